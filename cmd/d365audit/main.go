@@ -1,0 +1,76 @@
+// Command d365audit audits the security and licensing of a Microsoft
+// Dynamics 365 / Power Platform (Dataverse) environment from an export.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/urfave/cli/v3"
+)
+
+// Exit statuses of OUTPUT.md.
+const (
+	exitOK       = 0
+	exitFindings = 1
+	exitBadInput = 2
+	exitInternal = 3
+)
+
+// version is set at build time (-ldflags "-X main.version=...").
+var version = "dev"
+
+func main() {
+	os.Exit(run(context.Background(), os.Args, os.Stdout, os.Stderr))
+}
+
+// exitError carries an exit status up to main, the only place that maps
+// errors to statuses.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+// badInput marks an error as the input's fault (exit 2).
+func badInput(err error) error { return &exitError{code: exitBadInput, err: err} }
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	app := newApp(stdout, stderr)
+	err := app.Run(ctx, args)
+	if err == nil {
+		return exitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil && ee.err.Error() != "" {
+			fmt.Fprintf(stderr, "d365audit: %v\n", ee.err)
+		}
+		return ee.code
+	}
+	fmt.Fprintf(stderr, "d365audit: %v\n", err)
+	return exitInternal
+}
+
+func newApp(stdout, stderr io.Writer) *cli.Command {
+	return &cli.Command{
+		Name:      "d365audit",
+		Usage:     "audit the security and licensing of a Dynamics 365 / Dataverse environment from its export",
+		Version:   version,
+		Writer:    stdout,
+		ErrWriter: stderr,
+		// main alone decides the exit status.
+		ExitErrHandler: func(context.Context, *cli.Command, error) {},
+		OnUsageError: func(_ context.Context, _ *cli.Command, err error, _ bool) error {
+			return &exitError{code: exitBadInput, err: err}
+		},
+		Commands: []*cli.Command{
+			newValidateCommand(),
+		},
+	}
+}

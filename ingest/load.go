@@ -1,0 +1,269 @@
+// Package ingest reads an export of a Dataverse environment (and of its
+// tenant's Microsoft Graph licenses) in any of the shapes of INPUT.md and
+// lands it in one typed canonical schema in DuckDB, through Arrow record
+// batches. It reports every problem it finds, located by file, row and
+// column, instead of stopping at the first.
+package ingest
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/d365audit/d365audit/store"
+)
+
+// Options says where the inputs are.
+type Options struct {
+	Input    string // the export directory
+	Baseline string // baseline roles: a Roles/ folder of role XML or a reference export; default Input/baseline
+	Prices   string // price list CSV; default Input/prices.csv
+}
+
+// TableStat is what was loaded into one canonical table.
+type TableStat struct {
+	Name    string
+	Present bool // false: no file for it; the table exists, empty
+	Rows    int64
+}
+
+// Result is the outcome of a load: what was read and what is wrong with it.
+type Result struct {
+	Tables   []TableStat
+	Files    []FileStat
+	Problems []Problem
+}
+
+// Count returns the number of problems of kind.
+func (r *Result) Count(kind Kind) int {
+	n := 0
+	for _, p := range r.Problems {
+		if p.Kind == kind {
+			n++
+		}
+	}
+	return n
+}
+
+// Rows returns the number of rows loaded over all tables.
+func (r *Result) Rows() int64 {
+	var n int64
+	for _, t := range r.Tables {
+		n += t.Rows
+	}
+	return n
+}
+
+// Present reports whether table name came with the inputs.
+func (r *Result) Present(name string) bool {
+	for _, t := range r.Tables {
+		if t.Name == name {
+			return t.Present
+		}
+	}
+	return false
+}
+
+// Load reads the inputs into db. Problems with the inputs come back in the
+// Result; the error is for failures of the machine (an unreadable
+// directory, DuckDB failing).
+func Load(ctx context.Context, db *store.DB, opts Options) (*Result, error) {
+	ps := &Problems{}
+	st, err := os.Stat(opts.Input)
+	if err != nil {
+		return nil, fmt.Errorf("input %s: %w", opts.Input, err)
+	}
+	if !st.IsDir() {
+		return nil, fmt.Errorf("input %s is not a directory", opts.Input)
+	}
+	found, err := discover(opts.Input, ps)
+	if err != nil {
+		return nil, err
+	}
+	l := &loader{db: db, ps: ps, res: &Result{}}
+	for _, t := range append(append([]Table(nil), dataverseTables...), graphTables...) {
+		t := t
+		files := found.files[t.Name]
+		if len(files) == 0 && t.Required {
+			ps.addf(Structural, t.Name, "", "", "required table is missing: expected %s.json, %s.csv or %s.parquet", t.Name, t.Name, t.Name)
+		}
+		if err := l.loadFiles(ctx, &t, t.Name, files); err != nil {
+			return nil, err
+		}
+	}
+	if err := l.loadReferences(ctx, opts); err != nil {
+		return nil, err
+	}
+	if err := l.checkKeys(ctx); err != nil {
+		return nil, err
+	}
+	if err := l.checkReferences(ctx); err != nil {
+		return nil, err
+	}
+	if err := l.writeCatalog(ctx); err != nil {
+		return nil, err
+	}
+	l.res.Problems = ps.List()
+	return l.res, nil
+}
+
+type loader struct {
+	db  *store.DB
+	ps  *Problems
+	res *Result
+}
+
+// loadFiles loads table t from files under the table name name (an empty
+// table when there are none).
+func (l *loader) loadFiles(ctx context.Context, t *Table, name string, files []inputFile) error {
+	return l.loadStream(ctx, t, name, len(files) > 0, filesFeed(ctx, files))
+}
+
+func (l *loader) loadStream(ctx context.Context, t *Table, name string, present bool, feed feedFunc) error {
+	s := newTableStream(t, l.ps, feed)
+	defer s.Release()
+	if err := l.db.CreateTableFromArrow(ctx, name, selectList(t), s); err != nil {
+		return err
+	}
+	l.res.Tables = append(l.res.Tables, TableStat{Name: name, Present: present, Rows: s.rows})
+	for _, st := range s.stats {
+		st.Table = name
+		l.res.Files = append(l.res.Files, st)
+	}
+	return nil
+}
+
+// checkKeys reports rows that repeat a table's primary key.
+func (l *loader) checkKeys(ctx context.Context) error {
+	for _, ts := range l.res.Tables {
+		t, ok := TableByName(ts.Name)
+		if !ok || len(t.Key) == 0 || ts.Rows == 0 {
+			continue
+		}
+		keys := make([]string, len(t.Key))
+		for i, k := range t.Key {
+			keys[i] = quoteIdent(k)
+		}
+		keyList := strings.Join(keys, ", ")
+		q := fmt.Sprintf(`SELECT concat_ws(', ', %s), list(%s ORDER BY %s, %s), list(%s ORDER BY %s, %s)
+			FROM %s WHERE %s GROUP BY ALL HAVING count(*) > 1 ORDER BY 1`,
+			keyList, quoteIdent(FileColumn), quoteIdent(FileColumn), quoteIdent(RowColumn),
+			quoteIdent(RowColumn), quoteIdent(FileColumn), quoteIdent(RowColumn),
+			quoteIdent(t.Name), notNull(t.Key))
+		q = strings.Replace(q, "GROUP BY ALL", "GROUP BY "+keyList, 1)
+		err := l.db.Query(ctx, "check keys of "+t.Name, q, func(rows *sql.Rows) error {
+			var key string
+			var files, rowNums []any
+			if err := rows.Scan(&key, &files, &rowNums); err != nil {
+				return err
+			}
+			first := location(fmt.Sprint(files[0]), rowNums[0])
+			for i := 1; i < len(files); i++ {
+				l.ps.addf(Structural, fmt.Sprint(files[i]), locationOnly(fmt.Sprint(files[i]), rowNums[i]), strings.Join(t.Key, "+"),
+					"duplicate key %s: already at %s", key, first)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func notNull(cols []string) string {
+	parts := make([]string, len(cols))
+	for i, c := range cols {
+		parts[i] = quoteIdent(c) + " IS NOT NULL"
+	}
+	return strings.Join(parts, " AND ")
+}
+
+// DanglingTable holds the references that name no row: facts for the
+// DATA_DANGLING_REFERENCE rule.
+const DanglingTable = "dq_dangling_references"
+
+// checkReferences finds every reference to a row the export does not hold,
+// records it in DanglingTable and reports it.
+func (l *loader) checkReferences(ctx context.Context) error {
+	if err := l.db.Exec(ctx, "create "+DanglingTable, `CREATE OR REPLACE TABLE `+DanglingTable+` (
+		table_name VARCHAR, column_name VARCHAR, value VARCHAR, target_table VARCHAR,
+		"_file" VARCHAR, "_row" BIGINT)`); err != nil {
+		return err
+	}
+	for _, ts := range l.res.Tables {
+		t, ok := TableByName(ts.Name)
+		if !ok || ts.Rows == 0 {
+			continue
+		}
+		for _, ref := range t.Refs {
+			insert := fmt.Sprintf(`INSERT INTO %s
+				SELECT '%s', '%s', s.%s, '%s', s._file, s._row FROM %s s
+				WHERE s.%s IS NOT NULL AND NOT EXISTS (SELECT 1 FROM %s r WHERE r.%s = s.%s)
+				ORDER BY s._file, s._row`,
+				DanglingTable, t.Name, ref.Column, quoteIdent(ref.Column), ref.Table, quoteIdent(t.Name),
+				quoteIdent(ref.Column), quoteIdent(ref.Table), quoteIdent(ref.Target), quoteIdent(ref.Column))
+			if err := l.db.Exec(ctx, fmt.Sprintf("check references %s.%s", t.Name, ref.Column), insert); err != nil {
+				return err
+			}
+		}
+	}
+	return l.db.Query(ctx, "list dangling references",
+		`SELECT table_name, column_name, value, target_table, _file, _row FROM `+DanglingTable+` ORDER BY _file, _row, column_name`,
+		func(rows *sql.Rows) error {
+			var table, col, value, target, file string
+			var row int64
+			if err := rows.Scan(&table, &col, &value, &target, &file, &row); err != nil {
+				return err
+			}
+			l.ps.addf(Dangling, file, locationOnly(file, row), col, "%s names no row of %s", value, target)
+			return nil
+		})
+}
+
+// writeCatalog records what was read, for the manifest and for rules that
+// must know whether an optional table came with the export.
+func (l *loader) writeCatalog(ctx context.Context) error {
+	if err := l.db.Exec(ctx, "create ingest_tables",
+		`CREATE OR REPLACE TABLE ingest_tables (table_name VARCHAR, present BOOLEAN, row_count BIGINT)`); err != nil {
+		return err
+	}
+	for _, t := range l.res.Tables {
+		if err := l.db.Exec(ctx, "record ingest_tables", `INSERT INTO ingest_tables VALUES (?, ?, ?)`, t.Name, t.Present, t.Rows); err != nil {
+			return err
+		}
+	}
+	if err := l.db.Exec(ctx, "create ingest_files", `CREATE OR REPLACE TABLE ingest_files
+		(table_name VARCHAR, file VARCHAR, format VARCHAR, row_count BIGINT, bytes BIGINT, sha256 VARCHAR)`); err != nil {
+		return err
+	}
+	sort.SliceStable(l.res.Files, func(i, j int) bool { return l.res.Files[i].File < l.res.Files[j].File })
+	for _, f := range l.res.Files {
+		if err := l.db.Exec(ctx, "record ingest_files", `INSERT INTO ingest_files VALUES (?, ?, ?, ?, ?, ?)`,
+			f.Table, f.File, string(f.Format), f.Rows, f.Bytes, f.SHA256); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// location formats a row position for a message, by the file's format.
+func location(file string, row any) string {
+	return file + ": " + locationOnly(file, row)
+}
+
+func locationOnly(file string, row any) string {
+	switch strings.ToLower(filepath.Ext(file)) {
+	case ".csv":
+		return fmt.Sprintf("line %v", row)
+	case ".json":
+		return fmt.Sprintf("$.value[%v]", row)
+	case ".xml":
+		return ""
+	}
+	return fmt.Sprintf("row %v", row)
+}

@@ -1,0 +1,343 @@
+package ingest
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// A reader walks one file and hands each row to emit as raw values for the
+// table's canonical columns. Values are what the format holds: strings from
+// CSV, decoded JSON values, Parquet scalars. Problems go to ps; a reader
+// stops only when the file itself is unreadable.
+
+// headerFunc receives the required columns a file lacks, before any row.
+type headerFunc func(missing map[int]bool)
+
+// emitFunc receives one row: loc names it in messages, row goes to _row.
+type emitFunc func(loc string, row int64, vals []any, extra map[string]any)
+
+// canonicalName maps a column name as an export writes it to the logical
+// name: lower case, and the Web API's lookup form _x_value to x.
+func canonicalName(name string) string {
+	n := strings.ToLower(strings.TrimSpace(strings.TrimPrefix(name, "\ufeff")))
+	if strings.HasPrefix(n, "_") && strings.HasSuffix(n, "_value") && len(n) > len("__value") {
+		n = n[1 : len(n)-len("_value")]
+	}
+	return n
+}
+
+// columnIndex maps canonical column names to their position in the table.
+func columnIndex(t *Table) map[string]int {
+	idx := make(map[string]int, len(t.Columns))
+	for i, c := range t.Columns {
+		idx[c.Name] = i
+	}
+	return idx
+}
+
+// stripBOM skips a UTF-8 byte order mark at the start of r.
+func stripBOM(r io.Reader) io.Reader {
+	br := bufio.NewReaderSize(r, 64*1024)
+	if b, err := br.Peek(3); err == nil && bytes.Equal(b, []byte{0xEF, 0xBB, 0xBF}) {
+		br.Discard(3)
+	}
+	return br
+}
+
+// readCSV reads an RFC 4180 file with a header row. Columns are matched by
+// name; missing required columns are reported once for the file, through
+// header, not once per row.
+func readCSV(r io.Reader, f inputFile, t *Table, ps *Problems, header headerFunc, emit emitFunc) {
+	cr := csv.NewReader(stripBOM(r))
+	cr.ReuseRecord = true
+	names, err := cr.Read()
+	if err == io.EOF {
+		ps.addf(Structural, f.Rel, "", "", "empty file: expected a header row")
+		return
+	}
+	if err != nil {
+		ps.addf(Structural, f.Rel, "line 1", "", "unreadable header: %v", csvErr(err))
+		return
+	}
+	names = append([]string(nil), names...) // ReuseRecord would overwrite them
+	idx := columnIndex(t)
+	pos := make([]int, len(names)) // header position -> canonical column, or -1
+	seen := map[int]string{}
+	extraNames := make([]string, len(names))
+	for i, h := range names {
+		pos[i] = -1
+		c, ok := idx[canonicalName(h)]
+		if !ok {
+			extraNames[i] = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
+			continue
+		}
+		if prev, dup := seen[c]; dup {
+			ps.addf(Structural, f.Rel, "line 1", h, "same column as %q", prev)
+			return
+		}
+		seen[c] = h
+		pos[i] = c
+	}
+	header(missingColumns(t, seen, f, "line 1", ps))
+	nCols := len(names)
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		line, _ := cr.FieldPos(0)
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrFieldCount) {
+				ps.addf(Structural, f.Rel, fmt.Sprintf("line %d", pe.StartLine), "", "%d fields, the header has %d", len(rec), nCols)
+				continue
+			}
+			loc := ""
+			if errors.As(err, &pe) {
+				loc = fmt.Sprintf("line %d", pe.Line)
+			}
+			ps.addf(Structural, f.Rel, loc, "", "malformed CSV: %v", csvErr(err))
+			return
+		}
+		vals := make([]any, len(t.Columns))
+		var extra map[string]any
+		for i, v := range rec {
+			if pos[i] >= 0 {
+				if v != "" {
+					vals[pos[i]] = v
+				}
+			} else if t.KeepExtra && v != "" {
+				if extra == nil {
+					extra = map[string]any{}
+				}
+				extra[extraNames[i]] = v
+			}
+		}
+		emit(fmt.Sprintf("line %d", line), int64(line), vals, extra)
+	}
+}
+
+func csvErr(err error) error {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+func missingColumns(t *Table, seen map[int]string, f inputFile, loc string, ps *Problems) map[int]bool {
+	missing := map[int]bool{}
+	for i, c := range t.Columns {
+		if _, ok := seen[i]; !ok && c.Required {
+			ps.addf(Structural, f.Rel, loc, c.Name, "required column is missing")
+			missing[i] = true
+		}
+	}
+	return missing
+}
+
+// jsonBody streams a Web API or Graph response body ({"value": [...],
+// "@odata.nextLink": ...}) or a plain JSON array, calling fn with each
+// element's JSON path and value. It returns the body's @odata.nextLink.
+func jsonBody(r io.Reader, fn func(path string, i int64, v any)) (nextLink string, err error) {
+	dec := json.NewDecoder(stripBOM(r))
+	dec.UseNumber()
+	tok, err := dec.Token()
+	if err != nil {
+		return "", fmt.Errorf("malformed JSON at offset %d: %w", dec.InputOffset(), err)
+	}
+	switch tok {
+	case json.Delim('['):
+		if err := jsonArray(dec, "$", fn); err != nil {
+			return "", err
+		}
+	case json.Delim('{'):
+		sawValue := false
+		for dec.More() {
+			kt, err := dec.Token()
+			if err != nil {
+				return "", fmt.Errorf("malformed JSON at offset %d: %w", dec.InputOffset(), err)
+			}
+			key, _ := kt.(string)
+			switch key {
+			case "value":
+				t, err := dec.Token()
+				if err != nil {
+					return "", fmt.Errorf("malformed JSON at offset %d: %w", dec.InputOffset(), err)
+				}
+				if t != json.Delim('[') {
+					return "", fmt.Errorf("$.value is not an array")
+				}
+				if err := jsonArray(dec, "$.value", fn); err != nil {
+					return "", err
+				}
+				sawValue = true
+			case "@odata.nextLink":
+				if err := dec.Decode(&nextLink); err != nil {
+					return "", fmt.Errorf("$.@odata.nextLink is not a string: %w", err)
+				}
+			default:
+				var skip json.RawMessage
+				if err := dec.Decode(&skip); err != nil {
+					return "", fmt.Errorf("malformed JSON at offset %d: %w", dec.InputOffset(), err)
+				}
+			}
+		}
+		if !sawValue {
+			return "", fmt.Errorf("no \"value\" array: expected a Web API response body or a JSON array")
+		}
+		if _, err := dec.Token(); err != nil {
+			return "", fmt.Errorf("malformed JSON at offset %d: %w", dec.InputOffset(), err)
+		}
+	default:
+		return "", fmt.Errorf("expected a JSON object or array, found %v", tok)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return "", fmt.Errorf("unexpected data after the JSON body at offset %d", dec.InputOffset())
+	}
+	return nextLink, nil
+}
+
+func jsonArray(dec *json.Decoder, path string, fn func(path string, i int64, v any)) error {
+	var i int64
+	for dec.More() {
+		var v any
+		if err := dec.Decode(&v); err != nil {
+			return fmt.Errorf("%s[%d]: malformed JSON at offset %d: %w", path, i, dec.InputOffset(), err)
+		}
+		fn(fmt.Sprintf("%s[%d]", path, i), i, v)
+		i++
+	}
+	if _, err := dec.Token(); err != nil {
+		return fmt.Errorf("malformed JSON at offset %d: %w", dec.InputOffset(), err)
+	}
+	return nil
+}
+
+// objectMapper turns one JSON element into rows of a table.
+type objectMapper func(obj map[string]any, emit func(vals []any, extra map[string]any))
+
+// dataverseMapper maps a Web API row: annotations (keys with '@') are
+// dropped, lookups _x_value become x, unknown keys are kept as extra.
+func dataverseMapper(t *Table) objectMapper {
+	idx := columnIndex(t)
+	return func(obj map[string]any, emit func([]any, map[string]any)) {
+		vals := make([]any, len(t.Columns))
+		var extra map[string]any
+		for k, v := range obj {
+			if strings.Contains(k, "@") {
+				continue
+			}
+			if i, ok := idx[canonicalName(k)]; ok {
+				if vals[i] == nil {
+					vals[i] = v
+				}
+				continue
+			}
+			if t.KeepExtra && v != nil {
+				if extra == nil {
+					extra = map[string]any{}
+				}
+				extra[k] = v
+			}
+		}
+		emit(vals, extra)
+	}
+}
+
+// lookupCI returns obj[key] matching the key case-insensitively: Graph
+// writes camelCase, some tools lower-case it.
+func lookupCI(obj map[string]any, key string) (any, bool) {
+	if v, ok := obj[key]; ok {
+		return v, true
+	}
+	for k, v := range obj {
+		if strings.EqualFold(k, key) {
+			return v, true
+		}
+	}
+	return nil, false
+}
+
+func get(obj map[string]any, key string) any {
+	v, _ := lookupCI(obj, key)
+	return v
+}
+
+func subObject(obj map[string]any, key string) map[string]any {
+	m, _ := get(obj, key).(map[string]any)
+	return m
+}
+
+func graphSKUMapper(obj map[string]any, emit func([]any, map[string]any)) {
+	units := subObject(obj, "prepaidUnits")
+	if units == nil {
+		units = map[string]any{}
+	}
+	emit([]any{get(obj, "skuId"), get(obj, "skuPartNumber"), get(obj, "capabilityStatus"), get(obj, "consumedUnits"),
+		get(units, "enabled"), get(units, "suspended"), get(units, "warning"), get(units, "lockedOut")}, nil)
+}
+
+func graphUserMapper(obj map[string]any, emit func([]any, map[string]any)) {
+	signIn, has := lookupCI(obj, "signInActivity")
+	activity, _ := signIn.(map[string]any)
+	if activity == nil {
+		activity = map[string]any{}
+	}
+	emit([]any{get(obj, "id"), get(obj, "userPrincipalName"), get(obj, "displayName"), get(obj, "accountEnabled"),
+		get(obj, "userType"), get(obj, "createdDateTime"), get(obj, "department"), get(obj, "externalUserState"),
+		has, get(activity, "lastSignInDateTime"), get(activity, "lastSuccessfulSignInDateTime")}, nil)
+}
+
+func graphLicenseMapper(obj map[string]any, emit func([]any, map[string]any)) {
+	licenses, _ := get(obj, "assignedLicenses").([]any)
+	for _, l := range licenses {
+		lic, ok := l.(map[string]any)
+		if !ok {
+			emit([]any{get(obj, "id"), l, nil}, nil)
+			continue
+		}
+		var plans any
+		if p := get(lic, "disabledPlans"); p != nil {
+			b, _ := json.Marshal(p)
+			plans = string(b)
+		}
+		emit([]any{get(obj, "id"), get(lic, "skuId"), plans}, nil)
+	}
+}
+
+func mapperFor(t *Table) objectMapper {
+	switch t.Name {
+	case "graph_subscribedskus":
+		return graphSKUMapper
+	case "graph_users":
+		return graphUserMapper
+	case "graph_assignedlicenses":
+		return graphLicenseMapper
+	}
+	return dataverseMapper(t)
+}
+
+// readJSON reads one JSON page of table t. It returns the page's
+// @odata.nextLink, so the loader can tell a complete export from a cut one.
+func readJSON(r io.Reader, f inputFile, t *Table, ps *Problems, emit emitFunc) string {
+	mapper := mapperFor(t)
+	next, err := jsonBody(r, func(path string, i int64, v any) {
+		obj, ok := v.(map[string]any)
+		if !ok {
+			ps.addf(Structural, f.Rel, path, "", "expected an object, found %s", describe(v))
+			return
+		}
+		mapper(obj, func(vals []any, extra map[string]any) { emit(path, i, vals, extra) })
+	})
+	if err != nil {
+		ps.addf(Structural, f.Rel, "", "", "%v", err)
+	}
+	return next
+}

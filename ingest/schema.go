@@ -1,0 +1,195 @@
+package ingest
+
+// The canonical schema: every export, whatever its format, lands in these
+// tables with these column types. Names are the Dataverse logical names of
+// INPUT.md; Graph and reference inputs get tables of their own.
+
+// Type is the canonical type of a column.
+type Type int
+
+const (
+	String  Type = iota
+	GUID         // lower-case, no braces, stored as VARCHAR
+	Bool         // true/false, 1/0, Yes/No, or the Web API's {"Value": b}
+	Int          // option sets and counts
+	Time         // ISO 8601, stored as UTC TIMESTAMP
+	Decimal      // money, DECIMAL(18,4)
+)
+
+func (t Type) String() string {
+	return [...]string{"text", "GUID", "boolean", "integer", "timestamp", "decimal"}[t]
+}
+
+// sqlType is the DuckDB type a column has in its table.
+func (t Type) sqlType() string {
+	return [...]string{"VARCHAR", "VARCHAR", "BOOLEAN", "BIGINT", "TIMESTAMP", "DECIMAL(18,4)"}[t]
+}
+
+// Column is one canonical column.
+type Column struct {
+	Name     string
+	Type     Type
+	Required bool // the file must have the column and every row a value
+}
+
+// Ref is a reference from a column to the key of another table. A value that
+// names no row there is a dangling reference: kept as a data-quality fact,
+// not rejected.
+type Ref struct {
+	Column string
+	Table  string
+	Target string // the column referenced in Table
+}
+
+// Table is one canonical table.
+type Table struct {
+	Name     string
+	Required bool     // the audit cannot run without it
+	Key      []string // primary key; duplicates are structural errors
+	Columns  []Column
+	Refs     []Ref
+	// KeepExtra keeps columns the schema does not know, as a JSON object in
+	// the column "extra" (INPUT.md: unknown columns are kept, not rejected).
+	KeepExtra bool
+}
+
+// Column returns the column called name, or false.
+func (t *Table) Column(name string) (Column, bool) {
+	for _, c := range t.Columns {
+		if c.Name == name {
+			return c, true
+		}
+	}
+	return Column{}, false
+}
+
+func req(name string, t Type) Column { return Column{Name: name, Type: t, Required: true} }
+func opt(name string, t Type) Column { return Column{Name: name, Type: t} }
+
+// Provenance columns every table carries, so any row can be traced back to
+// its file and row in error messages and in the audit database.
+const (
+	FileColumn = "_file"
+	RowColumn  = "_row" // CSV: line number; JSON: index in the value array; Parquet: row
+)
+
+// Dataverse tables of INPUT.md, in dependency order (referenced tables first).
+var dataverseTables = []Table{
+	{Name: "businessunits", Required: true, Key: []string{"businessunitid"}, KeepExtra: true,
+		Columns: []Column{req("businessunitid", GUID), req("name", String), opt("parentbusinessunitid", GUID)},
+		Refs:    []Ref{{"parentbusinessunitid", "businessunits", "businessunitid"}}},
+	{Name: "systemusers", Required: true, Key: []string{"systemuserid"}, KeepExtra: true,
+		Columns: []Column{
+			req("systemuserid", GUID), req("domainname", String), opt("fullname", String),
+			opt("internalemailaddress", String), req("businessunitid", GUID), req("isdisabled", Bool),
+			req("accessmode", Int), opt("applicationid", GUID), opt("azureactivedirectoryobjectid", GUID),
+			opt("islicensed", Bool), opt("invitestatuscode", Int), opt("createdon", Time),
+			opt("parentsystemuserid", GUID), opt("positionid", GUID), opt("title", String),
+		},
+		Refs: []Ref{{"businessunitid", "businessunits", "businessunitid"}, {"parentsystemuserid", "systemusers", "systemuserid"}}},
+	{Name: "roles", Required: true, Key: []string{"roleid"}, KeepExtra: true,
+		Columns: []Column{
+			req("roleid", GUID), req("name", String), req("businessunitid", GUID), opt("parentrootroleid", GUID),
+			opt("roletemplateid", GUID), opt("ismanaged", Bool), opt("isinherited", Int), opt("iscustomizable", Bool),
+			opt("modifiedon", Time), opt("overwritetime", Time), opt("solutionid", GUID), opt("componentstate", Int),
+		},
+		Refs: []Ref{{"businessunitid", "businessunits", "businessunitid"}, {"parentrootroleid", "roles", "roleid"}}},
+	{Name: "privileges", Required: true, Key: []string{"privilegeid"}, KeepExtra: true,
+		Columns: []Column{
+			req("privilegeid", GUID), req("name", String), req("accessright", Int),
+			opt("canbebasic", Bool), opt("canbelocal", Bool), opt("canbedeep", Bool), opt("canbeglobal", Bool),
+		}},
+	{Name: "privilegeobjecttypecodes", Key: []string{"privilegeid", "objecttypecode"}, KeepExtra: true,
+		Columns: []Column{req("privilegeid", GUID), req("objecttypecode", String)},
+		Refs:    []Ref{{"privilegeid", "privileges", "privilegeid"}}},
+	{Name: "roleprivilegescollection", Required: true, Key: []string{"roleid", "privilegeid"}, KeepExtra: true,
+		Columns: []Column{req("roleid", GUID), req("privilegeid", GUID), req("privilegedepthmask", Int)},
+		Refs:    []Ref{{"roleid", "roles", "roleid"}, {"privilegeid", "privileges", "privilegeid"}}},
+	{Name: "systemuserrolescollection", Required: true, Key: []string{"systemuserid", "roleid"}, KeepExtra: true,
+		Columns: []Column{req("systemuserid", GUID), req("roleid", GUID)},
+		Refs:    []Ref{{"systemuserid", "systemusers", "systemuserid"}, {"roleid", "roles", "roleid"}}},
+	{Name: "teams", Key: []string{"teamid"}, KeepExtra: true,
+		Columns: []Column{
+			req("teamid", GUID), req("name", String), req("teamtype", Int), req("businessunitid", GUID),
+			opt("azureactivedirectoryobjectid", GUID), opt("membershiptype", Int), opt("isdefault", Bool),
+		},
+		Refs: []Ref{{"businessunitid", "businessunits", "businessunitid"}}},
+	{Name: "teammemberships", Key: []string{"teamid", "systemuserid"}, KeepExtra: true,
+		Columns: []Column{req("teamid", GUID), req("systemuserid", GUID)},
+		Refs:    []Ref{{"teamid", "teams", "teamid"}, {"systemuserid", "systemusers", "systemuserid"}}},
+	{Name: "teamrolescollection", Key: []string{"teamid", "roleid"}, KeepExtra: true,
+		Columns: []Column{req("teamid", GUID), req("roleid", GUID)},
+		Refs:    []Ref{{"teamid", "teams", "teamid"}, {"roleid", "roles", "roleid"}}},
+	{Name: "fieldsecurityprofiles", Key: []string{"fieldsecurityprofileid"}, KeepExtra: true,
+		Columns: []Column{req("fieldsecurityprofileid", GUID), req("name", String)}},
+	{Name: "fieldpermissions", Key: []string{"fieldsecurityprofileid", "entityname", "attributelogicalname"}, KeepExtra: true,
+		Columns: []Column{
+			req("fieldsecurityprofileid", GUID), req("entityname", String), req("attributelogicalname", String),
+			opt("canread", Int), opt("cancreate", Int), opt("canupdate", Int),
+		},
+		Refs: []Ref{{"fieldsecurityprofileid", "fieldsecurityprofiles", "fieldsecurityprofileid"}}},
+	{Name: "systemuserprofilescollection", Key: []string{"systemuserid", "fieldsecurityprofileid"}, KeepExtra: true,
+		Columns: []Column{req("systemuserid", GUID), req("fieldsecurityprofileid", GUID)},
+		Refs: []Ref{{"systemuserid", "systemusers", "systemuserid"},
+			{"fieldsecurityprofileid", "fieldsecurityprofiles", "fieldsecurityprofileid"}}},
+	{Name: "teamprofilescollection", Key: []string{"teamid", "fieldsecurityprofileid"}, KeepExtra: true,
+		Columns: []Column{req("teamid", GUID), req("fieldsecurityprofileid", GUID)},
+		Refs: []Ref{{"teamid", "teams", "teamid"},
+			{"fieldsecurityprofileid", "fieldsecurityprofiles", "fieldsecurityprofileid"}}},
+	{Name: "organizations", KeepExtra: true,
+		Columns: []Column{opt("name", String), opt("orgdborgsettings", String)}},
+}
+
+// Graph tables, flattened from the subscribedSkus and users bodies.
+var graphTables = []Table{
+	{Name: "graph_subscribedskus", Key: []string{"skuid"},
+		Columns: []Column{
+			req("skuid", GUID), req("skupartnumber", String), opt("capabilitystatus", String), opt("consumedunits", Int),
+			opt("enabledunits", Int), opt("suspendedunits", Int), opt("warningunits", Int), opt("lockedoutunits", Int),
+		}},
+	{Name: "graph_users", Key: []string{"id"},
+		Columns: []Column{
+			req("id", GUID), opt("userprincipalname", String), opt("displayname", String), opt("accountenabled", Bool),
+			opt("usertype", String), opt("createddatetime", Time), opt("department", String), opt("externaluserstate", String),
+			// hassigninactivity tells "never signed in" (true, dates null) from
+			// "not exported" (false): LIC_INACTIVE needs the difference.
+			opt("hassigninactivity", Bool), opt("lastsignindatetime", Time), opt("lastsuccessfulsignindatetime", Time),
+		}},
+	{Name: "graph_assignedlicenses", Key: []string{"userid", "skuid"},
+		Columns: []Column{req("userid", GUID), req("skuid", GUID), opt("disabledplans", String)},
+		Refs:    []Ref{{"userid", "graph_users", "id"}, {"skuid", "graph_subscribedskus", "skuid"}}},
+}
+
+// Reference inputs: baseline roles and the price list.
+var referenceTables = []Table{
+	{Name: "baseline_roles", Key: []string{"roleid"},
+		Columns: []Column{
+			req("roleid", GUID), req("name", String), opt("roletemplateid", GUID), opt("parentrootroleid", GUID),
+			opt("isinherited", Int), opt("source", String),
+		}},
+	{Name: "baseline_roleprivileges", Key: []string{"roleid", "privilegename"},
+		Columns: []Column{req("roleid", GUID), req("privilegename", String), req("privilegedepthmask", Int)},
+		Refs:    []Ref{{"roleid", "baseline_roles", "roleid"}}},
+	{Name: "prices", Key: []string{"sku_part_number"},
+		Columns: []Column{req("sku_part_number", String), req("monthly_price", Decimal), req("currency", String), opt("kind", String)}},
+}
+
+// Tables is the whole canonical schema, in load order.
+func Tables() []Table {
+	all := make([]Table, 0, len(dataverseTables)+len(graphTables)+len(referenceTables))
+	all = append(all, dataverseTables...)
+	all = append(all, graphTables...)
+	return append(all, referenceTables...)
+}
+
+// TableByName returns the canonical table called name.
+func TableByName(name string) (*Table, bool) {
+	for _, group := range [][]Table{dataverseTables, graphTables, referenceTables} {
+		for i := range group {
+			if group[i].Name == name {
+				return &group[i], true
+			}
+		}
+	}
+	return nil, false
+}

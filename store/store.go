@@ -1,0 +1,132 @@
+// Package store owns the DuckDB database of an audit: it opens it, pins the
+// one connection every statement runs on, and loads Arrow record streams into
+// tables. Every other package talks to DuckDB through it, so statement errors
+// are wrapped in one place and say what was being done.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"fmt"
+
+	"github.com/apache/arrow-go/v18/arrow/array"
+	duckdb "github.com/duckdb/duckdb-go/v2"
+)
+
+// DB is an open DuckDB database with one pinned connection. DuckDB's Arrow
+// views are registered per connection, so the loader and the queries that
+// read the views must share it.
+type DB struct {
+	db    *sql.DB
+	conn  *sql.Conn
+	arrow *duckdb.Arrow
+}
+
+// Open opens (or creates) the DuckDB database at path; "" is an in-memory
+// database.
+func Open(ctx context.Context, path string) (*DB, error) {
+	connector, err := duckdb.NewConnector(path, nil)
+	if err != nil {
+		return nil, fmt.Errorf("open duckdb %q: %w", path, err)
+	}
+	db := sql.OpenDB(connector)
+	db.SetMaxOpenConns(1)
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to duckdb %q: %w", path, err)
+	}
+	var ar *duckdb.Arrow
+	err = conn.Raw(func(dc any) error {
+		a, err := duckdb.NewArrowFromConn(dc.(driver.Conn))
+		ar = a
+		return err
+	})
+	if err != nil {
+		conn.Close()
+		db.Close()
+		return nil, fmt.Errorf("arrow interface of duckdb %q: %w", path, err)
+	}
+	return &DB{db: db, conn: conn, arrow: ar}, nil
+}
+
+// Close closes the connection and the database.
+func (d *DB) Close() error {
+	err := d.conn.Close()
+	if cerr := d.db.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// Exec runs a statement that returns no rows. what says what it is for, and
+// leads the error.
+func (d *DB) Exec(ctx context.Context, what, query string, args ...any) error {
+	if _, err := d.conn.ExecContext(ctx, query, args...); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
+}
+
+// Query runs a query and hands each row to scan.
+func (d *DB) Query(ctx context.Context, what, query string, scan func(*sql.Rows) error, args ...any) error {
+	rows, err := d.conn.QueryContext(ctx, query, args...)
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
+}
+
+// QueryInt returns the single integer a query yields.
+func (d *DB) QueryInt(ctx context.Context, what, query string, args ...any) (int64, error) {
+	var n int64
+	if err := d.conn.QueryRowContext(ctx, query, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("%s: %w", what, err)
+	}
+	return n, nil
+}
+
+// CreateTableFromArrow creates table name from the record stream r. selectList
+// is the SELECT list applied to the stream (casts to the table's SQL types);
+// "*" keeps the Arrow types. The stream is scanned exactly once: DuckDB's
+// registered Arrow views cannot be scanned twice (a second scan silently
+// returns no rows), so the view is dropped right after the CREATE.
+func (d *DB) CreateTableFromArrow(ctx context.Context, name, selectList string, r array.RecordReader) error {
+	view := "arrow_in_" + name
+	release, err := d.arrow.RegisterView(r, view)
+	if err != nil {
+		return fmt.Errorf("register arrow stream for %s: %w", name, err)
+	}
+	defer release()
+	stmt := fmt.Sprintf("CREATE OR REPLACE TABLE %s AS SELECT %s FROM %s", Ident(name), selectList, Ident(view))
+	if _, err := d.conn.ExecContext(ctx, stmt); err != nil {
+		return fmt.Errorf("load table %s: %w", name, err)
+	}
+	if _, err := d.conn.ExecContext(ctx, "DROP VIEW IF EXISTS "+Ident(view)); err != nil {
+		return fmt.Errorf("drop arrow view of %s: %w", name, err)
+	}
+	return nil
+}
+
+// Ident quotes an SQL identifier.
+func Ident(name string) string {
+	out := make([]byte, 0, len(name)+2)
+	out = append(out, '"')
+	for i := 0; i < len(name); i++ {
+		if name[i] == '"' {
+			out = append(out, '"')
+		}
+		out = append(out, name[i])
+	}
+	return string(append(out, '"'))
+}
