@@ -91,7 +91,6 @@ func readCSV(r io.Reader, f inputFile, t *Table, ps *Problems, header headerFunc
 		if err == io.EOF {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrFieldCount) {
@@ -105,6 +104,7 @@ func readCSV(r io.Reader, f inputFile, t *Table, ps *Problems, header headerFunc
 			ps.addf(Structural, f.Rel, loc, "", "malformed CSV: %v", csvErr(err))
 			return
 		}
+		line, _ := cr.FieldPos(0) // valid only for a record read without error
 		vals := make([]any, len(t.Columns))
 		var extra map[string]any
 		for i, v := range rec {

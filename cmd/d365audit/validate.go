@@ -109,4 +109,3 @@ func thousands(n int64) string {
 	}
 	return s
 }
-

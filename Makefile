@@ -1,0 +1,40 @@
+# d365audit: run `make help` for the targets.
+GO        ?= go
+TAGS      := -tags=duckdb_arrow
+BIN       := bin/d365audit
+SAMPLES   := samples/contoso
+OUT       ?= out/demo
+FUZZTIME  ?= 5s
+
+.DEFAULT_GOAL := help
+.PHONY: help build test fuzz demo bench lint clean
+
+help: ## list the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+build: ## build bin/d365audit
+	$(GO) build $(TAGS) -o $(BIN) ./cmd/d365audit
+
+test: ## run every test, then each fuzz target for $(FUZZTIME)
+	$(GO) vet $(TAGS) ./...
+	$(GO) test $(TAGS) -count=1 ./...
+	$(MAKE) --no-print-directory fuzz
+
+fuzz: ## run each fuzz target for $(FUZZTIME)
+	$(GO) test $(TAGS) -run='^$$' -fuzz='^FuzzCSV$$' -fuzztime=$(FUZZTIME) ./ingest
+	$(GO) test $(TAGS) -run='^$$' -fuzz='^FuzzJSON$$' -fuzztime=$(FUZZTIME) ./ingest
+	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) ./ingest/rolexml
+	$(GO) test -run='^$$' -fuzz='^FuzzRead$$' -fuzztime=$(FUZZTIME) ./ingest/skucatalog
+
+demo: build ## validate the sample export in samples/
+	./$(BIN) validate --input $(SAMPLES)
+
+bench: ## ingest benchmark: 1M rows, ours against DuckDB's own readers
+	./scripts/bench-ingest.sh
+
+lint: ## gofmt and go vet
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
+	$(GO) vet $(TAGS) ./...
+
+clean: ## remove build output
+	rm -rf bin out
