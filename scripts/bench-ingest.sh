@@ -71,6 +71,7 @@ measure() {
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf (b > 0) ? "%.2fx" : "n/a", a / (b > 0 ? b : 1) }'; }
 
+load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 echo "measuring $RUNS runs per path on $ROWS rows..." >&2
 measure "DuckDB read_csv" duckdb-csv --file "$csv"
 measure "ours, CSV" ours --dir "$export_dir"
@@ -80,6 +81,8 @@ measure "ours, JSON" ours --dir "$export_dir/json"
 cpu="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
 echo
 echo "Machine: $(nproc) cores, ${cpu:-unknown CPU}, $(go version | cut -d' ' -f3-), $(uname -sr)"
+# Other work on the machine skews every number; the load average tells.
+echo "Load average before the runs: $load_before; after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "Input: systemusers, $ROWS rows x 10 columns; CSV $(mb "$csv") MB, JSON array $(mb "$json") MB"
 echo
 echo "| path | rows | seconds (median of $RUNS) | load seconds, in-process | peak RSS MB (max of $RUNS) | time vs DuckDB | memory vs DuckDB |"
