@@ -53,8 +53,23 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return ee.code
 	}
+	// Actions wrap their own errors (see action), so an error that is not
+	// an exitError comes from parsing the command line.
 	fmt.Fprintf(stderr, "d365audit: %v\n", err)
-	return exitInternal
+	return exitBadInput
+}
+
+// action wraps a command's work: an error it does not classify is an
+// internal one (exit 3), never a usage error.
+func action(fn func(ctx context.Context, cmd *cli.Command) error) cli.ActionFunc {
+	return func(ctx context.Context, cmd *cli.Command) error {
+		err := fn(ctx, cmd)
+		var ee *exitError
+		if err == nil || errors.As(err, &ee) {
+			return err
+		}
+		return &exitError{code: exitInternal, err: err}
+	}
 }
 
 func newApp(stdout, stderr io.Writer) *cli.Command {

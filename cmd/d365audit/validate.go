@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/urfave/cli/v3"
 
@@ -29,15 +30,18 @@ func newValidateCommand() *cli.Command {
 			&cli.StringFlag{Name: "baseline", Usage: "baseline roles `DIR` (default: DIR/baseline)", Destination: &opts.Baseline},
 			&cli.StringFlag{Name: "prices", Usage: "price list `FILE` (default: DIR/prices.csv)", Destination: &opts.Prices},
 		},
-		Action: func(ctx context.Context, cmd *cli.Command) error {
+		Action: action(func(ctx context.Context, cmd *cli.Command) error {
 			return validate(ctx, opts, cmd.Writer)
-		},
+		}),
 	}
 }
 
 // validate loads the export into a throwaway in-memory database and prints
 // what it read and every problem.
 func validate(ctx context.Context, opts validateOptions, w io.Writer) error {
+	if st, err := os.Stat(opts.Input); err != nil || !st.IsDir() {
+		return badInput(fmt.Errorf("--input %s: not an export directory", opts.Input))
+	}
 	db, err := store.Open(ctx, "")
 	if err != nil {
 		return err

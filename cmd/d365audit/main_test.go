@@ -1,0 +1,69 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = run(context.Background(), append([]string{"d365audit"}, args...), &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func TestValidateSamples(t *testing.T) {
+	code, out, errOut := runCLI(t, "validate", "--input", "../../samples/contoso")
+	if code != exitOK {
+		t.Fatalf("exit %d, stderr %s\n%s", code, errOut, out)
+	}
+	for _, want := range []string{
+		"Summary: 21 tables, 2,489 rows, 0 errors, 2 dangling references, 0 notices",
+		"teammemberships.csv: line 61, column systemuserid: 0d7c4f2a-93b1-ed11-9a8c-000d3a4e7b21 names no row of systemusers",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestValidateRefusesBrokenExportWithExit2(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "systemusers.csv"),
+		[]byte("systemuserid,domainname,businessunitid,isdisabled,accessmode\nnot-a-guid,a@x,0a1b2c3d-0000-4000-8000-000000000001,false,0\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCLI(t, "validate", "--input", dir)
+	if code != exitBadInput {
+		t.Fatalf("exit %d, want %d", code, exitBadInput)
+	}
+	for _, want := range []string{
+		`systemusers.csv: line 2, column systemuserid: not a GUID: "not-a-guid"`,
+		"businessunits: required table is missing",
+		"roleprivilegescollection: required table is missing",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if !strings.Contains(errOut, "the export cannot be audited") {
+		t.Errorf("stderr = %q", errOut)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("validate wrote into the export directory: %v", entries)
+	}
+}
+
+func TestUsageErrorsExit2(t *testing.T) {
+	if code, _, _ := runCLI(t, "validate"); code != exitBadInput {
+		t.Errorf("missing --input: exit %d, want %d", code, exitBadInput)
+	}
+	if code, _, _ := runCLI(t, "validate", "--input", "/nonexistent/dir"); code == exitOK {
+		t.Errorf("nonexistent input: exit 0")
+	}
+}
