@@ -130,3 +130,16 @@ func Ident(name string) string {
 	}
 	return string(append(out, '"'))
 }
+
+// OpenReadOnly opens an existing DuckDB database file for queries only, so
+// questions asked after a run can never change its evidence.
+func OpenReadOnly(ctx context.Context, path string) (*DB, error) {
+	return Open(ctx, path+"?access_mode=read_only")
+}
+
+// HasTable reports whether a table or view called name exists.
+func (d *DB) HasTable(ctx context.Context, name string) (bool, error) {
+	n, err := d.QueryInt(ctx, "look up table "+name,
+		`SELECT count(*) FROM information_schema.tables WHERE table_name = ?`, name)
+	return n > 0, err
+}

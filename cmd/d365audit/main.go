@@ -86,6 +86,8 @@ func newApp(stdout, stderr io.Writer) *cli.Command {
 		},
 		Commands: []*cli.Command{
 			newValidateCommand(),
+			newAccessCommand(),
+			newWhoCanCommand(),
 		},
 	}
 }

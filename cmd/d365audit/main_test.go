@@ -67,3 +67,31 @@ func TestUsageErrorsExit2(t *testing.T) {
 		t.Errorf("nonexistent input: exit 0")
 	}
 }
+
+func TestAccessAndWhoCan(t *testing.T) {
+	code, out, errOut := runCLI(t, "access", "--input", "../../samples/contoso", "--user", "LUKAS WEBER", "--table", "opportunity", "--format", "csv")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	want := "user,table,privilege,depth,sources\n" +
+		"lukas.weber@contosopharma.com,opportunity,append,team,Contoso Team Sales Access@DACH Sales team:DACH Key Accounts\n"
+	if !strings.HasPrefix(out, want) {
+		t.Errorf("access csv:\n%s\nwant prefix:\n%s", out, want)
+	}
+
+	code, out, errOut = runCLI(t, "who-can", "--input", "../../samples/contoso", "--table", "contoso_payment", "--privilege", "create", "--min-depth", "local")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(out, "fatima.alsayed@contosopharma.com") || strings.Contains(out, "jan.novak") {
+		t.Errorf("who-can create contoso_payment at local+:\n%s", out)
+	}
+
+	if code, _, errOut = runCLI(t, "access", "--input", "../../samples/contoso", "--user", "nobody@example.com"); code != exitBadInput ||
+		!strings.Contains(errOut, `no user is called "nobody@example.com"`) {
+		t.Errorf("unknown user: exit %d, %s", code, errOut)
+	}
+	if code, _, _ = runCLI(t, "who-can", "--input", "../../samples/contoso", "--table", "account", "--privilege", "read", "--min-depth", "huge"); code != exitBadInput {
+		t.Errorf("bad depth: exit %d", code)
+	}
+}

@@ -1,0 +1,96 @@
+// Package queries holds the SQL models of the audit: held roles, role
+// privileges with business-unit copies, privilege-to-table mapping, access
+// profiles, the effective-access matrix and field security. Each model is
+// one embedded .sql file with one job; Build runs them in order over the
+// canonical tables that ingest loaded.
+package queries
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strings"
+
+	"github.com/d365audit/d365audit/store"
+)
+
+//go:embed sql/*.sql
+var models embed.FS
+
+// DefaultBusinessTables are the tables an Administrative-mode user holds
+// nothing on (OUTPUT.md), unless the policy lists others.
+var DefaultBusinessTables = []string{"account", "contact", "lead", "opportunity", "campaign", "incident",
+	"quote", "salesorder", "invoice", "competitor", "product", "list"}
+
+// Options tunes the models.
+type Options struct {
+	BusinessTables []string // nil: DefaultBusinessTables
+}
+
+// Build runs every model over the canonical tables in db.
+func Build(ctx context.Context, db *store.DB, opts Options) error {
+	tables := opts.BusinessTables
+	if tables == nil {
+		tables = DefaultBusinessTables
+	}
+	if err := db.Exec(ctx, "create policy_business_tables",
+		`CREATE OR REPLACE TABLE policy_business_tables (table_name VARCHAR)`); err != nil {
+		return err
+	}
+	for _, t := range tables {
+		if err := db.Exec(ctx, "fill policy_business_tables", `INSERT INTO policy_business_tables VALUES (lower(?))`, t); err != nil {
+			return err
+		}
+	}
+	names, err := fs.Glob(models, "sql/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		text, err := models.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		for i, stmt := range splitStatements(string(text)) {
+			if err := db.Exec(ctx, fmt.Sprintf("model %s, statement %d", name, i+1), stmt); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// splitStatements splits a model file at the semicolons that end its
+// statements. Models contain no semicolons inside strings except in
+// string_agg separators, which are written as '; ' and never end a line.
+func splitStatements(sql string) []string {
+	var out []string
+	var cur strings.Builder
+	for _, line := range strings.Split(sql, "\n") {
+		cur.WriteString(line)
+		cur.WriteString("\n")
+		if strings.HasSuffix(strings.TrimSpace(line), ";") {
+			if s := strings.TrimSpace(cur.String()); s != ";" {
+				out = append(out, s)
+			}
+			cur.Reset()
+		}
+	}
+	if s := strings.TrimSpace(cur.String()); s != "" && !onlyComments(s) {
+		out = append(out, s)
+	}
+	return out
+}
+
+func onlyComments(s string) bool {
+	for _, l := range strings.Split(s, "\n") {
+		l = strings.TrimSpace(l)
+		if l != "" && !strings.HasPrefix(l, "--") {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,87 @@
+package queries
+
+import (
+	"context"
+	"testing"
+
+	"github.com/d365audit/d365audit/ingest"
+	"github.com/d365audit/d365audit/store"
+)
+
+// The effective-access cases planted in samples/contoso, as its README
+// works them out by hand.
+func TestSampleEffectiveAccessCases(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	res, err := ingest.Load(ctx, db, ingest.Options{Input: "../samples/contoso"})
+	if err != nil || res.Count(ingest.Structural) > 0 {
+		t.Fatalf("load samples: %v %v", err, res.Problems)
+	}
+	if err := Build(ctx, db, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	cell := func(user, table, privilege string) (depth, sources string, ok bool) {
+		rows, err := scanAccess(ctx, db, "cell", `SELECT `+accessColumns+` FROM effective_access
+			WHERE "user" = ? AND "table" = ? AND privilege = ?`, user, table, privilege)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) == 0 {
+			return "", "", false
+		}
+		return rows[0].Depth, rows[0].Sources, true
+	}
+	cases := []struct {
+		user, table, privilege, depth, sources string
+	}{
+		{"lukas.weber@contosopharma.com", "opportunity", "read", "team", "Contoso Team Sales Access@DACH Sales team:DACH Key Accounts"},
+		{"lukas.weber@contosopharma.com", "account", "read", "basic", "Basic User@DACH Sales direct"},
+		{"lea.dubois@contosopharma.com", "incident", "create", "basic", "Customer Service Representative@EMEA Service team:EMEA Service Agents"},
+		{"lea.dubois@contosopharma.com", "incident", "read", "local", "Customer Service Representative@EMEA Service team:EMEA Service Agents"},
+		{"chiara.bianchi@contosopharma.com", "incident", "read", "local", "Customer Service Representative@EMEA Service direct"},
+		{"ewa.zielinska@contosopharma.com", "account", "read", "deep", "Salesperson@EMEA Sales direct"},
+		{"adm-erik.johansson@contosopharma.com", "role", "write", "global", "System Administrator@contoso direct"},
+		{"clara.schneider@contosopharma.com", "account", "read", "deep", "Salesperson@DACH Sales direct; Salesperson@EMEA Sales team:EMEA Sales Pipeline Review"},
+		{"clara.schneider@contosopharma.com", "opportunity", "read", "basic", "Contoso Team Sales Access@DACH Sales team:DACH Key Accounts; Salesperson@DACH Sales direct; Salesperson@EMEA Sales team:EMEA Sales Pipeline Review"},
+		{"kwame.mensah_kpmg.com#EXT#@contosopharma.onmicrosoft.com", "account", "read", "global", "Contoso Auditor@Group Finance team:Internal Audit"},
+		{"fatima.alsayed@contosopharma.com", "contoso_payment", "create", "local", "Contoso Payment Creator@Group Finance direct"},
+		{"fatima.alsayed@contosopharma.com", "contoso_payment", "write", "global", "Contoso Finance Approver@Group Finance team:Finance Approvers; Contoso Payment Creator@Group Finance direct"},
+		{"jan.novak@contosopharma.com", "contoso_payment", "write", "basic", "Contoso Payment Creator@Group Finance direct"},
+		{"pieter.devries@contosopharma.com", "invoice", "delete", "local", "Salesperson@EMEA Sales direct"},
+	}
+	for _, c := range cases {
+		depth, sources, ok := cell(c.user, c.table, c.privilege)
+		if !ok || depth != c.depth || sources != c.sources {
+			t.Errorf("%s %s %s = %q %q (present %v); want %q %q", c.user, c.table, c.privilege, depth, sources, ok, c.depth, c.sources)
+		}
+	}
+	absent := []struct{ user, table, privilege string }{
+		{"ewa.zielinska@contosopharma.com", "account", "write"},         // Read access mode
+		{"adm-erik.johansson@contosopharma.com", "account", "read"},     // Administrative mode, business table
+		{"adm-erik.johansson@contosopharma.com", "opportunity", "read"}, // idem
+	}
+	for _, a := range absent {
+		if depth, _, ok := cell(a.user, a.table, a.privilege); ok {
+			t.Errorf("%s %s %s = %s; want no access", a.user, a.table, a.privilege, depth)
+		}
+	}
+	for _, user := range []string{"thomas.becker@contosopharma.com", "noah.fischer@contosopharma.com"} {
+		n, err := db.QueryInt(ctx, "count", `SELECT count(*) FROM effective_access WHERE "user" = ?`, user)
+		if err != nil || n != 0 {
+			t.Errorf("%s holds %d cells (%v); want none", user, n, err)
+		}
+	}
+	rows, err := WhoCan(ctx, db, "opportunity", "read", "basic")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rows {
+		if r.User == "lukas.weber@contosopharma.com" {
+			t.Errorf("who-can opportunity read --min-depth basic lists Lukas, whose grant is team-only")
+		}
+	}
+}

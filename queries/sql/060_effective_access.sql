@@ -1,0 +1,7 @@
+-- effective access, one row per user, table and privilege (OUTPUT.md): the
+-- profile matrix expanded to the users who share each profile.
+CREATE OR REPLACE VIEW effective_access AS
+SELECT u.systemuserid, u.domainname AS "user", pa.table_name AS "table", pa.privilege, pa.depth, pa.depth_rank, pa.sources
+FROM user_profiles up
+JOIN systemusers u USING (systemuserid)
+JOIN profile_access pa USING (profileid);
