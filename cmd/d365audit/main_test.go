@@ -79,12 +79,12 @@ func TestAccessAndWhoCan(t *testing.T) {
 		t.Errorf("access csv:\n%s\nwant prefix:\n%s", out, want)
 	}
 
-	code, out, errOut = runCLI(t, "who-can", "--input", "../../samples/contoso", "--table", "contoso_payment", "--privilege", "create", "--min-depth", "local")
+	code, out, errOut = runCLI(t, "who-can", "--input", "../../samples/contoso", "--table", "contoso_payment", "--privilege", "write", "--min-depth", "local")
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	if !strings.Contains(out, "fatima.alsayed@contosopharma.com") || strings.Contains(out, "jan.novak") {
-		t.Errorf("who-can create contoso_payment at local+:\n%s", out)
+		t.Errorf("who-can write contoso_payment at local+:\n%s", out)
 	}
 
 	if code, _, errOut = runCLI(t, "access", "--input", "../../samples/contoso", "--user", "nobody@example.com"); code != exitBadInput ||
