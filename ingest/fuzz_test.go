@@ -13,7 +13,7 @@ func fuzzRows(t *testing.T, format Format, data []byte) {
 	tb, _ := TableByName("systemusers")
 	ps := &Problems{}
 	f := inputFile{Rel: "systemusers." + string(format), Format: format, Page: 1}
-	emit := func(loc string, row int64, vals []any, extra map[string]any) {
+	emit := func(loc rowLoc, vals []any, extra map[string]any) {
 		if len(vals) != len(tb.Columns) {
 			t.Fatalf("%s: %d values for %d columns", loc, len(vals), len(tb.Columns))
 		}

@@ -149,12 +149,12 @@ func (l *loader) checkKeys(ctx context.Context) error {
 			keys[i] = quoteIdent(k)
 		}
 		keyList := strings.Join(keys, ", ")
-		q := fmt.Sprintf(`SELECT concat_ws(', ', %s), list(%s ORDER BY %s, %s), list(%s ORDER BY %s, %s)
-			FROM %s WHERE %s GROUP BY ALL HAVING count(*) > 1 ORDER BY 1`,
-			keyList, quoteIdent(FileColumn), quoteIdent(FileColumn), quoteIdent(RowColumn),
-			quoteIdent(RowColumn), quoteIdent(FileColumn), quoteIdent(RowColumn),
-			quoteIdent(t.Name), notNull(t.Key))
-		q = strings.Replace(q, "GROUP BY ALL", "GROUP BY "+keyList, 1)
+		// Find the duplicated keys first and build location lists only for
+		// them: ordered lists over every key took 7 s and 1 GB at 1M rows.
+		q := fmt.Sprintf(`WITH dup AS (SELECT %[1]s FROM %[2]s WHERE %[3]s GROUP BY %[1]s HAVING count(*) > 1)
+			SELECT concat_ws(', ', %[1]s), list(_file ORDER BY _file, _row), list(_row ORDER BY _file, _row)
+			FROM %[2]s SEMI JOIN dup USING (%[1]s) GROUP BY %[1]s ORDER BY 1`,
+			keyList, quoteIdent(t.Name), notNull(t.Key))
 		err := l.db.Query(ctx, "check keys of "+t.Name, q, func(rows *sql.Rows) error {
 			var key string
 			var files, rowNums []any

@@ -74,7 +74,7 @@ func readParquet(ctx context.Context, r parquet.ReaderAtSeeker, f inputFile, t *
 					extra[schema.Field(c).Name] = v
 				}
 			}
-			emit(fmt.Sprintf("row %d", row), row, vals, extra)
+			emit(rowLoc{prefix: "row ", n: row}, vals, extra)
 		}
 	}
 	if err := rr.Err(); err != nil && err != io.EOF {

@@ -160,7 +160,7 @@ type Row struct {
 func rowsFeed(rows []Row) feedFunc {
 	return func(s *tableStream, b *rowBuilder, more func() bool) {
 		for _, r := range rows {
-			b.add(r.File, r.Location, r.Row, r.Values, nil)
+			b.add(r.File, staticLoc(r.Location), r.Row, r.Values, nil)
 			if !more() {
 				return
 			}
@@ -207,11 +207,11 @@ func (s *tableStream) readFile(ctx context.Context, f inputFile, stat *FileStat,
 	h := sha256.New()
 	counter := &countingHash{h: h}
 	stopped := false
-	emit := func(loc string, row int64, vals []any, extra map[string]any) {
+	emit := func(loc rowLoc, vals []any, extra map[string]any) {
 		if stopped {
 			return
 		}
-		b.add(f.Rel, loc, row, vals, extra)
+		b.add(f.Rel, loc, loc.n, vals, extra)
 		if !more() {
 			stopped = true
 		}
@@ -307,13 +307,13 @@ func (b *rowBuilder) build() arrow.RecordBatch {
 }
 
 // columnLabel is the column name used in messages: the canonical name.
-func (b *rowBuilder) add(file, loc string, row int64, vals []any, extra map[string]any) {
+func (b *rowBuilder) add(file string, loc fmt.Stringer, row int64, vals []any, extra map[string]any) {
 	for i, c := range b.table.Columns {
 		v, msg := convert(c.Type, vals[i])
 		if msg != "" {
-			b.problems.addf(Structural, file, loc, c.Name, "%s", msg)
+			b.problems.addf(Structural, file, loc.String(), c.Name, "%s", msg)
 		} else if v == nil && c.Required && !b.missing[i] {
-			b.problems.addf(Structural, file, loc, c.Name, "required value is missing")
+			b.problems.addf(Structural, file, loc.String(), c.Name, "required value is missing")
 		}
 		appendValue(b.rb.Field(i), c.Type, v)
 	}
@@ -354,3 +354,8 @@ func appendValue(fb array.Builder, t Type, v any) {
 		fb.(*array.StringBuilder).Append(v.(string))
 	}
 }
+
+// staticLoc is a location known in advance (rows handed over in memory).
+type staticLoc string
+
+func (l staticLoc) String() string { return string(l) }

@@ -39,6 +39,9 @@ func convert(t Type, raw any) (any, string) {
 
 // NormalizeGUID returns s as a lower-case GUID without braces, or false.
 func NormalizeGUID(s string) (string, bool) {
+	if isCanonicalGUID(s) { // the usual case: no copy
+		return s, true
+	}
 	s = strings.TrimSpace(s)
 	if len(s) == 38 && s[0] == '{' && s[37] == '}' {
 		s = s[1:37]
@@ -223,4 +226,24 @@ func quote(s string) string {
 		s = s[:57] + "..."
 	}
 	return strconv.Quote(s)
+}
+
+func isCanonicalGUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < 36; i++ {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+				return false
+			}
+		}
+	}
+	return true
 }
