@@ -11,6 +11,7 @@ import (
 	"crypto/sha1"
 	"database/sql"
 	"encoding/csv"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -76,7 +77,9 @@ var tokenPattern = regexp.MustCompile(`\$[A-Za-z0-9_]+`)
 // tokenGUID is the GUID a fixture token stands for.
 func tokenGUID(token string) string {
 	h := sha1.Sum([]byte(strings.TrimPrefix(token, "$")))
-	return fmt.Sprintf("%x-%x-4%x-8%x-%x", h[0:4], h[4:6], h[6:8], h[8:10], h[10:16])[0:36]
+	x := []byte(hex.EncodeToString(h[:16]))
+	x[12], x[16] = '4', '8' // version 4, RFC 4122 variant
+	return fmt.Sprintf("%s-%s-%s-%s-%s", x[0:8], x[8:12], x[12:16], x[16:20], x[20:32])
 }
 
 func expandTokens(s string) string { return tokenPattern.ReplaceAllStringFunc(s, tokenGUID) }
@@ -716,10 +719,10 @@ func TestAccessProfiles(t *testing.T) {
 // Field security.
 
 type fieldRow struct {
-	User, Table, Column      string
-	Read, Create, Update     bool
-	SourcesContain []string // substrings the sources must contain (not compared exactly)
-	sources        string
+	User, Table, Column  string
+	Read, Create, Update bool
+	SourcesContain       []string // substrings the sources must contain (not compared exactly)
+	sources              string
 }
 
 func (r fieldRow) String() string {
@@ -805,23 +808,23 @@ func TestFieldSecurity(t *testing.T) {
 			name: "System Administrator holds every secured column, directly or through a team",
 			tn: base(tenant{
 				"systemusers": `
-					$root, root, $contoso, false, 0
-					$emea, emea, $emea,    false, 0
-					$none, none, $contoso, false, 0`,
-				"systemuserrolescollection": "$root, $sa\n$none, $plain",
+					$rita, rita, $contoso, false, 0
+					$eve,  eve,  $emea,    false, 0
+					$nick, nick, $contoso, false, 0`,
+				"systemuserrolescollection": "$rita, $sa\n$nick, $plain",
 				"teams":                     `$admins, Admins, 2, $emea`,
-				"teammemberships":           `$admins, $emea`,
+				"teammemberships":           `$admins, $eve`,
 				"teamrolescollection":       `$admins, $sa_emea`,
 			}),
 			want: []fieldRow{
-				{User: "root", Table: "systemuser", Column: "new_salary", Read: true, Create: true, Update: true, SourcesContain: []string{"System Administrator"}},
-				{User: "root", Table: "contact", Column: "new_ssn", Read: true, Create: true, Update: true},
-				{User: "root", Table: "contact", Column: "new_bonus", Read: true, Create: true, Update: true},
-				{User: "root", Table: "contact", Column: "new_secret", Read: true, Create: true, Update: true},
-				{User: "emea", Table: "systemuser", Column: "new_salary", Read: true, Create: true, Update: true},
-				{User: "emea", Table: "contact", Column: "new_ssn", Read: true, Create: true, Update: true},
-				{User: "emea", Table: "contact", Column: "new_bonus", Read: true, Create: true, Update: true},
-				{User: "emea", Table: "contact", Column: "new_secret", Read: true, Create: true, Update: true},
+				{User: "rita", Table: "systemuser", Column: "new_salary", Read: true, Create: true, Update: true, SourcesContain: []string{"System Administrator"}},
+				{User: "rita", Table: "contact", Column: "new_ssn", Read: true, Create: true, Update: true},
+				{User: "rita", Table: "contact", Column: "new_bonus", Read: true, Create: true, Update: true},
+				{User: "rita", Table: "contact", Column: "new_secret", Read: true, Create: true, Update: true},
+				{User: "eve", Table: "systemuser", Column: "new_salary", Read: true, Create: true, Update: true},
+				{User: "eve", Table: "contact", Column: "new_ssn", Read: true, Create: true, Update: true},
+				{User: "eve", Table: "contact", Column: "new_bonus", Read: true, Create: true, Update: true},
+				{User: "eve", Table: "contact", Column: "new_secret", Read: true, Create: true, Update: true},
 			},
 		},
 		{

@@ -1,0 +1,531 @@
+package queries
+
+// Property test of effective_access: random small tenants, their expected
+// matrix computed by a naive per-user Go model written straight from the
+// rules of OUTPUT.md and dataverse-security.md (no profiles, no SQL), compared
+// cell by cell with the SQL models after a full ingest of CSV files.
+//
+// To keep the run short, a batch of independent tenants is written into one
+// export (every id, user and team is tagged with its tenant's seed, so they
+// cannot meet) and loaded once. A failure names the seed of each tenant that
+// differs; rerun one tenant alone with
+//
+//	PROPERTY_SEED=<seed> go test -tags=duckdb_arrow -run TestEffectiveAccessProperty -v ./queries/
+//
+// PROPERTY_ITERATIONS overrides the number of tenants.
+
+import (
+	"fmt"
+	"math/bits"
+	"math/rand"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+const (
+	propertyBaseSeed = 20240601
+	propertyBatch    = 25 // tenants per export
+)
+
+// propertyWithOTC says whether the export of seed's batch has a
+// privilegeobjecttypecodes file. One batch in three has none, and every
+// privilege is then mapped by its name. It depends only on the seed, so a
+// seed rerun alone sees the same tenant.
+func propertyWithOTC(seed int64) bool { return ((seed-propertyBaseSeed)/propertyBatch)%3 != 2 }
+
+func TestEffectiveAccessProperty(t *testing.T) {
+	iterations, batch := 600, propertyBatch
+	if testing.Short() {
+		iterations = 150
+	}
+	if s := os.Getenv("PROPERTY_ITERATIONS"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			t.Fatalf("PROPERTY_ITERATIONS: %v", err)
+		}
+		iterations = n
+	}
+	seeds := make([]int64, iterations)
+	for i := range seeds {
+		seeds[i] = propertyBaseSeed + int64(i)
+	}
+	if s := os.Getenv("PROPERTY_SEED"); s != "" {
+		seed, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			t.Fatalf("PROPERTY_SEED: %v", err)
+		}
+		seeds, batch = []int64{seed}, 1
+	}
+	start := time.Now()
+	failed := 0
+	stats := map[string]int{}
+	for b := 0; b*batch < len(seeds) && failed < 5; b++ {
+		end := min((b+1)*batch, len(seeds))
+		failed += checkPropertyBatch(t, seeds[b*batch:end], stats)
+	}
+	t.Logf("%d random tenants checked in %v; cells compared by depth: team %d, basic %d, local %d, deep %d, global %d; misc %d; multi-source %d",
+		len(seeds), time.Since(start).Round(time.Millisecond), stats["team"], stats["basic"], stats["local"], stats["deep"],
+		stats["global"], stats["misc"], stats["multi"])
+}
+
+// checkPropertyBatch generates one tenant per seed, loads them together and
+// compares; it returns the number of tenants that differ.
+func checkPropertyBatch(t *testing.T, seeds []int64, stats map[string]int) int {
+	t.Helper()
+	withOTC := propertyWithOTC(seeds[0])
+	tables := map[string][][]string{"teams": nil, "teammemberships": nil, "teamrolescollection": nil}
+	if withOTC {
+		tables["privilegeobjecttypecodes"] = nil
+	}
+	want := map[string]accessRow{}
+	tenants := map[string]*genTenant{}
+	for _, seed := range seeds {
+		g := generateTenant(rand.New(rand.NewSource(seed)), seed, withOTC)
+		tenants[g.tag] = g
+		g.appendRows(tables)
+		for _, r := range g.expected() {
+			want[cellKey(r)] = r
+			stats[r.Depth]++
+			if r.Table == "" {
+				stats["misc"]++
+			}
+			if strings.Contains(r.Sources, "; ") {
+				stats["multi"]++
+			}
+		}
+	}
+	dir := t.TempDir()
+	writeExport(t, dir, tables)
+	db := loadExport(t, dir, Options{})
+	got := map[string]accessRow{}
+	for _, r := range queryAccess(t, db) {
+		k := cellKey(r)
+		if _, dup := got[k]; dup {
+			t.Errorf("effective_access has two rows for cell %s", k)
+		}
+		got[k] = r
+	}
+	// Differences per tenant, found by the tag that leads every user name.
+	diffs := map[string][]string{}
+	for k, w := range want {
+		g, ok := got[k]
+		switch {
+		case !ok:
+			diffs[tagOf(w.User)] = append(diffs[tagOf(w.User)], "  missing:  "+w.String())
+		case g.Depth != w.Depth || g.Sources != w.Sources:
+			diffs[tagOf(w.User)] = append(diffs[tagOf(w.User)], "  want:     "+w.String()+"\n  got:      "+g.String())
+		}
+	}
+	for k, g := range got {
+		if _, ok := want[k]; !ok {
+			diffs[tagOf(g.User)] = append(diffs[tagOf(g.User)], "  unexpected: "+g.String())
+		}
+	}
+	tags := make([]string, 0, len(diffs))
+	for tag := range diffs {
+		tags = append(tags, tag)
+	}
+	sort.Strings(tags)
+	for i, tag := range tags {
+		g := tenants[tag]
+		lines := diffs[tag]
+		sort.Strings(lines)
+		msg := fmt.Sprintf("seed %d (privilegeobjecttypecodes file: %v): effective_access differs from the naive model in %d cells:\n%s",
+			g.seed, withOTC, len(lines), strings.Join(lines, "\n"))
+		if i == 0 {
+			msg += "\ntenant:\n" + g.describe()
+		}
+		t.Error(msg)
+	}
+	return len(tags)
+}
+
+func cellKey(r accessRow) string { return r.User + "|" + r.Table + "|" + r.Privilege }
+
+// tagOf returns the tenant tag of a user name "s123.u4".
+func tagOf(user string) string { return user[:strings.IndexByte(user, '.')] }
+
+// ---------------------------------------------------------------------------
+// Random tenants.
+
+type genBU struct {
+	name   string
+	parent int // -1 for the root
+}
+
+type genRole struct {
+	name      string
+	bu        int
+	root      int // index of the root copy (itself for a root role)
+	inherited int
+}
+
+type genPriv struct {
+	name string
+	otc  string // objecttypecode row; "" = no row
+}
+
+type genGrant struct{ priv, mask int }
+
+type genUser struct {
+	name     string
+	bu       int
+	disabled bool
+	mode     int
+	direct   []int
+}
+
+type genTeam struct {
+	name    string
+	ttype   int
+	bu      int
+	members []int
+	roles   []int
+}
+
+type genTenant struct {
+	seed    int64
+	tag     string
+	withOTC bool
+	bus     []genBU
+	roles   []genRole
+	privs   []genPriv
+	grants  map[int][]genGrant // by role index; a copy without rows has none
+	users   []genUser
+	teams   []genTeam
+}
+
+// propertyTables are the tables the generated table privileges name: schema
+// name in privilege names, logical name.
+var propertyTables = [][2]string{{"Account", "account"}, {"Contact", "contact"}, {"Lead", "lead"},
+	{"User", "systemuser"}, {"Role", "role"}, {"new_Project", "new_project"}}
+
+var propertyRights = []string{"Create", "Read", "Write", "Delete", "Append", "AppendTo", "Assign", "Share"}
+
+// misc privileges whose names parse as no prv+right+table; with the
+// objecttypecode file they sometimes get a 'none' row.
+var propertyMisc = []string{"prvBulkDelete", "prvExportCustomization", "prvActOnBehalfOfAnotherUser",
+	"prvDisableUser", "prvReparentUser", "prvMerge"}
+
+// privileges that need their objecttypecode row (their names would mislead
+// the name rule): generated only with the file.
+var propertyMapped = []genPriv{{"prvWriteHierarchicalSecurityConfiguration", "none"},
+	{"prvReadLicense", "none"}, {"prvReadActivity", "activitypointer"}, {"prvAppendToActivity", "activitypointer"}}
+
+func generateTenant(r *rand.Rand, seed int64, withOTC bool) *genTenant {
+	g := &genTenant{seed: seed, tag: fmt.Sprintf("s%d", seed), withOTC: withOTC, grants: map[int][]genGrant{}}
+
+	// 2-4 business units in a tree.
+	nbu := 2 + r.Intn(3)
+	g.bus = append(g.bus, genBU{"Root", -1})
+	for i := 1; i < nbu; i++ {
+		g.bus = append(g.bus, genBU{fmt.Sprintf("BU%d", i), r.Intn(i)})
+	}
+
+	// 4-10 privileges: table privileges (mapped by objecttypecode or by name)
+	// and miscellaneous ones.
+	var pool []genPriv
+	for _, tb := range propertyTables {
+		for _, right := range propertyRights {
+			otc := ""
+			if withOTC && r.Intn(2) == 0 {
+				otc = tb[1]
+			}
+			pool = append(pool, genPriv{"prv" + right + tb[0], otc})
+		}
+	}
+	var misc []genPriv
+	for _, name := range propertyMisc {
+		otc := ""
+		if withOTC && r.Intn(2) == 0 {
+			otc = "none"
+		}
+		misc = append(misc, genPriv{name, otc})
+	}
+	if withOTC {
+		misc = append(misc, propertyMapped...)
+	}
+	r.Shuffle(len(pool), func(i, j int) { pool[i], pool[j] = pool[j], pool[i] })
+	r.Shuffle(len(misc), func(i, j int) { misc[i], misc[j] = misc[j], misc[i] })
+	nprivs := 4 + r.Intn(7)
+	nmisc := r.Intn(min(4, nprivs/2) + 1)
+	g.privs = append(g.privs, misc[:nmisc]...)
+	g.privs = append(g.privs, pool[:nprivs-nmisc]...)
+
+	randomGrants := func(atLeastOne bool) []genGrant {
+		var out []genGrant
+		for p := range g.privs {
+			if r.Float64() < 0.4 {
+				out = append(out, genGrant{p, randomMask(r)})
+			}
+		}
+		if atLeastOne && len(out) == 0 {
+			out = append(out, genGrant{r.Intn(len(g.privs)), randomMask(r)})
+		}
+		return out
+	}
+
+	// 3-6 roles in the root BU, each copied into every child BU; some copies
+	// have rows of their own.
+	nroles := 3 + r.Intn(4)
+	for i := 0; i < nroles; i++ {
+		root := len(g.roles)
+		g.roles = append(g.roles, genRole{fmt.Sprintf("Role%d", i), 0, root, r.Intn(2)})
+		g.grants[root] = randomGrants(false)
+		for bu := 1; bu < nbu; bu++ {
+			c := len(g.roles)
+			g.roles = append(g.roles, genRole{g.roles[root].name, bu, root, g.roles[root].inherited})
+			if r.Float64() < 0.3 {
+				g.grants[c] = randomGrants(true)
+			}
+		}
+	}
+
+	// 3-8 users, random access mode and state, 0-3 direct roles.
+	nusers := 3 + r.Intn(6)
+	modes := []int{0, 1, 2, 4}
+	for i := 0; i < nusers; i++ {
+		u := genUser{name: fmt.Sprintf("%s.u%d", g.tag, i), bu: r.Intn(nbu), disabled: r.Float64() < 0.2, mode: modes[r.Intn(len(modes))]}
+		u.direct = r.Perm(len(g.roles))[:r.Intn(4)]
+		g.users = append(g.users, u)
+	}
+
+	// 1-4 teams of any type, random members and 0-2 roles from any BU.
+	nteams := 1 + r.Intn(4)
+	for i := 0; i < nteams; i++ {
+		tm := genTeam{name: fmt.Sprintf("Team%d", i), ttype: r.Intn(4), bu: r.Intn(nbu)}
+		for u := range g.users {
+			if r.Float64() < 0.4 {
+				tm.members = append(tm.members, u)
+			}
+		}
+		tm.roles = r.Perm(len(g.roles))[:r.Intn(3)]
+		g.teams = append(g.teams, tm)
+	}
+	return g
+}
+
+// randomMask is mostly one depth bit, sometimes several.
+func randomMask(r *rand.Rand) int {
+	if r.Float64() < 0.1 {
+		return 1 + r.Intn(15)
+	}
+	return 1 << r.Intn(4)
+}
+
+// tok is the fixture token of an entity of this tenant.
+func (g *genTenant) tok(kind string, i int) string { return fmt.Sprintf("$%s_%s%d", g.tag, kind, i) }
+
+// appendRows adds this tenant's rows to the tables of an export.
+func (g *genTenant) appendRows(tables map[string][][]string) {
+	add := func(table string, row ...string) { tables[table] = append(tables[table], row) }
+	for i, b := range g.bus {
+		parent := ""
+		if b.parent >= 0 {
+			parent = g.tok("bu", b.parent)
+		}
+		add("businessunits", g.tok("bu", i), b.name, parent)
+	}
+	for i, p := range g.privs {
+		add("privileges", g.tok("p", i), p.name, "0")
+		if p.otc != "" {
+			add("privilegeobjecttypecodes", g.tok("p", i), p.otc)
+		}
+	}
+	for i, role := range g.roles {
+		add("roles", g.tok("r", i), role.name, g.tok("bu", role.bu), g.tok("r", role.root), strconv.Itoa(role.inherited), "")
+		for _, gr := range g.grants[i] {
+			add("roleprivilegescollection", g.tok("r", i), g.tok("p", gr.priv), strconv.Itoa(gr.mask))
+		}
+	}
+	for i, u := range g.users {
+		add("systemusers", g.tok("u", i), u.name, g.tok("bu", u.bu), strconv.FormatBool(u.disabled), strconv.Itoa(u.mode))
+		for _, role := range u.direct {
+			add("systemuserrolescollection", g.tok("u", i), g.tok("r", role))
+		}
+	}
+	for i, tm := range g.teams {
+		add("teams", g.tok("t", i), tm.name, strconv.Itoa(tm.ttype), g.tok("bu", tm.bu))
+		for _, u := range tm.members {
+			add("teammemberships", g.tok("t", i), g.tok("u", u))
+		}
+		for _, role := range tm.roles {
+			add("teamrolescollection", g.tok("t", i), g.tok("r", role))
+		}
+	}
+}
+
+// describe prints the tenant for a failure message.
+func (g *genTenant) describe() string {
+	var b strings.Builder
+	for i, bu := range g.bus {
+		parent := "-"
+		if bu.parent >= 0 {
+			parent = g.bus[bu.parent].name
+		}
+		fmt.Fprintf(&b, "  bu %d %s parent %s\n", i, bu.name, parent)
+	}
+	for i, p := range g.privs {
+		fmt.Fprintf(&b, "  privilege %d %s objecttypecode %q\n", i, p.name, p.otc)
+	}
+	for i, role := range g.roles {
+		fmt.Fprintf(&b, "  role %d %s@%s root %d isinherited %d rows %v\n", i, role.name, g.bus[role.bu].name, role.root, role.inherited, g.grants[i])
+	}
+	for _, u := range g.users {
+		fmt.Fprintf(&b, "  user %s bu %s disabled %v accessmode %d direct roles %v\n", u.name, g.bus[u.bu].name, u.disabled, u.mode, u.direct)
+	}
+	for _, tm := range g.teams {
+		fmt.Fprintf(&b, "  team %s type %d bu %s members %v roles %v\n", tm.name, tm.ttype, g.bus[tm.bu].name, tm.members, tm.roles)
+	}
+	return b.String()
+}
+
+// ---------------------------------------------------------------------------
+// The naive model: one user at a time, straight from the rules.
+
+var depthNames = []string{"team", "basic", "local", "deep", "global"}
+
+// naiveTable maps a privilege to (table, privilege) as OUTPUT.md shows them.
+func (g *genTenant) naiveTable(p genPriv) (table, privilege string) {
+	right, schema := "", ""
+	if rest, ok := strings.CutPrefix(p.name, "prv"); ok {
+		// AppendTo before Append.
+		for _, rt := range []string{"AppendTo", "Append", "Create", "Read", "Write", "Delete", "Assign", "Share"} {
+			if s, ok := strings.CutPrefix(rest, rt); ok && s != "" {
+				right, schema = rt, s
+				break
+			}
+		}
+	}
+	switch {
+	case p.otc == "none":
+		return "", p.name
+	case p.otc != "":
+		if right == "" {
+			return strings.ToLower(p.otc), p.name
+		}
+		return strings.ToLower(p.otc), strings.ToLower(right)
+	case right == "":
+		return "", p.name
+	case schema == "User":
+		return "systemuser", strings.ToLower(right)
+	default:
+		return strings.ToLower(schema), strings.ToLower(right)
+	}
+}
+
+func (g *genTenant) expected() []accessRow {
+	business := map[string]bool{}
+	for _, tb := range DefaultBusinessTables {
+		business[tb] = true
+	}
+	var out []accessRow
+	for ui, u := range g.users {
+		if u.disabled {
+			continue // a disabled user holds nothing
+		}
+		type held struct {
+			role int
+			via  string // "direct" or "team:NAME"
+		}
+		var roles []held
+		for _, role := range u.direct {
+			roles = append(roles, held{role, "direct"})
+		}
+		for _, tm := range g.teams {
+			if tm.ttype == 1 { // access teams give no roles
+				continue
+			}
+			member := false
+			for _, m := range tm.members {
+				member = member || m == ui
+			}
+			if !member {
+				continue
+			}
+			for _, role := range tm.roles {
+				roles = append(roles, held{role, "team:" + tm.name})
+			}
+		}
+		type cell struct {
+			depth   int
+			sources map[string]bool
+		}
+		cells := map[[2]string]*cell{}
+		for _, h := range roles {
+			role := g.roles[h.role]
+			rows := g.grants[h.role]
+			if len(rows) == 0 { // a BU copy without rows takes its root's
+				rows = g.grants[role.root]
+			}
+			for _, gr := range rows {
+				table, priv := g.naiveTable(g.privs[gr.priv])
+				if u.mode == 2 && priv != "read" {
+					continue // Read mode keeps only read
+				}
+				if u.mode == 1 && business[table] {
+					continue // Administrative mode: nothing on business tables
+				}
+				depth := bits.Len(uint(gr.mask & 15)) // 1 basic .. 4 global
+				if depth == 0 {
+					continue
+				}
+				if depth == 1 && h.via != "direct" && role.inherited == 0 {
+					depth = 0 // team: only records the team owns
+				}
+				k := [2]string{table, priv}
+				c := cells[k]
+				if c == nil {
+					c = &cell{depth: -1, sources: map[string]bool{}}
+					cells[k] = c
+				}
+				c.depth = max(c.depth, depth)
+				c.sources[role.name+"@"+g.bus[role.bu].name+" "+h.via] = true
+			}
+		}
+		for k, c := range cells {
+			var sources []string
+			for s := range c.sources {
+				sources = append(sources, s)
+			}
+			sort.Strings(sources)
+			out = append(out, accessRow{u.name, k[0], k[1], depthNames[c.depth], strings.Join(sources, "; ")})
+		}
+	}
+	return out
+}
+
+// TestNaiveModelSanity pins the naive model itself on a hand-made tenant, so
+// a bug in it cannot hide behind the same bug in the SQL.
+func TestNaiveModelSanity(t *testing.T) {
+	g := &genTenant{tag: "s0", grants: map[int][]genGrant{},
+		bus: []genBU{{"Root", -1}, {"BU1", 0}},
+		privs: []genPriv{{"prvReadAccount", ""}, {"prvAppendToUser", ""}, {"prvBulkDelete", ""},
+			{"prvWriteLicense", "none"}, {"prvReadActivity", "activitypointer"}},
+		roles: []genRole{{"A", 0, 0, 0}, {"A", 1, 0, 0}, {"B", 0, 2, 1}},
+		users: []genUser{{name: "s0.u0", bu: 0, mode: 0, direct: []int{2}}, {name: "s0.u1", bu: 0, mode: 2},
+			{name: "s0.u2", bu: 1, disabled: true, direct: []int{2}}},
+		teams: []genTeam{{"T", 0, 1, []int{0, 1}, []int{1}}, {"X", 1, 0, []int{0}, []int{2}}},
+	}
+	g.grants[0] = []genGrant{{0, 1}, {1, 2}, {2, 8}, {3, 8}, {4, 4}}
+	g.grants[2] = []genGrant{{0, 1}}
+	got := g.expected()
+	sortAccess(got)
+	want := []accessRow{
+		{"s0.u0", "", "prvBulkDelete", "global", "A@BU1 team:T"},
+		{"s0.u0", "", "prvWriteLicense", "global", "A@BU1 team:T"},
+		{"s0.u0", "account", "read", "basic", "A@BU1 team:T; B@Root direct"},
+		{"s0.u0", "activitypointer", "read", "deep", "A@BU1 team:T"},
+		{"s0.u0", "systemuser", "appendto", "local", "A@BU1 team:T"},
+		{"s0.u1", "account", "read", "team", "A@BU1 team:T"},
+		{"s0.u1", "activitypointer", "read", "deep", "A@BU1 team:T"},
+	}
+	sortAccess(want)
+	if d := diffRows(want, got); d != "" {
+		t.Errorf("naive model:\n%s", d)
+	}
+}

@@ -1,0 +1,32 @@
+-- Views every rule may read: the words of RULES.md as SQL.
+
+-- root role: a role row's parentrootroleid (itself when empty); names compare
+-- case-insensitively and trimmed.
+CREATE OR REPLACE VIEW role_names AS
+SELECT r.roleid, r.name, lower(trim(r.name)) AS name_norm, coalesce(r.parentrootroleid, r.roleid) AS rootroleid,
+       r.businessunitid, bu.name AS businessunit, r.roletemplateid, r.ismanaged,
+       bu.parentbusinessunitid IS NULL AS in_root_businessunit
+FROM roles r LEFT JOIN businessunits bu USING (businessunitid);
+
+-- service user: an application user or a user named in the policy's list.
+CREATE OR REPLACE VIEW service_users AS
+SELECT u.* FROM systemusers u
+WHERE u.applicationid IS NOT NULL
+   OR lower(u.domainname) IN (SELECT domainname FROM policy_service_users WHERE domainname IS NOT NULL)
+   OR u.systemuserid IN (SELECT systemuserid FROM policy_service_users WHERE systemuserid IS NOT NULL);
+
+-- person: a systemuser with no applicationid, accessmode 0 (Read-Write) or 2
+-- (Read), not disabled, and not a service user of the policy.
+CREATE OR REPLACE VIEW persons AS
+SELECT u.* FROM systemusers u
+WHERE u.applicationid IS NULL AND u.accessmode IN (0, 2) AND NOT u.isdisabled
+  AND u.systemuserid NOT IN (SELECT systemuserid FROM service_users);
+
+-- held roles of a user, with the role's root, normalised name and business
+-- unit, and how it is held: 'direct', or the team (owner or group teams only).
+CREATE OR REPLACE VIEW user_held_roles AS
+SELECT s.systemuserid, s.roleid, rn.rootroleid, rn.name AS role_name, rn.name_norm AS role_name_norm,
+       rn.businessunitid AS role_businessunitid, rn.businessunit AS role_businessunit, rn.roletemplateid,
+       s.via, s.teamid, s.teamname,
+       CASE WHEN s.via = 'direct' THEN 'direct' ELSE 'team:' || s.teamname END AS held_as
+FROM user_role_sources s JOIN role_names rn USING (roleid);

@@ -1,0 +1,192 @@
+package rules
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/d365audit/d365audit/ingest"
+	"github.com/d365audit/d365audit/queries"
+	"github.com/d365audit/d365audit/store"
+)
+
+// The rules of RULES.md this package owns; the LIC_* rules come with the
+// license cost review.
+var specRules = []string{
+	"USER_NO_ROLE", "USER_DISABLED_HOLDS_ROLES", "ROLE_OOB_MODIFIED", "ROLE_INTERNAL_HELD_BY_PERSON",
+	"SVC_USER_MISSING", "SVC_USER_ROLE_MISSING", "SVC_USER_DISABLED", "FLS_PROFILE_MISSING", "ADMIN_EXCESS",
+	"NONINTERACTIVE_LIMIT", "MKT_ROLE_NEEDS_CORE", "MKT_ENTERPRISE_ROLE", "PRIV_HIGH_RISK", "SOD_CONFLICT",
+	"ROLE_UNUSED", "TEAM_EMPTY_WITH_ROLES", "ROLE_REDUNDANT_DIRECT", "DATA_DANGLING_REFERENCE",
+}
+
+func TestCatalogueMetadata(t *testing.T) {
+	rs, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Catalogue(rs); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rs {
+		if !strings.HasSuffix(r.Source, r.ID+".sql") {
+			t.Errorf("rule %s lives in %s; name the file after the ID", r.ID, r.Source)
+		}
+		if SeverityRank(r.Severity) < 0 || r.Title == "" || r.Rationale == "" || r.Remediation == "" || len(r.References) == 0 {
+			t.Errorf("rule %s: incomplete metadata", r.ID)
+		}
+	}
+}
+
+// auditDB loads an export, applies SQL mutations, materialises the policy,
+// builds the models and returns the database ready for rules.
+func auditDB(t *testing.T, dir string, mutations string, policy *Policy) *store.DB {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	res, err := ingest.Load(ctx, db, ingest.Options{Input: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := res.Count(ingest.Structural); n > 0 {
+		t.Fatalf("%s: %v", dir, res.Problems)
+	}
+	for i, stmt := range strings.Split(mutations, ";\n") {
+		if strings.TrimSpace(stripComments(stmt)) == "" {
+			continue
+		}
+		if err := db.Exec(ctx, "fixture statement", stmt); err != nil {
+			t.Fatalf("fixture statement %d: %v", i+1, err)
+		}
+	}
+	asOf, err := policy.AsOfTime(mustTime("2026-11-20"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := policy.Materialize(ctx, db, "test", asOf); err != nil {
+		t.Fatal(err)
+	}
+	if err := queries.Build(ctx, db, queries.Options{BusinessTables: policy.BusinessTables}); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+var expectLine = regexp.MustCompile(`(?m)^-- expect: (.+)$`)
+
+// TestRuleFixtures: every rule has a bad fixture that flags (the subjects
+// its "-- expect:" lines name) and a good one that does not.
+func TestRuleFixtures(t *testing.T) {
+	rs, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rs {
+		t.Run(r.ID, func(t *testing.T) {
+			policy, err := LoadPolicy(optionalFile(filepath.Join("testdata/fixtures", r.ID+".policy.yaml")))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, kind := range []string{"bad", "good"} {
+				path := filepath.Join("testdata/fixtures", r.ID+"."+kind+".sql")
+				text, err := os.ReadFile(path)
+				if err != nil {
+					t.Fatalf("rule %s has no %s fixture: %v", r.ID, kind, err)
+				}
+				db := auditDB(t, "testdata/base", string(text), policy)
+				out, err := Run(context.Background(), db, []Rule{r}, policy)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(out.NotEvaluated) > 0 {
+					t.Fatalf("%s: not evaluated: %v", kind, out.NotEvaluated)
+				}
+				if kind == "good" {
+					for _, f := range out.Findings {
+						t.Errorf("good fixture flags %s (%s): %s", f.Fingerprint, f.SubjectName, f.Message)
+					}
+					continue
+				}
+				if len(out.Findings) == 0 {
+					t.Fatalf("bad fixture: no finding")
+				}
+				for _, m := range expectLine.FindAllStringSubmatch(string(text), -1) {
+					want := strings.TrimSpace(m[1])
+					found := false
+					for _, f := range out.Findings {
+						if f.SubjectID == want || f.SubjectName == want || f.Fingerprint == want {
+							found = true
+						}
+					}
+					if !found {
+						t.Errorf("bad fixture: no finding on %q; got %v", want, fingerprints(out.Findings))
+					}
+				}
+			}
+		})
+	}
+}
+
+// On the clean base tenant no rule fires.
+func TestBaseTenantIsClean(t *testing.T) {
+	rs, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	policy, _ := LoadPolicy("")
+	db := auditDB(t, "testdata/base", "", policy)
+	out, err := Run(context.Background(), db, rs, policy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range out.Findings {
+		t.Errorf("base tenant: %s: %s", f.Fingerprint, f.Message)
+	}
+}
+
+func TestRuleBreakingTheContractFailsWithItsID(t *testing.T) {
+	policy, _ := LoadPolicy("")
+	db := auditDB(t, "testdata/base", "", policy)
+	bad, err := Parse("inline", "-- id: BROKEN_RULE\n-- title: t\n-- severity: low\n-- rationale: r\n-- remediation: m\n-- references: [x]\nSELECT 'user' AS subject_type, systemuserid AS subject_id FROM systemusers")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Run(context.Background(), db, []Rule{bad}, policy)
+	if err == nil || !strings.Contains(err.Error(), "rule BROKEN_RULE") || !strings.Contains(err.Error(), "must return") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestSpecRulesAllPresent(t *testing.T) {
+	rs, _ := Builtin()
+	have := map[string]bool{}
+	for _, r := range rs {
+		have[r.ID] = true
+	}
+	for _, id := range specRules {
+		if !have[id] {
+			t.Errorf("RULES.md rule %s has no SQL file", id)
+		}
+	}
+}
+
+func fingerprints(fs []Finding) []string {
+	var out []string
+	for _, f := range fs {
+		out = append(out, f.Fingerprint+" ("+f.SubjectName+")")
+	}
+	return out
+}
+
+func optionalFile(p string) string {
+	if _, err := os.Stat(p); err == nil {
+		return p
+	}
+	return ""
+}
