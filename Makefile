@@ -26,8 +26,10 @@ fuzz: ## run each fuzz target for $(FUZZTIME)
 	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) ./ingest/rolexml
 	$(GO) test -run='^$$' -fuzz='^FuzzRead$$' -fuzztime=$(FUZZTIME) ./ingest/skucatalog
 
-demo: build ## validate the sample export in samples/
+demo: build ## validate the sample export in samples/, audit it into $(OUT), ask who can approve payments
 	./$(BIN) validate --input $(SAMPLES)
+	./$(BIN) run --input $(SAMPLES) --out $(OUT)
+	./$(BIN) who-can --input $(OUT)/audit.duckdb --table contoso_payment --privilege write --min-depth local
 
 bench: ## ingest benchmark: 1M rows, ours against DuckDB's own readers
 	./scripts/bench-ingest.sh

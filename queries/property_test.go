@@ -285,6 +285,13 @@ func generateTenant(r *rand.Rand, seed int64, withOTC bool) *genTenant {
 		}
 	}
 
+	// Sometimes a role created in a child BU: its own root, with its own rows.
+	if nbu > 1 && r.Float64() < 0.3 {
+		i := len(g.roles)
+		g.roles = append(g.roles, genRole{"Local", 1 + r.Intn(nbu-1), i, r.Intn(2)})
+		g.grants[i] = randomGrants(false)
+	}
+
 	// 3-8 users, random access mode and state, 0-3 direct roles.
 	nusers := 3 + r.Intn(6)
 	modes := []int{0, 1, 2, 4}

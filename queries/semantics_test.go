@@ -779,6 +779,17 @@ func TestFieldSecurity(t *testing.T) {
 			},
 		},
 		{
+			name: "Read mode only reads, Administrative mode reaches no business table",
+			tn: base(tenant{
+				"systemusers":                  "$ann, ann, $contoso, false, 2\n$bob, bob, $contoso, false, 1",
+				"systemuserprofilescollection": "$ann, $other\n$bob, $salary",
+			}),
+			want: []fieldRow{
+				{User: "ann", Table: "contact", Column: "new_secret", Read: true, SourcesContain: []string{"Other"}},
+				{User: "bob", Table: "systemuser", Column: "new_salary", Read: true, SourcesContain: []string{"Salary"}},
+			},
+		},
+		{
 			name: "profile held through a team",
 			tn: base(tenant{
 				"systemusers":            "$ann, ann, $contoso, false, 0\n$bob, bob, $contoso, false, 0",

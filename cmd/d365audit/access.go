@@ -11,6 +11,7 @@ import (
 	"github.com/urfave/cli/v3"
 
 	"github.com/d365audit/d365audit/queries"
+	"github.com/d365audit/d365audit/reports"
 )
 
 type accessOptions struct {
@@ -155,13 +156,32 @@ func whoCan(ctx context.Context, o whoCanOptions, w io.Writer) error {
 }
 
 func writeAccessCSV(w io.Writer, rows []queries.AccessRow) error {
-	cw := csv.NewWriter(w)
-	cw.Write([]string{"user", "table", "privilege", "depth", "sources"})
+	t := newCSVTable(w, "user", "table", "privilege", "depth", "sources")
 	for _, r := range rows {
-		cw.Write([]string{r.User, r.Table, r.Privilege, r.Depth, r.Sources})
+		t.row(r.User, r.Table, r.Privilege, r.Depth, r.Sources)
 	}
-	cw.Flush()
-	return cw.Error()
+	return t.flush()
+}
+
+// csvTable writes CSV with cells defused against formula injection.
+type csvTable struct{ cw *csv.Writer }
+
+func newCSVTable(w io.Writer, header ...string) *csvTable {
+	t := &csvTable{cw: csv.NewWriter(w)}
+	t.cw.Write(header)
+	return t
+}
+
+func (t *csvTable) row(cells ...string) {
+	for i := range cells {
+		cells[i] = reports.SafeCell(cells[i])
+	}
+	t.cw.Write(cells)
+}
+
+func (t *csvTable) flush() error {
+	t.cw.Flush()
+	return t.cw.Error()
 }
 
 func writeJSON(w io.Writer, v any) error {

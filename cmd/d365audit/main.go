@@ -85,9 +85,11 @@ func newApp(stdout, stderr io.Writer) *cli.Command {
 			return &exitError{code: exitBadInput, err: err}
 		},
 		Commands: []*cli.Command{
+			newRunCommand(),
 			newValidateCommand(),
 			newAccessCommand(),
 			newWhoCanCommand(),
+			newRulesCommand(),
 		},
 	}
 }

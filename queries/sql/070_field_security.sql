@@ -3,7 +3,7 @@
 -- team the user is a member of. Holders of System Administrator hold the System
 -- Administrator profile, which allows every secured column (dataverse-security.md
 -- 6). A column is secured when any profile has a permission on it. Disabled
--- users hold nothing.
+-- users hold nothing; Read and Administrative access modes bound it (below).
 CREATE OR REPLACE TABLE secured_columns AS
 SELECT DISTINCT entityname, attributelogicalname FROM fieldpermissions;
 
@@ -33,10 +33,15 @@ WITH grants AS (
     WHERE ufp.fieldsecurityprofileid = '572329c1-a042-4e22-be47-367c6374ea45'
 )
 SELECT g.systemuserid, u.domainname AS "user", g.entityname AS "table", g.attributelogicalname AS "column",
-       bool_or(coalesce(g.canread, false)) AS canread, bool_or(coalesce(g.cancreate, false)) AS cancreate,
-       bool_or(coalesce(g.canupdate, false)) AS canupdate,
+       bool_or(coalesce(g.canread, false)) AS canread,
+       bool_or(coalesce(g.cancreate, false) AND c.access_class <> 'read') AS cancreate,
+       bool_or(coalesce(g.canupdate, false) AND c.access_class <> 'read') AS canupdate,
        string_agg(DISTINCT g.source, '; ' ORDER BY g.source) AS sources
-FROM grants g JOIN systemusers u USING (systemuserid)
-WHERE NOT u.isdisabled
-GROUP BY ALL
-HAVING bool_or(coalesce(g.canread, false)) OR bool_or(coalesce(g.cancreate, false)) OR bool_or(coalesce(g.canupdate, false));
+FROM grants g JOIN systemusers u USING (systemuserid) JOIN user_access_class c USING (systemuserid)
+-- The access mode bounds field security as it bounds table access: Read mode
+-- can only read, Administrative mode reaches no business table.
+WHERE c.access_class <> 'disabled'
+  AND (c.access_class <> 'administrative' OR g.entityname NOT IN (SELECT table_name FROM policy_business_tables))
+GROUP BY g.systemuserid, u.domainname, g.entityname, g.attributelogicalname
+HAVING bool_or(coalesce(g.canread, false)) OR bool_or(coalesce(g.cancreate, false) AND c.access_class <> 'read')
+    OR bool_or(coalesce(g.canupdate, false) AND c.access_class <> 'read');

@@ -1,0 +1,238 @@
+// Package audit runs the whole batch: ingest, effective access, rules,
+// waivers, and every output file, written so that each appears complete or
+// not at all.
+package audit
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/d365audit/d365audit/ingest"
+	"github.com/d365audit/d365audit/queries"
+	"github.com/d365audit/d365audit/reports"
+	"github.com/d365audit/d365audit/rules"
+	"github.com/d365audit/d365audit/store"
+)
+
+// Options are the inputs of a run.
+type Options struct {
+	Input    string
+	Out      string
+	Baseline string
+	Prices   string
+	Policy   string
+	Waivers  string
+	RulesDir string
+	// Now is the run's clock; zero means time.Now.
+	Now         time.Time
+	ToolVersion string
+}
+
+// InputError is the input's fault: bad flags, files or export (exit 2).
+// Nothing has been written when Run returns one.
+type InputError struct {
+	Err      error
+	Problems []ingest.Problem
+}
+
+func (e *InputError) Error() string { return e.Err.Error() }
+func (e *InputError) Unwrap() error { return e.Err }
+
+func inputErr(format string, args ...any) error {
+	return &InputError{Err: fmt.Errorf(format, args...)}
+}
+
+// Output file names of OUTPUT.md.
+const (
+	FindingsJSON = "findings.json"
+	FindingsCSV  = "findings.csv"
+	AccessFile   = "access.parquet"
+	DatabaseFile = "audit.duckdb"
+	ManifestFile = "manifest.json"
+)
+
+// Run audits one export and writes the outputs into opts.Out.
+func Run(ctx context.Context, opts Options) (*reports.Report, error) {
+	now := opts.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	now = now.UTC().Truncate(time.Second)
+	// Everything that can be wrong with the inputs is checked before the
+	// first byte is written.
+	if st, err := os.Stat(opts.Input); err != nil || !st.IsDir() {
+		return nil, inputErr("--input %s: not an export directory", opts.Input)
+	}
+	policyPath := opts.Policy
+	if policyPath == "" {
+		policyPath = beside(opts.Input, "policy.yaml")
+	}
+	policy, err := rules.LoadPolicy(policyPath)
+	if err != nil {
+		return nil, &InputError{Err: err}
+	}
+	waiversPath := opts.Waivers
+	if waiversPath == "" {
+		waiversPath = beside(opts.Input, "waivers.yaml")
+	}
+	waivers, err := rules.LoadWaivers(waiversPath)
+	if err != nil {
+		return nil, &InputError{Err: err}
+	}
+	catalogue, err := loadCatalogue(opts.RulesDir)
+	if err != nil {
+		return nil, &InputError{Err: err}
+	}
+	asOf, err := policy.AsOfTime(now)
+	if err != nil {
+		return nil, &InputError{Err: err}
+	}
+
+	db, err := store.Open(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	loaded, err := ingest.Load(ctx, db, ingest.Options{Input: opts.Input, Baseline: opts.Baseline, Prices: opts.Prices})
+	if err != nil {
+		return nil, err
+	}
+	if n := loaded.Count(ingest.Structural); n > 0 {
+		return nil, &InputError{Err: fmt.Errorf("%s: %d input %s: nothing written", opts.Input, n, plural(n, "error", "errors")),
+			Problems: loaded.Problems}
+	}
+	env := environmentName(ctx, db, policy, opts.Input)
+	if err := policy.Materialize(ctx, db, env, asOf); err != nil {
+		return nil, err
+	}
+	if err := queries.Build(ctx, db, queries.Options{BusinessTables: policy.BusinessTables}); err != nil {
+		return nil, err
+	}
+	outcome, err := rules.Run(ctx, db, catalogue, policy)
+	if err != nil {
+		return nil, err
+	}
+	waiverStatus := rules.ApplyWaivers(outcome.Findings, waivers, asOf)
+	profiles, err := queries.ProfileCount(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+
+	rep := &reports.Report{
+		Environment: env, GeneratedAt: now, AsOf: asOf, ToolVersion: opts.ToolVersion,
+		RuleSetVersion: rules.Version, Policy: policy.Source(), Rules: catalogue,
+		Evaluated: outcome.Evaluated, NotEvaluated: outcome.NotEvaluated, Findings: outcome.Findings,
+		Waivers: waiverStatus, AccessProfiles: profiles,
+	}
+	rep.Inputs = inputList(opts.Input, loaded.Files)
+	for _, ref := range []struct{ path, kind string }{{policyPath, "policy"}, {waiversPath, "waivers"}} {
+		if ref.path == "" {
+			continue
+		}
+		in, err := hashInput(opts.Input, ref.path, ref.kind)
+		if err != nil {
+			return nil, err
+		}
+		rep.Inputs = append(rep.Inputs, in)
+	}
+	if err := writeOutputs(ctx, db, opts.Out, rep); err != nil {
+		return nil, err
+	}
+	return rep, nil
+}
+
+func loadCatalogue(dir string) ([]rules.Rule, error) {
+	builtin, err := rules.Builtin()
+	if err != nil {
+		return nil, err
+	}
+	if dir == "" {
+		return rules.Catalogue(builtin)
+	}
+	own, err := rules.LoadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	return rules.Catalogue(builtin, own)
+}
+
+func beside(dir, name string) string {
+	p := filepath.Join(dir, name)
+	if _, err := os.Stat(p); err == nil {
+		return p
+	}
+	return ""
+}
+
+// environmentName: the policy's, else the organization's name, else the
+// export directory's name.
+func environmentName(ctx context.Context, db *store.DB, p *rules.Policy, input string) string {
+	if p.Environment != "" {
+		return p.Environment
+	}
+	var name string
+	_ = db.Query(ctx, "environment name", `SELECT name FROM organizations WHERE name IS NOT NULL ORDER BY name LIMIT 1`,
+		func(rows *sql.Rows) error { return rows.Scan(&name) })
+	if name != "" {
+		return name
+	}
+	abs, _ := filepath.Abs(input)
+	return filepath.Base(abs)
+}
+
+func inputList(base string, files []ingest.FileStat) []reports.Input {
+	seen := map[string]int{}
+	var out []reports.Input
+	for _, f := range files {
+		if i, ok := seen[f.File]; ok { // graph/users.json fills two tables
+			out[i].Kind += ", " + f.Table
+			continue
+		}
+		seen[f.File] = len(out)
+		out = append(out, reports.Input{File: f.File, Kind: f.Table, Format: string(f.Format), Rows: f.Rows, Bytes: f.Bytes, SHA256: f.SHA256})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].File < out[j].File })
+	return out
+}
+
+func hashInput(base, path, kind string) (reports.Input, error) {
+	sum, size, err := hashFile(path)
+	if err != nil {
+		return reports.Input{}, err
+	}
+	rel := path
+	if r, err := filepath.Rel(base, path); err == nil && !strings.HasPrefix(r, "..") {
+		rel = filepath.ToSlash(r)
+	}
+	return reports.Input{File: rel, Kind: kind, Bytes: size, SHA256: sum}, nil
+}
+
+func hashFile(path string) (string, int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", 0, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return "", 0, fmt.Errorf("hash %s: %w", path, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), n, nil
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

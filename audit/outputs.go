@@ -1,0 +1,149 @@
+package audit
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/d365audit/d365audit/reports"
+	"github.com/d365audit/d365audit/store"
+)
+
+// writeOutputs writes every output file under a temporary name and renames
+// it into place, so a reader (or a crash) never sees half a file. The
+// manifest comes last: it fingerprints the others.
+func writeOutputs(ctx context.Context, db *store.DB, out string, rep *reports.Report) error {
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return fmt.Errorf("create output directory: %w", err)
+	}
+	var written []string
+	steps := []struct {
+		name  string
+		write func(tmp string) error
+	}{
+		{FindingsJSON, streamTo(func(w io.Writer) error { return reports.WriteFindingsJSON(w, rep) })},
+		{FindingsCSV, streamTo(func(w io.Writer) error { return reports.WriteFindingsCSV(w, rep) })},
+		{AccessFile, func(tmp string) error {
+			return db.Exec(ctx, "write "+AccessFile, fmt.Sprintf(
+				`COPY (SELECT "user", "table", privilege, depth, sources FROM effective_access ORDER BY "user", "table", privilege)
+				 TO %s (FORMAT parquet, COMPRESSION zstd)`, sqlString(tmp)))
+		}},
+		{DatabaseFile, func(tmp string) error { return copyDatabase(ctx, db, tmp) }},
+	}
+	for _, s := range steps {
+		if err := atomicWrite(out, s.name, s.write); err != nil {
+			return err
+		}
+		written = append(written, s.name)
+	}
+	return atomicWrite(out, ManifestFile, streamTo(func(w io.Writer) error {
+		return writeManifest(w, out, written, rep)
+	}))
+}
+
+func streamTo(fn func(io.Writer) error) func(string) error {
+	return func(tmp string) error {
+		f, err := os.Create(tmp)
+		if err != nil {
+			return err
+		}
+		if err := fn(f); err != nil {
+			f.Close()
+			return err
+		}
+		if err := f.Sync(); err != nil {
+			f.Close()
+			return err
+		}
+		return f.Close()
+	}
+}
+
+// atomicWrite writes name in dir through a temporary file and a rename.
+func atomicWrite(dir, name string, write func(tmp string) error) error {
+	final := filepath.Join(dir, name)
+	tmp := filepath.Join(dir, "."+name+".partial")
+	os.Remove(tmp)
+	if err := write(tmp); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	if err := os.Rename(tmp, final); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	return nil
+}
+
+// copyDatabase copies the in-memory audit database, every table and view,
+// into a DuckDB file for ad-hoc SQL and for access / who-can.
+func copyDatabase(ctx context.Context, db *store.DB, path string) error {
+	os.Remove(path)
+	if err := db.Exec(ctx, "attach output database", fmt.Sprintf("ATTACH %s AS audit_out", sqlString(path))); err != nil {
+		return err
+	}
+	err := db.Exec(ctx, "copy audit database", "COPY FROM DATABASE memory TO audit_out")
+	if derr := db.Exec(ctx, "detach output database", "DETACH audit_out"); err == nil {
+		err = derr
+	}
+	os.Remove(path + ".wal")
+	return err
+}
+
+func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+type manifest struct {
+	Tool           string          `json:"tool"`
+	ToolVersion    string          `json:"tool_version"`
+	RuleSetVersion string          `json:"rule_set_version"`
+	GeneratedAt    string          `json:"generated_at"`
+	AsOf           string          `json:"as_of"`
+	Environment    string          `json:"environment"`
+	Policy         string          `json:"policy"`
+	Rules          manifestRules   `json:"rules"`
+	Inputs         []reports.Input `json:"inputs"`
+	Outputs        []outputFile    `json:"outputs"`
+}
+
+type manifestRules struct {
+	Evaluated    []string `json:"evaluated"`
+	NotEvaluated any      `json:"not_evaluated"`
+}
+
+type outputFile struct {
+	File   string `json:"file"`
+	Bytes  int64  `json:"bytes"`
+	SHA256 string `json:"sha256"`
+}
+
+func writeManifest(w io.Writer, dir string, written []string, rep *reports.Report) error {
+	m := manifest{
+		Tool: "d365audit", ToolVersion: rep.ToolVersion, RuleSetVersion: rep.RuleSetVersion,
+		GeneratedAt: rep.GeneratedAt.UTC().Format(time.RFC3339), AsOf: rep.AsOf.Format("2006-01-02"),
+		Environment: rep.Environment, Policy: rep.Policy,
+		Rules:  manifestRules{Evaluated: rep.Evaluated, NotEvaluated: rep.NotEvaluated},
+		Inputs: rep.Inputs,
+	}
+	if m.Rules.Evaluated == nil {
+		m.Rules.Evaluated = []string{}
+	}
+	if rep.NotEvaluated == nil {
+		m.Rules.NotEvaluated = []any{}
+	}
+	for _, name := range written {
+		sum, size, err := hashFile(filepath.Join(dir, name))
+		if err != nil {
+			return err
+		}
+		m.Outputs = append(m.Outputs, outputFile{File: name, Bytes: size, SHA256: sum})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(m)
+}

@@ -1,0 +1,152 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/urfave/cli/v3"
+
+	"github.com/d365audit/d365audit/audit"
+	"github.com/d365audit/d365audit/reports"
+	"github.com/d365audit/d365audit/rules"
+)
+
+type runOptions struct {
+	audit.Options
+	failOn string
+}
+
+func newRunCommand() *cli.Command {
+	var o runOptions
+	return &cli.Command{
+		Name:  "run",
+		Usage: "the whole audit: ingest, effective access, rules, and every output file",
+		Description: "Reads the export (and the baseline, price list, policy and waivers beside it or named by\n" +
+			"flags) and writes findings.json, findings.csv, access.parquet, audit.duckdb and manifest.json\n" +
+			"into --out. Exit status: 0 done; 1 findings at or above --fail-on; 2 bad input or usage\n" +
+			"(nothing written); 3 internal error.",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "input", Aliases: []string{"i"}, Usage: "export `DIR`", Required: true, Destination: &o.Input},
+			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "output `DIR` (created if missing)", Required: true, Destination: &o.Out},
+			&cli.StringFlag{Name: "baseline", Usage: "baseline roles `DIR` (default: DIR/baseline)", Destination: &o.Baseline},
+			&cli.StringFlag{Name: "prices", Usage: "price list `FILE` (default: DIR/prices.csv)", Destination: &o.Prices},
+			&cli.StringFlag{Name: "policy", Usage: "policy `FILE` (default: DIR/policy.yaml, else the built-in policy)", Destination: &o.Policy},
+			&cli.StringFlag{Name: "waivers", Usage: "waivers `FILE` (default: DIR/waivers.yaml)", Destination: &o.Waivers},
+			&cli.StringFlag{Name: "rules-dir", Usage: "`DIR` of the organisation's own rules (*.sql), added to the built-in ones", Destination: &o.RulesDir},
+			&cli.StringFlag{Name: "fail-on", Usage: "exit 1 when an open finding is at `SEVERITY` or above (critical, high, medium, low, info)", Destination: &o.failOn},
+		},
+		Action: action(func(ctx context.Context, cmd *cli.Command) error { return runAudit(ctx, o, cmd.Writer, cmd.ErrWriter) }),
+	}
+}
+
+func runAudit(ctx context.Context, o runOptions, w, errW io.Writer) error {
+	if o.failOn != "" && rules.SeverityRank(o.failOn) < 0 {
+		return badInput(fmt.Errorf("--fail-on %q: expected one of %s", o.failOn, strings.Join(rules.Severities, ", ")))
+	}
+	o.ToolVersion = version
+	rep, err := audit.Run(ctx, o.Options)
+	var ie *audit.InputError
+	if errors.As(err, &ie) {
+		for _, p := range ie.Problems {
+			fmt.Fprintf(errW, "  %-18s %s\n", p.Kind.String()+":", p)
+		}
+		return badInput(ie.Err)
+	}
+	if err != nil {
+		return err
+	}
+	printRunSummary(w, o.Out, rep)
+	if o.failOn != "" {
+		if n := reports.AtOrAbove(rep.Findings, o.failOn); n > 0 {
+			return &exitError{code: exitFindings, err: fmt.Errorf("%d open %s at %s or above", n, plural(n, "finding", "findings"), o.failOn)}
+		}
+	}
+	return nil
+}
+
+func printRunSummary(w io.Writer, out string, rep *reports.Report) {
+	s := reports.Summarize(rep.Findings)
+	fmt.Fprintf(w, "Audit of %s as of %s: %d findings (critical %d, high %d, medium %d, low %d, info %d; waived %d)\n",
+		rep.Environment, rep.AsOf.Format("2006-01-02"), len(rep.Findings), s.Critical, s.High, s.Medium, s.Low, s.Info, s.Waived)
+	fmt.Fprintf(w, "Rules: %d evaluated, %d not evaluated; %d access profiles\n", len(rep.Evaluated), len(rep.NotEvaluated), rep.AccessProfiles)
+	for _, ne := range rep.NotEvaluated {
+		fmt.Fprintf(w, "  not evaluated: %s: %s\n", ne.Rule, ne.Why)
+	}
+	counts := map[string]int{}
+	var order []string
+	for _, f := range rep.Findings {
+		if f.Waived {
+			continue
+		}
+		if counts[f.Rule] == 0 {
+			order = append(order, f.Rule)
+		}
+		counts[f.Rule]++
+	}
+	if len(order) > 0 {
+		fmt.Fprintln(w, "Open findings by rule:")
+		for _, r := range order {
+			fmt.Fprintf(w, "  %-30s %d\n", r, counts[r])
+		}
+	}
+	for _, ws := range rep.Waivers {
+		if ws.Expired {
+			fmt.Fprintf(w, "Expired waiver (no longer hides its finding): %s %s, owner %s, expired %s\n", ws.Rule, ws.Subject, ws.Owner, ws.Expires)
+		}
+	}
+	fmt.Fprintf(w, "Written to %s: %s, %s, %s, %s, %s\n", out, audit.FindingsJSON, audit.FindingsCSV, audit.AccessFile, audit.DatabaseFile, audit.ManifestFile)
+}
+
+func newRulesCommand() *cli.Command {
+	var dir, format string
+	return &cli.Command{
+		Name:  "rules",
+		Usage: "the rule catalogue: ID, severity, title",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "rules-dir", Usage: "also list the organisation's own rules in `DIR`", Destination: &dir},
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: formatFlagUsage, Destination: &format},
+		},
+		Action: action(func(ctx context.Context, cmd *cli.Command) error {
+			if err := checkFormat(format); err != nil {
+				return err
+			}
+			builtin, err := rules.Builtin()
+			if err != nil {
+				return err
+			}
+			sets := [][]rules.Rule{builtin}
+			if dir != "" {
+				own, err := rules.LoadDir(dir)
+				if err != nil {
+					return badInput(err)
+				}
+				sets = append(sets, own)
+			}
+			all, err := rules.Catalogue(sets...)
+			if err != nil {
+				return badInput(err)
+			}
+			w := cmd.Writer
+			switch format {
+			case "json":
+				return writeJSON(w, all)
+			case "csv":
+				t := newCSVTable(w, "id", "severity", "title")
+				for _, r := range all {
+					t.row(r.ID, r.Severity, r.Title)
+				}
+				return t.flush()
+			}
+			fmt.Fprintf(w, "Rule set %s: %d rules\n\n", rules.Version, len(all))
+			t := newTextTable("id", "severity", "title")
+			for _, r := range all {
+				t.add(r.ID, r.Severity, r.Title)
+			}
+			t.write(w)
+			return nil
+		}),
+	}
+}

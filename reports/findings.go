@@ -1,0 +1,92 @@
+package reports
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/d365audit/d365audit/rules"
+)
+
+type findingsDoc struct {
+	SchemaVersion  int                  `json:"schema_version"`
+	Environment    string               `json:"environment"`
+	GeneratedAt    string               `json:"generated_at"`
+	AsOf           string               `json:"as_of"`
+	ToolVersion    string               `json:"tool_version"`
+	RuleSetVersion string               `json:"rule_set_version"`
+	Summary        Summary              `json:"summary"`
+	NotEvaluated   []rules.NotEvaluated `json:"not_evaluated"`
+	Findings       []rules.Finding      `json:"findings"`
+	Waivers        []rules.WaiverStatus `json:"waivers"`
+}
+
+// WriteFindingsJSON writes findings.json (OUTPUT.md's schema, plus the
+// audit date, versions, and what became of each waiver).
+func WriteFindingsJSON(w io.Writer, r *Report) error {
+	doc := findingsDoc{
+		SchemaVersion: SchemaVersion, Environment: r.Environment,
+		GeneratedAt: r.GeneratedAt.UTC().Format(time.RFC3339), AsOf: r.AsOf.UTC().Format("2006-01-02"),
+		ToolVersion: r.ToolVersion, RuleSetVersion: r.RuleSetVersion,
+		Summary: Summarize(r.Findings), NotEvaluated: r.NotEvaluated, Findings: r.Findings, Waivers: r.Waivers,
+	}
+	if doc.NotEvaluated == nil {
+		doc.NotEvaluated = []rules.NotEvaluated{}
+	}
+	if doc.Findings == nil {
+		doc.Findings = []rules.Finding{}
+	}
+	if doc.Waivers == nil {
+		doc.Waivers = []rules.WaiverStatus{}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(doc)
+}
+
+// FindingsCSVHeader is the header of findings.csv.
+var FindingsCSVHeader = []string{"rule", "severity", "subject_type", "subject_id", "subject_name", "businessunit",
+	"message", "evidence", "fingerprint", "waived", "waiver_owner", "waiver_expires"}
+
+// WriteFindingsCSV writes findings.csv: the findings flat, one row each.
+// Text that a spreadsheet would take for a formula is defused (see
+// SafeCell).
+func WriteFindingsCSV(w io.Writer, r *Report) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(FindingsCSVHeader); err != nil {
+		return err
+	}
+	for _, f := range r.Findings {
+		owner, expires := "", ""
+		if f.Waiver != nil {
+			owner, expires = f.Waiver.Owner, f.Waiver.Expires
+		}
+		row := []string{f.Rule, f.Severity, f.SubjectType, f.SubjectID, f.SubjectName, f.BusinessUnit,
+			f.Message, string(f.Evidence), f.Fingerprint, strconv.FormatBool(f.Waived), owner, expires}
+		for i := range row {
+			row[i] = SafeCell(row[i])
+		}
+		if err := cw.Write(row); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// SafeCell keeps a spreadsheet from evaluating text: a cell that begins
+// with =, +, -, @ (or a tab or carriage return) gets a leading apostrophe,
+// as OWASP recommends against CSV injection.
+func SafeCell(s string) string {
+	if s == "" {
+		return s
+	}
+	switch s[0] {
+	case '=', '+', '-', '@', '\t', '\r':
+		return "'" + s
+	}
+	return s
+}

@@ -1,0 +1,88 @@
+// Package reports holds the result of a run as one value, Report, and the
+// writers that render it (findings.json, findings.csv, and later the
+// workbook and the PDF). Writers take an io.Writer and the Report; they
+// never touch the database and never print.
+package reports
+
+import (
+	"time"
+
+	"github.com/d365audit/d365audit/rules"
+)
+
+// SchemaVersion is the version of findings.json's schema (OUTPUT.md).
+const SchemaVersion = 1
+
+// Input is one input file and its fingerprint.
+type Input struct {
+	File   string `json:"file"`
+	Kind   string `json:"kind"` // the table it fills, or policy / waivers / rules
+	Format string `json:"format,omitempty"`
+	Rows   int64  `json:"rows,omitempty"`
+	Bytes  int64  `json:"bytes"`
+	SHA256 string `json:"sha256"`
+}
+
+// Summary counts the findings: open ones by severity, and the waived.
+type Summary struct {
+	Critical int `json:"critical"`
+	High     int `json:"high"`
+	Medium   int `json:"medium"`
+	Low      int `json:"low"`
+	Info     int `json:"info"`
+	Waived   int `json:"waived"`
+}
+
+// Report is everything a run found, for every writer.
+type Report struct {
+	Environment    string
+	GeneratedAt    time.Time
+	AsOf           time.Time
+	ToolVersion    string
+	RuleSetVersion string
+	Policy         string // where the policy came from
+	Inputs         []Input
+	Rules          []rules.Rule
+	Evaluated      []string
+	NotEvaluated   []rules.NotEvaluated
+	Findings       []rules.Finding
+	Waivers        []rules.WaiverStatus
+	AccessProfiles int64
+}
+
+// Summarize counts the findings by severity; waived findings count only as
+// waived.
+func Summarize(fs []rules.Finding) Summary {
+	var s Summary
+	for _, f := range fs {
+		if f.Waived {
+			s.Waived++
+			continue
+		}
+		switch f.Severity {
+		case "critical":
+			s.Critical++
+		case "high":
+			s.High++
+		case "medium":
+			s.Medium++
+		case "low":
+			s.Low++
+		case "info":
+			s.Info++
+		}
+	}
+	return s
+}
+
+// AtOrAbove counts the open (not waived) findings at severity or above.
+func AtOrAbove(fs []rules.Finding, severity string) int {
+	limit := rules.SeverityRank(severity)
+	n := 0
+	for _, f := range fs {
+		if !f.Waived && rules.SeverityRank(f.Severity) <= limit {
+			n++
+		}
+	}
+	return n
+}
