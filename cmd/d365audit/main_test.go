@@ -95,3 +95,26 @@ func TestAccessAndWhoCan(t *testing.T) {
 		t.Errorf("bad depth: exit %d", code)
 	}
 }
+
+func TestRunExitStatuses(t *testing.T) {
+	out := t.TempDir()
+	if code, stdout, errOut := runCLI(t, "run", "--input", "../../samples/contoso", "--out", out); code != exitOK {
+		t.Fatalf("run without --fail-on: exit %d: %s %s", code, stdout, errOut)
+	}
+	if code, _, errOut := runCLI(t, "run", "--input", "../../samples/contoso", "--out", out, "--fail-on", "high"); code != exitFindings ||
+		!strings.Contains(errOut, "at high or above") {
+		t.Errorf("--fail-on high on samples with high findings: exit %d, %s", code, errOut)
+	}
+	if code, _, _ := runCLI(t, "run", "--input", "../../samples/contoso", "--out", out, "--fail-on", "severe"); code != exitBadInput {
+		t.Errorf("--fail-on severe: exit %d, want 2", code)
+	}
+	code, _, errOut := runCLI(t, "rules")
+	if code != exitOK || errOut != "" {
+		t.Errorf("rules: exit %d %s", code, errOut)
+	}
+	// The audit database answers the access questions without the export.
+	code, stdout, errOut := runCLI(t, "who-can", "--input", out+"/audit.duckdb", "--table", "contoso_payment", "--privilege", "write", "--min-depth", "local", "--format", "csv")
+	if code != exitOK || !strings.Contains(stdout, "fatima.alsayed@contosopharma.com,contoso_payment,write,global") {
+		t.Errorf("who-can on audit.duckdb: exit %d %s\n%s", code, errOut, stdout)
+	}
+}
