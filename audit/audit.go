@@ -133,6 +133,9 @@ func Run(ctx context.Context, opts Options) (*reports.Report, error) {
 		Evaluated: outcome.Evaluated, NotEvaluated: outcome.NotEvaluated, Findings: outcome.Findings,
 		Waivers: waiverStatus, AccessProfiles: profiles,
 	}
+	if err := collectTables(ctx, db, rep); err != nil {
+		return nil, err
+	}
 	rep.Inputs = inputList(opts.Input, loaded.Files)
 	for _, ref := range []struct{ path, kind string }{{policyPath, "policy"}, {waiversPath, "waivers"}} {
 		if ref.path == "" {
@@ -235,4 +238,26 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// collectTables reads the computed tables the reports render.
+func collectTables(ctx context.Context, db *store.DB, rep *reports.Report) error {
+	var err error
+	if rep.Users, err = queries.Users(ctx, db); err != nil {
+		return err
+	}
+	if rep.Roles, err = queries.Roles(ctx, db); err != nil {
+		return err
+	}
+	if rep.RoleChanges, err = queries.RoleChanges(ctx, db); err != nil {
+		return err
+	}
+	if rep.Teams, err = queries.Teams(ctx, db); err != nil {
+		return err
+	}
+	if rep.FieldAccess, err = queries.FieldAccess(ctx, db); err != nil {
+		return err
+	}
+	rep.Access = queries.NewAccessMatrix(db)
+	return nil
 }

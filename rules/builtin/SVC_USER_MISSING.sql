@@ -18,8 +18,8 @@
 --   being retired, uninstall it completely so that its roles no longer exist.
 -- references:
 --   - https://learn.microsoft.com/dynamics365/customer-insights/journeys/admin-users-licenses-roles
---   - https://learn.microsoft.com/dynamics365/customer-insights/journeys/real-time-marketing-user-roles
 --   - https://learn.microsoft.com/power-platform/admin/manage-application-users
+--   - https://learn.microsoft.com/power-platform/admin/system-application-users
 -- needs: [systemusers, roles]
 WITH installed AS (
     SELECT a.app_id, a.name AS app_name, list(DISTINCT r.name ORDER BY r.name) AS detected_by

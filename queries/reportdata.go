@@ -1,0 +1,339 @@
+package queries
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"github.com/d365audit/d365audit/store"
+)
+
+// UserRow is one systemuser as the Users sheet shows it.
+type UserRow struct {
+	ID           string   `json:"id"`
+	DomainName   string   `json:"domainname"`
+	FullName     string   `json:"fullname"`
+	BusinessUnit string   `json:"businessunit"`
+	AccessMode   int64    `json:"accessmode"`
+	Disabled     bool     `json:"disabled"`
+	Application  bool     `json:"application"`
+	Licenses     []string `json:"licenses"`     // SKU part numbers from Graph
+	DirectRoles  []string `json:"direct_roles"` // ROLE@BU
+	TeamRoles    []string `json:"team_roles"`   // ROLE@BU via team:NAME
+	ProfileID    int64    `json:"profile"`
+}
+
+// RoleRow is one root role with its business-unit copies.
+type RoleRow struct {
+	ID            string `json:"id"`
+	Name          string `json:"name"`
+	BusinessUnit  string `json:"businessunit"`
+	Copies        int64  `json:"copies"` // rows sharing this root, the root included
+	OutOfBox      bool   `json:"out_of_box"`
+	Managed       bool   `json:"managed"`
+	TemplateID    string `json:"template_id"`
+	Baseline      bool   `json:"in_baseline"` // matched a baseline role
+	Modified      bool   `json:"modified"`    // differs from its baseline
+	Privileges    int64  `json:"privileges"`
+	Holders       int64  `json:"holders"` // users holding any copy, any way
+	DirectHolders int64  `json:"direct_holders"`
+	TeamHolders   int64  `json:"team_holders"`
+}
+
+// RoleChange is one privilege of an out-of-box role that differs from the
+// baseline.
+type RoleChange struct {
+	Role          string `json:"role"`
+	RoleID        string `json:"role_id"`
+	Privilege     string `json:"privilege"`
+	Change        string `json:"change"` // added, removed, changed
+	BaselineDepth string `json:"baseline_depth"`
+	ActualDepth   string `json:"actual_depth"`
+}
+
+// TeamRow is one team.
+type TeamRow struct {
+	ID           string   `json:"id"`
+	Name         string   `json:"name"`
+	Type         int64    `json:"teamtype"`
+	BusinessUnit string   `json:"businessunit"`
+	Default      bool     `json:"default"`
+	EntraObject  string   `json:"entra_object_id"`
+	Members      int64    `json:"members"`
+	Roles        []string `json:"roles"`
+}
+
+// TeamTypeName names a teamtype.
+func TeamTypeName(t int64) string {
+	switch t {
+	case 0:
+		return "Owner"
+	case 1:
+		return "Access"
+	case 2:
+		return "Entra security group"
+	case 3:
+		return "Microsoft 365 group"
+	}
+	return fmt.Sprint(t)
+}
+
+// AccessModeName names an accessmode.
+func AccessModeName(m int64) string {
+	switch m {
+	case 0:
+		return "Read-Write"
+	case 1:
+		return "Administrative"
+	case 2:
+		return "Read"
+	case 3:
+		return "Support User"
+	case 4:
+		return "Non-interactive"
+	case 5:
+		return "Delegated Admin"
+	}
+	return fmt.Sprint(m)
+}
+
+func splitList(s sql.NullString) []string {
+	if !s.Valid || s.String == "" {
+		return []string{}
+	}
+	return strings.Split(s.String, "\x1f")
+}
+
+// Users returns every systemuser, by full name.
+func Users(ctx context.Context, db *store.DB) ([]UserRow, error) {
+	var out []UserRow
+	err := db.Query(ctx, "users for the report", `
+		SELECT u.systemuserid, u.domainname, coalesce(u.fullname, ''), coalesce(bu.name, ''), u.accessmode, u.isdisabled,
+		       u.applicationid IS NOT NULL,
+		       (SELECT string_agg(DISTINCT coalesce(s.skupartnumber, l.skuid), chr(31) ORDER BY coalesce(s.skupartnumber, l.skuid))
+		          FROM graph_assignedlicenses l LEFT JOIN graph_subscribedskus s USING (skuid)
+		         WHERE l.userid = u.azureactivedirectoryobjectid),
+		       (SELECT string_agg(DISTINCT r.name || '@' || coalesce(rb.name, ''), chr(31) ORDER BY r.name || '@' || coalesce(rb.name, ''))
+		          FROM user_role_sources s JOIN roles r USING (roleid) LEFT JOIN businessunits rb ON rb.businessunitid = r.businessunitid
+		         WHERE s.systemuserid = u.systemuserid AND s.via = 'direct'),
+		       (SELECT string_agg(DISTINCT r.name || '@' || coalesce(rb.name, '') || ' via team:' || s.teamname, chr(31)
+		                          ORDER BY r.name || '@' || coalesce(rb.name, '') || ' via team:' || s.teamname)
+		          FROM user_role_sources s JOIN roles r USING (roleid) LEFT JOIN businessunits rb ON rb.businessunitid = r.businessunitid
+		         WHERE s.systemuserid = u.systemuserid AND s.via = 'team'),
+		       coalesce(up.profileid, 0)
+		FROM systemusers u
+		LEFT JOIN businessunits bu USING (businessunitid)
+		LEFT JOIN user_profiles up USING (systemuserid)
+		ORDER BY lower(coalesce(u.fullname, u.domainname)), u.systemuserid`,
+		func(rows *sql.Rows) error {
+			var u UserRow
+			var lic, direct, team sql.NullString
+			if err := rows.Scan(&u.ID, &u.DomainName, &u.FullName, &u.BusinessUnit, &u.AccessMode, &u.Disabled, &u.Application,
+				&lic, &direct, &team, &u.ProfileID); err != nil {
+				return err
+			}
+			u.Licenses, u.DirectRoles, u.TeamRoles = splitList(lic), splitList(direct), splitList(team)
+			out = append(out, u)
+			return nil
+		})
+	return out, err
+}
+
+// Roles returns every root role with its copies and holders.
+func Roles(ctx context.Context, db *store.DB) ([]RoleRow, error) {
+	var out []RoleRow
+	err := db.Query(ctx, "roles for the report", `
+		WITH roots AS (
+		    SELECT r.*, coalesce(r.parentrootroleid, r.roleid) AS rootroleid FROM roles r
+		),
+		held AS (
+		    SELECT ro.rootroleid, s.systemuserid, s.via FROM user_role_sources s JOIN roots ro USING (roleid)
+		)
+		SELECT r.roleid, r.name, coalesce(bu.name, ''),
+		       (SELECT count(*) FROM roots c WHERE c.rootroleid = r.roleid),
+		       r.roletemplateid IS NOT NULL OR (coalesce(r.ismanaged, false) AND m.roleid IS NOT NULL),
+		       coalesce(r.ismanaged, false), coalesce(r.roletemplateid, ''),
+		       m.roleid IS NOT NULL,
+		       EXISTS (SELECT 1 FROM role_drift d WHERE d.roleid = r.roleid),
+		       (SELECT count(*) FROM roleprivilegescollection rp WHERE rp.roleid = r.roleid),
+		       (SELECT count(DISTINCT systemuserid) FROM held h WHERE h.rootroleid = r.roleid),
+		       (SELECT count(DISTINCT systemuserid) FROM held h WHERE h.rootroleid = r.roleid AND h.via = 'direct'),
+		       (SELECT count(DISTINCT systemuserid) FROM held h WHERE h.rootroleid = r.roleid AND h.via = 'team')
+		FROM roots r
+		LEFT JOIN businessunits bu USING (businessunitid)
+		LEFT JOIN role_baseline_match m ON m.roleid = r.roleid
+		WHERE r.rootroleid = r.roleid
+		ORDER BY lower(r.name), r.roleid`,
+		func(rows *sql.Rows) error {
+			var r RoleRow
+			if err := rows.Scan(&r.ID, &r.Name, &r.BusinessUnit, &r.Copies, &r.OutOfBox, &r.Managed, &r.TemplateID,
+				&r.Baseline, &r.Modified, &r.Privileges, &r.Holders, &r.DirectHolders, &r.TeamHolders); err != nil {
+				return err
+			}
+			out = append(out, r)
+			return nil
+		})
+	return out, err
+}
+
+// RoleChanges returns every difference of an out-of-box role from its
+// baseline.
+func RoleChanges(ctx context.Context, db *store.DB) ([]RoleChange, error) {
+	var out []RoleChange
+	err := db.Query(ctx, "role changes for the report", `
+		SELECT r.name, d.roleid, d.privilege, d.change, coalesce(d.baseline_depth, ''), coalesce(d.actual_depth, '')
+		FROM role_drift d JOIN roles r USING (roleid) ORDER BY lower(r.name), d.roleid, lower(d.privilege)`,
+		func(rows *sql.Rows) error {
+			var c RoleChange
+			if err := rows.Scan(&c.Role, &c.RoleID, &c.Privilege, &c.Change, &c.BaselineDepth, &c.ActualDepth); err != nil {
+				return err
+			}
+			out = append(out, c)
+			return nil
+		})
+	return out, err
+}
+
+// Teams returns every team with its members and roles.
+func Teams(ctx context.Context, db *store.DB) ([]TeamRow, error) {
+	var out []TeamRow
+	err := db.Query(ctx, "teams for the report", `
+		SELECT t.teamid, t.name, t.teamtype, coalesce(bu.name, ''), coalesce(t.isdefault, false), coalesce(t.azureactivedirectoryobjectid, ''),
+		       (SELECT count(*) FROM teammemberships tm WHERE tm.teamid = t.teamid),
+		       (SELECT string_agg(DISTINCT r.name || '@' || coalesce(rb.name, ''), chr(31) ORDER BY r.name || '@' || coalesce(rb.name, ''))
+		          FROM teamrolescollection tr JOIN roles r USING (roleid) LEFT JOIN businessunits rb ON rb.businessunitid = r.businessunitid
+		         WHERE tr.teamid = t.teamid)
+		FROM teams t LEFT JOIN businessunits bu USING (businessunitid)
+		ORDER BY lower(t.name), t.teamid`,
+		func(rows *sql.Rows) error {
+			var t TeamRow
+			var roles sql.NullString
+			if err := rows.Scan(&t.ID, &t.Name, &t.Type, &t.BusinessUnit, &t.Default, &t.EntraObject, &t.Members, &roles); err != nil {
+				return err
+			}
+			t.Roles = splitList(roles)
+			out = append(out, t)
+			return nil
+		})
+	return out, err
+}
+
+// FieldAccess returns every user's reachable secured columns.
+func FieldAccess(ctx context.Context, db *store.DB) ([]FieldAccessRow, error) {
+	var out []FieldAccessRow
+	err := db.Query(ctx, "field security for the report", `
+		SELECT "user", "table", "column", canread, cancreate, canupdate, sources FROM user_field_access
+		ORDER BY "user", "table", "column"`,
+		func(rows *sql.Rows) error {
+			var r FieldAccessRow
+			if err := rows.Scan(&r.User, &r.Table, &r.Column, &r.Read, &r.Create, &r.Update, &r.Sources); err != nil {
+				return err
+			}
+			out = append(out, r)
+			return nil
+		})
+	return out, err
+}
+
+// TablePrivileges are the eight record privileges, in the order the
+// Dataverse role editor shows them.
+var TablePrivileges = []string{"create", "read", "write", "delete", "append", "appendto", "assign", "share"}
+
+// MatrixRow is one user and table of the access matrix, laid out as the role
+// editor shows a role: a depth per privilege ("" where none), and the
+// sources of every grant on the table. Miscellaneous privileges come as
+// rows whose Table is empty and whose Misc names the privilege.
+type MatrixRow struct {
+	User    string
+	Table   string
+	Misc    string
+	Depths  [8]string // in TablePrivileges order
+	Sources string
+}
+
+// AccessMatrix streams the effective-access matrix, by profile or by user,
+// without holding it in memory: at 100,000 users it has millions of rows.
+type AccessMatrix struct {
+	db *store.DB
+}
+
+// NewAccessMatrix reads the matrix from db.
+func NewAccessMatrix(db *store.DB) *AccessMatrix { return &AccessMatrix{db: db} }
+
+// UserRows counts the rows EachUserRow yields.
+func (m *AccessMatrix) UserRows(ctx context.Context) (int64, error) {
+	return m.db.QueryInt(ctx, "count matrix rows", `
+		SELECT count(*) FROM (SELECT DISTINCT up.systemuserid, pa.table_name, CASE WHEN pa.table_name = '' THEN pa.privilege END
+		                      FROM user_profiles up JOIN profile_access pa USING (profileid))`)
+}
+
+// ProfileRows counts the rows EachProfileRow yields.
+func (m *AccessMatrix) ProfileRows(ctx context.Context) (int64, error) {
+	return m.db.QueryInt(ctx, "count profile rows", `
+		SELECT count(*) FROM (SELECT DISTINCT profileid, table_name, CASE WHEN table_name = '' THEN privilege END FROM profile_access)`)
+}
+
+const matrixSelect = `
+	SELECT %s AS who, table_name, CASE WHEN table_name = '' THEN privilege ELSE '' END AS misc,
+	       max(depth) FILTER (WHERE privilege = 'create'), max(depth) FILTER (WHERE privilege = 'read'),
+	       max(depth) FILTER (WHERE privilege = 'write'), max(depth) FILTER (WHERE privilege = 'delete'),
+	       max(depth) FILTER (WHERE privilege = 'append'), max(depth) FILTER (WHERE privilege = 'appendto'),
+	       max(depth) FILTER (WHERE privilege = 'assign'), max(depth) FILTER (WHERE privilege = 'share'),
+	       max(depth) FILTER (WHERE table_name = ''),
+	       string_agg(DISTINCT s.src, '; ' ORDER BY s.src)
+	FROM %s, unnest(string_split(pa.sources, '; ')) AS s(src)
+	GROUP BY ALL
+	ORDER BY 1, table_name = '', table_name, misc`
+
+// EachUserRow calls fn for every user and table (and miscellaneous
+// privilege), ordered by user.
+func (m *AccessMatrix) EachUserRow(ctx context.Context, fn func(MatrixRow) error) error {
+	q := fmt.Sprintf(matrixSelect, `u.domainname`,
+		`user_profiles up JOIN systemusers u USING (systemuserid) JOIN profile_access pa USING (profileid)`)
+	return m.each(ctx, q, fn)
+}
+
+// EachProfileRow calls fn for every profile and table; User holds the
+// profile number.
+func (m *AccessMatrix) EachProfileRow(ctx context.Context, fn func(MatrixRow) error) error {
+	q := fmt.Sprintf(matrixSelect, `'P' || lpad(pa.profileid::VARCHAR, 5, '0')`, `profile_access pa`)
+	return m.each(ctx, q, fn)
+}
+
+func (m *AccessMatrix) each(ctx context.Context, q string, fn func(MatrixRow) error) error {
+	return m.db.Query(ctx, "stream access matrix", q, func(rows *sql.Rows) error {
+		var r MatrixRow
+		var d [9]sql.NullString
+		if err := rows.Scan(&r.User, &r.Table, &r.Misc, &d[0], &d[1], &d[2], &d[3], &d[4], &d[5], &d[6], &d[7], &d[8], &r.Sources); err != nil {
+			return err
+		}
+		for i := 0; i < 8; i++ {
+			r.Depths[i] = d[i].String
+		}
+		if r.Table == "" {
+			r.Depths = [8]string{}
+			r.Depths[0] = d[8].String
+		}
+		return fn(r)
+	})
+}
+
+// UserProfile is a user and the access profile they share.
+type UserProfile struct {
+	User      string
+	ProfileID int64
+}
+
+// EachUserProfile calls fn for every user and their profile.
+func (m *AccessMatrix) EachUserProfile(ctx context.Context, fn func(UserProfile) error) error {
+	return m.db.Query(ctx, "users and profiles", `
+		SELECT u.domainname, up.profileid FROM user_profiles up JOIN systemusers u USING (systemuserid) ORDER BY u.domainname`,
+		func(rows *sql.Rows) error {
+			var p UserProfile
+			if err := rows.Scan(&p.User, &p.ProfileID); err != nil {
+				return err
+			}
+			return fn(p)
+		})
+}

@@ -1,0 +1,79 @@
+-- id: SOD_CONFLICT
+-- title: A user holds both sides of a separation-of-duties pair
+-- severity: high
+-- rationale: >
+--   Least privilege and separation of duties: "Grant users access that allows only the levels of
+--   information required to do their jobs." The organisation's policy lists pairs of duties that one
+--   person must not hold together (for example creating payments and approving them); whoever holds both
+--   can complete the whole transaction alone, and the control the pair stands for no longer exists. Every
+--   enabled user is checked (people, non-interactive and application users alike: an integration that
+--   can both create and approve is the same gap), on their effective access: all roles, direct and
+--   through teams, at each side's minimum depth or above. Holders of a pair's exempt roles (System
+--   Administrator) are not reported; their access is reviewed under ADMIN_EXCESS. None by default.
+-- remediation: >
+--   Decide with the process owner which of the two duties the user should keep. Remove the role (or the
+--   team membership) that grants the other side, as shown in the evidence, or split a custom role that
+--   grants both. If both are unavoidable (a small team), document a compensating control and record a
+--   waiver with an owner and an expiry date.
+-- references:
+--   - https://learn.microsoft.com/power-platform/admin/security-roles-privileges
+--   - https://learn.microsoft.com/power-platform/admin/wp-security-cds
+-- needs: [systemusers, teams, teammemberships, teamrolescollection]
+WITH targets AS (
+    SELECT pair_id, title, side, label, table_name AS tbl, privilege AS priv, min_depth_rank
+    FROM policy_sod_pairs WHERE name IS NULL
+    UNION
+    SELECT pair_id, title, side, label, '' AS tbl, lower(name) AS priv, min_depth_rank
+    FROM policy_sod_pairs WHERE name IS NOT NULL
+    UNION
+    SELECT p.pair_id, p.title, p.side, p.label, pt.table_name AS tbl, lower(pt.privilege) AS priv, p.min_depth_rank
+    FROM policy_sod_pairs p JOIN privilege_tables pt ON lower(pt.name) = lower(p.name)
+    WHERE p.name IS NOT NULL
+),
+hits AS (
+    SELECT ea.systemuserid, t.pair_id, t.title, t.side, t.label, t.min_depth_rank,
+           ea."table", ea.privilege, ea.depth, ea.depth_rank, ea.sources AS all_sources,
+           -- the grants that reach the side's minimum depth (sources lists every grant)
+           (SELECT string_agg(DISTINCT g.role_name || '@' || coalesce(g.role_businessunit, g.scope_businessunitid) || ' ' || g.via, '; '
+                              ORDER BY g.role_name || '@' || coalesce(g.role_businessunit, g.scope_businessunitid) || ' ' || g.via)
+            FROM user_profiles up JOIN profile_grants g USING (profileid)
+            WHERE up.systemuserid = ea.systemuserid AND g.table_name = ea."table" AND g.privilege = ea.privilege
+              AND g.depth_rank >= t.min_depth_rank) AS sources
+    FROM effective_access ea
+    JOIN targets t ON ea."table" = t.tbl AND lower(ea.privilege) = t.priv AND ea.depth_rank >= t.min_depth_rank
+),
+sides AS (
+    SELECT systemuserid, pair_id, side, any_value(title) AS title, any_value(label) AS label,
+           min(min_depth_rank) AS min_depth_rank,
+           arg_max(depth, depth_rank) AS depth,
+           string_agg(DISTINCT sources, '; ' ORDER BY sources) AS sources,
+           list_sort(list(DISTINCT {'table': "table", 'privilege': privilege, 'depth': depth, 'granted_by': sources,
+                                    'all_sources': all_sources})) AS grants
+    FROM hits GROUP BY systemuserid, pair_id, side
+),
+exempt AS (
+    SELECT DISTINCT h.systemuserid, e.pair_id
+    FROM user_held_roles h JOIN policy_sod_exempt_roles e ON e.role_name = h.role_name_norm
+)
+SELECT 'user' AS subject_type, u.systemuserid AS subject_id, coalesce(u.fullname, u.domainname) AS subject_name,
+       bu.name AS businessunit,
+       coalesce(u.fullname, u.domainname) || ' can both ' || a.label || ' and ' || b.label
+         || ' (' || a.pair_id || coalesce(': ' || a.title, '') || '): '
+         || a.label || ' at ' || a.depth || ' through ' || a.sources || '; '
+         || b.label || ' at ' || b.depth || ' through ' || b.sources AS message,
+       json_object('domainname', u.domainname, 'pair', a.pair_id, 'title', a.title,
+                   'side_a', json_object('label', a.label, 'depth', a.depth,
+                                         'min_depth', (['team', 'basic', 'local', 'deep', 'global'])[a.min_depth_rank + 1],
+                                         'sources', a.sources, 'grants', a.grants),
+                   'side_b', json_object('label', b.label, 'depth', b.depth,
+                                         'min_depth', (['team', 'basic', 'local', 'deep', 'global'])[b.min_depth_rank + 1],
+                                         'sources', b.sources, 'grants', b.grants),
+                   'exempt_roles', coalesce((SELECT list(e.role_name ORDER BY e.role_name) FROM policy_sod_exempt_roles e
+                                             WHERE e.pair_id = a.pair_id), [])) AS evidence,
+       a.pair_id AS detail
+FROM sides a
+JOIN sides b ON b.systemuserid = a.systemuserid AND b.pair_id = a.pair_id AND b.side = 'b'
+JOIN systemusers u ON u.systemuserid = a.systemuserid
+LEFT JOIN businessunits bu ON bu.businessunitid = u.businessunitid
+WHERE a.side = 'a'
+  AND NOT EXISTS (SELECT 1 FROM exempt x WHERE x.systemuserid = a.systemuserid AND x.pair_id = a.pair_id)
