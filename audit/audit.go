@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/d365audit/d365audit/ingest"
+	"github.com/d365audit/d365audit/ingest/skucatalog"
 	"github.com/d365audit/d365audit/queries"
 	"github.com/d365audit/d365audit/reports"
 	"github.com/d365audit/d365audit/rules"
@@ -32,6 +33,9 @@ type Options struct {
 	Policy   string
 	Waivers  string
 	RulesDir string
+	// SKUCatalog is a newer copy of Microsoft's licensing table; "" uses the
+	// built-in one.
+	SKUCatalog string
 	// Now is the run's clock; zero means time.Now.
 	Now         time.Time
 	ToolVersion string
@@ -96,6 +100,10 @@ func Run(ctx context.Context, opts Options) (*reports.Report, error) {
 	if err != nil {
 		return nil, &InputError{Err: err}
 	}
+	catalog, err := loadSKUCatalog(opts.SKUCatalog)
+	if err != nil {
+		return nil, &InputError{Err: err}
+	}
 
 	db, err := store.Open(ctx, "")
 	if err != nil {
@@ -117,6 +125,10 @@ func Run(ctx context.Context, opts Options) (*reports.Report, error) {
 	if err := queries.Build(ctx, db, queries.Options{BusinessTables: policy.BusinessTables}); err != nil {
 		return nil, err
 	}
+	if err := queries.BuildLicenses(ctx, db, queries.LicenseOptions{Catalog: catalog, FreeSKUs: policy.FreeSKUs,
+		InactiveDays: policy.Thresholds.InactiveDays, AsOf: asOf}); err != nil {
+		return nil, err
+	}
 	outcome, err := rules.Run(ctx, db, catalogue, policy)
 	if err != nil {
 		return nil, err
@@ -134,6 +146,11 @@ func Run(ctx context.Context, opts Options) (*reports.Report, error) {
 		Waivers: waiverStatus, AccessProfiles: profiles,
 	}
 	if err := collectTables(ctx, db, rep); err != nil {
+		return nil, err
+	}
+	rep.Licenses, err = queries.ReadLicenseReview(ctx, db,
+		loaded.Present("graph_subscribedskus") && loaded.Present("graph_users"), loaded.Present("prices"))
+	if err != nil {
 		return nil, err
 	}
 	rep.Inputs = inputList(opts.Input, loaded.Files)
@@ -260,4 +277,16 @@ func collectTables(ctx context.Context, db *store.DB, rep *reports.Report) error
 	}
 	rep.Access = queries.NewAccessMatrix(db)
 	return nil
+}
+
+// loadSKUCatalog reads a newer licensing table, or takes the built-in one.
+func loadSKUCatalog(path string) ([]skucatalog.SKU, error) {
+	if path == "" {
+		return skucatalog.Builtin()
+	}
+	cat, err := skucatalog.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("--sku-catalog: %w", err)
+	}
+	return cat.SKUs(), nil
 }

@@ -61,58 +61,13 @@ type Report struct {
 	Access *queries.AccessMatrix
 }
 
-// LicenseReview is the license cost review: seats per SKU, the wasted ones
-// by category, and what they cost.
-type LicenseReview struct {
-	HasGraph     bool   // graph/subscribedSkus.json and users.json came with the export
-	HasPrices    bool   // a price list came with the export; without it, counts only
-	Currency     string // of the price list
-	SKUs         []SKULine
-	Waste        []WasteLine     // one line per wasted seat, counted once
-	Categories   []WasteCategory // totals per category, in counting order
-	TotalMonthly float64
-	TotalAnnual  float64
-}
-
-// SKULine is one subscribed SKU.
-type SKULine struct {
-	SKUID        string   `json:"sku_id"`
-	PartNumber   string   `json:"sku_part_number"`
-	ProductName  string   `json:"product_name"`
-	Status       string   `json:"capability_status"`
-	Enabled      int64    `json:"enabled"`
-	Consumed     int64    `json:"consumed"`
-	Suspended    int64    `json:"suspended"`
-	Warning      int64    `json:"warning"`
-	Idle         int64    `json:"idle"` // enabled - consumed, never below 0
-	Kind         string   `json:"kind"` // base, attach, addon, free, or "" without a price
-	MonthlyPrice *float64 `json:"monthly_price,omitempty"`
-	IdleMonthly  float64  `json:"idle_monthly"`
-	IdleAnnual   float64  `json:"idle_annual"`
-	AssignedTo   []string `json:"assigned_to"` // user principal names
-}
-
-// WasteLine is one wasted seat: a paid license on one user (or idle seats of
-// a SKU, User empty), in the first category that applies.
-type WasteLine struct {
-	Category    string  `json:"category"`
-	UserID      string  `json:"user_id"`
-	UserName    string  `json:"user_name"`
-	SKUPart     string  `json:"sku_part_number"`
-	ProductName string  `json:"product_name"`
-	Seats       int64   `json:"seats"`
-	Monthly     float64 `json:"monthly"`
-	Annual      float64 `json:"annual"`
-	Reason      string  `json:"reason"`
-}
-
-// WasteCategory totals one category.
-type WasteCategory struct {
-	Category string  `json:"category"`
-	Seats    int64   `json:"seats"`
-	Monthly  float64 `json:"monthly"`
-	Annual   float64 `json:"annual"`
-}
+// The license cost review's types live with the model that computes them.
+type (
+	LicenseReview = queries.LicenseReview
+	SKULine       = queries.SKULine
+	WasteLine     = queries.WasteLine
+	WasteCategory = queries.WasteCategory
+)
 
 // Summarize counts the findings by severity; waived findings count only as
 // waived.

@@ -85,8 +85,8 @@ func missingInputs(ctx context.Context, db *store.DB, r Rule) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		if n == 0 {
-			missing = append(missing, inputName(t))
+		if name := inputName(t); n == 0 && !contains(missing, name) {
+			missing = append(missing, name)
 		}
 	}
 	if len(missing) > 0 {
@@ -211,4 +211,13 @@ func evidenceText(v any) (string, error) {
 	}
 	b, err := json.Marshal(v)
 	return string(b), err
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
 }

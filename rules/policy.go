@@ -224,7 +224,10 @@ func (p *Policy) Materialize(ctx context.Context, db *store.DB, environment stri
 		add("policy_internal_roles", "", likeLiteral(norm(n)))
 	}
 	for _, n := range p.InternalRoles.Patterns {
-		add("policy_internal_roles", "", strings.ReplaceAll(likeLiteral(norm(n)), "*", "%"))
+		// '*' matches any run of characters, none included: "Cxp * Services
+		// User" also matches "Cxp Services User".
+		pattern := strings.ReplaceAll(likeLiteral(norm(n)), "*", "%")
+		add("policy_internal_roles", "", strings.ReplaceAll(pattern, " % ", "%"))
 	}
 	add("policy_service_users", "domainname VARCHAR, systemuserid VARCHAR")
 	for _, s := range p.ServiceUsers {
@@ -232,9 +235,9 @@ func (p *Policy) Materialize(ctx context.Context, db *store.DB, environment stri
 	}
 	add("policy_apps", "app_id VARCHAR, name VARCHAR")
 	add("policy_app_detect_roles", "app_id VARCHAR, role_name VARCHAR")
-	add("policy_app_service_users", "app_id VARCHAR, name VARCHAR, applicationid VARCHAR")
+	add("policy_app_service_users", "app_id VARCHAR, name VARCHAR, applicationid VARCHAR, display_name VARCHAR")
 	add("policy_app_service_user_roles", "app_id VARCHAR, service_user_name VARCHAR, role_name VARCHAR")
-	add("policy_app_fls_profiles", "app_id VARCHAR, profile_name VARCHAR")
+	add("policy_app_fls_profiles", "app_id VARCHAR, profile_name VARCHAR, display_name VARCHAR")
 	add("policy_app_core_roles", "app_id VARCHAR, role_name VARCHAR")
 	add("policy_app_lead_score_roles", "app_id VARCHAR, kind VARCHAR, role_name VARCHAR")
 	add("policy_app_enterprise_roles", "app_id VARCHAR, role_name VARCHAR")
@@ -244,13 +247,13 @@ func (p *Policy) Materialize(ctx context.Context, db *store.DB, environment stri
 			add("policy_app_detect_roles", "", a.ID, norm(r))
 		}
 		for _, s := range a.ServiceUsers {
-			add("policy_app_service_users", "", a.ID, norm(s.Name), nullIfEmpty(normGUID(s.ApplicationID)))
+			add("policy_app_service_users", "", a.ID, norm(s.Name), nullIfEmpty(normGUID(s.ApplicationID)), strings.TrimSpace(s.Name))
 			for _, r := range s.RequiredRoles {
 				add("policy_app_service_user_roles", "", a.ID, norm(s.Name), norm(r))
 			}
 		}
 		for _, f := range a.FieldSecurityProfs {
-			add("policy_app_fls_profiles", "", a.ID, norm(f))
+			add("policy_app_fls_profiles", "", a.ID, norm(f), strings.TrimSpace(f))
 		}
 		for _, r := range a.CoreRoles {
 			add("policy_app_core_roles", "", a.ID, norm(r))

@@ -9,17 +9,19 @@ import (
 	"testing"
 
 	"github.com/d365audit/d365audit/ingest"
+	"github.com/d365audit/d365audit/ingest/skucatalog"
 	"github.com/d365audit/d365audit/queries"
 	"github.com/d365audit/d365audit/store"
 )
 
-// The rules of RULES.md this package owns; the LIC_* rules come with the
-// license cost review.
+// Every rule of RULES.md.
 var specRules = []string{
 	"USER_NO_ROLE", "USER_DISABLED_HOLDS_ROLES", "ROLE_OOB_MODIFIED", "ROLE_INTERNAL_HELD_BY_PERSON",
 	"SVC_USER_MISSING", "SVC_USER_ROLE_MISSING", "SVC_USER_DISABLED", "FLS_PROFILE_MISSING", "ADMIN_EXCESS",
 	"NONINTERACTIVE_LIMIT", "MKT_ROLE_NEEDS_CORE", "MKT_ENTERPRISE_ROLE", "PRIV_HIGH_RISK", "SOD_CONFLICT",
 	"ROLE_UNUSED", "TEAM_EMPTY_WITH_ROLES", "ROLE_REDUNDANT_DIRECT", "DATA_DANGLING_REFERENCE",
+	"LIC_DISABLED_USER", "LIC_NO_ROLE", "LIC_NOT_REQUIRED", "LIC_INACTIVE", "LIC_UNUSED_SEATS", "LIC_OVERCONSUMED",
+	"LIC_MULTIPLE_BASE",
 }
 
 func TestCatalogueMetadata(t *testing.T) {
@@ -75,6 +77,14 @@ func auditDB(t *testing.T, dir string, mutations string, policy *Policy) *store.
 	if err := queries.Build(ctx, db, queries.Options{BusinessTables: policy.BusinessTables}); err != nil {
 		t.Fatal(err)
 	}
+	catalog, err := skucatalog.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := queries.BuildLicenses(ctx, db, queries.LicenseOptions{Catalog: catalog, FreeSKUs: policy.FreeSKUs,
+		InactiveDays: policy.Thresholds.InactiveDays, AsOf: asOf}); err != nil {
+		t.Fatal(err)
+	}
 	return db
 }
 
@@ -89,6 +99,7 @@ func TestRuleFixtures(t *testing.T) {
 	}
 	for _, r := range rs {
 		t.Run(r.ID, func(t *testing.T) {
+			t.Parallel() // each fixture has its own database
 			policy, err := LoadPolicy(optionalFile(filepath.Join("testdata/fixtures", r.ID+".policy.yaml")))
 			if err != nil {
 				t.Fatal(err)

@@ -35,6 +35,7 @@ func newRunCommand() *cli.Command {
 			&cli.StringFlag{Name: "prices", Usage: "price list `FILE` (default: DIR/prices.csv)", Destination: &o.Prices},
 			&cli.StringFlag{Name: "policy", Usage: "policy `FILE` (default: DIR/policy.yaml, else the built-in policy)", Destination: &o.Policy},
 			&cli.StringFlag{Name: "waivers", Usage: "waivers `FILE` (default: DIR/waivers.yaml)", Destination: &o.Waivers},
+			&cli.StringFlag{Name: "sku-catalog", Usage: "a newer copy of Microsoft's licensing `CSV` (product names and service plan identifiers); default: built in", Destination: &o.SKUCatalog},
 			&cli.StringFlag{Name: "rules-dir", Usage: "`DIR` of the organisation's own rules (*.sql), added to the built-in ones", Destination: &o.RulesDir},
 			&cli.StringFlag{Name: "fail-on", Usage: "exit 1 when an open finding is at `SEVERITY` or above (critical, high, medium, low, info)", Destination: &o.failOn},
 		},

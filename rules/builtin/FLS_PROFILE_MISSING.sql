@@ -27,15 +27,15 @@ WITH installed AS (
     GROUP BY a.app_id, a.name
 ),
 missing AS (
-    SELECT f.profile_name, i.app_name, i.detected_by
+    SELECT f.profile_name, f.display_name, i.app_name, i.detected_by
     FROM policy_app_fls_profiles f JOIN installed i USING (app_id)
     WHERE NOT EXISTS (SELECT 1 FROM fieldsecurityprofiles p WHERE lower(trim(p.name)) = f.profile_name)
 )
-SELECT 'fieldsecurityprofile' AS subject_type, m.profile_name AS subject_id, m.profile_name AS subject_name,
+SELECT 'fieldsecurityprofile' AS subject_type, m.profile_name AS subject_id, min(m.display_name) AS subject_name,
        NULL AS businessunit,
-       'Field security profile "' || m.profile_name || '", needed by '
+       'Field security profile "' || min(m.display_name) || '", needed by '
          || string_agg(DISTINCT m.app_name, ', ' ORDER BY m.app_name) || ', does not exist' AS message,
-       json_object('profile', m.profile_name,
+       json_object('profile', min(m.display_name),
                    'apps', list(DISTINCT m.app_name ORDER BY m.app_name),
                    'installed_because_roles_exist', flatten(list(m.detected_by)).list_distinct().list_sort(),
                    'required_profiles_present', coalesce((SELECT list(DISTINCT p.name ORDER BY p.name) FROM fieldsecurityprofiles p

@@ -23,7 +23,7 @@
 --   - https://learn.microsoft.com/power-apps/developer/data-platform/security-roles
 --   - https://learn.microsoft.com/power-apps/maker/data-platform/solution-layers
 --   - https://learn.microsoft.com/dynamics365/customer-insights/journeys/admin-users-licenses-roles
--- needs: [baseline_roles, baseline_roleprivileges]
+-- needs: [baseline_roles]
 WITH root_roles AS (
     SELECT rn.* FROM role_names rn WHERE rn.roleid = rn.rootroleid
 ),

@@ -29,7 +29,7 @@ WITH installed AS (
     GROUP BY a.app_id, a.name
 ),
 required AS (
-    SELECT s.app_id, i.app_name, i.detected_by, s.name, s.applicationid,
+    SELECT s.app_id, i.app_name, i.detected_by, s.name, s.display_name, s.applicationid,
            coalesce(s.applicationid, s.name) AS subject_id
     FROM policy_app_service_users s JOIN installed i USING (app_id)
 ),
@@ -41,15 +41,15 @@ missing AS (
            OR regexp_replace(lower(trim(coalesce(u.fullname, ''))), '^#\s*', '')
               = regexp_replace(q.name, '^#\s*', ''))
 )
-SELECT 'user' AS subject_type, subject_id, min(name) AS subject_name, NULL AS businessunit,
-       'Service user ' || min(name)
+SELECT 'user' AS subject_type, subject_id, min(display_name) AS subject_name, NULL AS businessunit,
+       'Service user ' || min(display_name)
          || coalesce(' (application ID ' || min(applicationid) || ')', '')
          || ', required by ' || string_agg(DISTINCT app_name, ', ' ORDER BY app_name)
          || ', is absent: no systemuser has that name or application ID' AS message,
-       json_object('service_user', min(name), 'applicationid', min(applicationid),
+       json_object('service_user', min(display_name), 'applicationid', min(applicationid),
                    'apps', list(DISTINCT app_name ORDER BY app_name),
                    'installed_because_roles_exist', flatten(list(detected_by)).list_distinct().list_sort(),
-                   'matched_on', 'fullname (leading "# " ignored, case-insensitive) or applicationid') AS evidence,
+                   'match_rule', 'fullname (leading "# " ignored, case-insensitive) or applicationid') AS evidence,
        NULL AS detail
 FROM missing
 GROUP BY subject_id

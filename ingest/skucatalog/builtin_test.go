@@ -1,0 +1,62 @@
+package skucatalog
+
+import (
+	"encoding/csv"
+	"flag"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+)
+
+var updateBuiltin = flag.Bool("update-builtin", false, "rewrite builtin_skus.csv from the shared Microsoft table")
+
+// The built-in catalogue holds exactly the SKUs of Microsoft's table.
+func TestBuiltinMatchesMicrosoftTable(t *testing.T) {
+	path := filepath.Join("..", "..", "..", "shared", "data", "licensing", "product_names_service_plan_ids_2025-12-30.csv")
+	if _, err := os.Stat(path); err != nil {
+		t.Skipf("shared licensing table not found at %s (it sits beside the clone in CI): %v", path, err)
+	}
+	cat, err := ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	skus := cat.SKUs()
+	if *updateBuiltin {
+		sort.Slice(skus, func(i, j int) bool {
+			if a, b := strings.ToLower(skus[i].PartNumber), strings.ToLower(skus[j].PartNumber); a != b {
+				return a < b
+			}
+			return skus[i].ID < skus[j].ID
+		})
+		f, err := os.Create("builtin_skus.csv")
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := csv.NewWriter(f)
+		w.Write([]string{"skuid", "skupartnumber", "productname"})
+		for _, s := range skus {
+			w.Write([]string{s.ID, s.PartNumber, s.ProductName})
+		}
+		w.Flush()
+		f.Close()
+	}
+	builtin, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(builtin) != len(skus) || len(builtin) != 569 {
+		t.Fatalf("built-in has %d SKUs, the table %d (want 569)", len(builtin), len(skus))
+	}
+	byID := map[string]SKU{}
+	for _, s := range builtin {
+		byID[s.ID] = s
+	}
+	for _, s := range skus {
+		b, ok := byID[s.ID]
+		if !ok || b.PartNumber != s.PartNumber || b.ProductName != s.ProductName {
+			t.Errorf("SKU %s: built-in %+v, table %s %q", s.ID, b, s.PartNumber, s.ProductName)
+		}
+	}
+}

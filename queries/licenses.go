@@ -1,0 +1,211 @@
+package queries
+
+import (
+	"context"
+	"database/sql"
+	_ "embed"
+	"strings"
+	"time"
+
+	"github.com/d365audit/d365audit/ingest/skucatalog"
+	"github.com/d365audit/d365audit/store"
+)
+
+//go:embed licenses/licenses.sql
+var licenseModel string
+
+// DefaultFreeSKUs are part numbers that cost nothing, for when no price list
+// says so (RULES.md: "the built-in free list"). Trials and "(Free)" products
+// are recognised by their catalogue names as well.
+var DefaultFreeSKUs = []string{"FLOW_FREE", "POWERAPPS_VIRAL", "POWER_BI_STANDARD", "POWER_BI_STANDARD_FACULTY",
+	"POWER_BI_STANDARD_STUDENT", "SMB_APPS", "TEAMS_FREE", "CCIBOTS_PRIVPREV_VIRAL", "DYN365_CUSTOMER_INSIGHTS_VIRAL",
+	"D365_MARKETING_USER", "POWERAPPS_DEV", "FORMS_PRO"}
+
+// LicenseOptions are the parameters of the license model.
+type LicenseOptions struct {
+	Catalog      []skucatalog.SKU // skuId -> product name
+	FreeSKUs     []string         // added to DefaultFreeSKUs
+	InactiveDays int
+	AsOf         time.Time
+}
+
+// BuildLicenses builds the license usage model (license_skus,
+// license_assignments, license_waste) after Build.
+func BuildLicenses(ctx context.Context, db *store.DB, opts LicenseOptions) error {
+	stmts := []struct {
+		what, sql string
+		args      []any
+	}{
+		{"create license_params", `CREATE OR REPLACE TABLE license_params (as_of TIMESTAMP, inactive_days BIGINT)`, nil},
+		{"fill license_params", `INSERT INTO license_params VALUES (?, ?)`, []any{opts.AsOf.UTC(), int64(opts.InactiveDays)}},
+		{"create license_free_skus", `CREATE OR REPLACE TABLE license_free_skus (sku_part_number VARCHAR)`, nil},
+		{"create sku_catalog", `CREATE OR REPLACE TABLE sku_catalog (skuid VARCHAR, skupartnumber VARCHAR, productname VARCHAR)`, nil},
+	}
+	for _, s := range stmts {
+		if err := db.Exec(ctx, s.what, s.sql, s.args...); err != nil {
+			return err
+		}
+	}
+	for _, s := range append(append([]string(nil), DefaultFreeSKUs...), opts.FreeSKUs...) {
+		if err := db.Exec(ctx, "fill license_free_skus", `INSERT INTO license_free_skus VALUES (?)`,
+			strings.ToUpper(strings.Join(strings.Fields(s), ""))); err != nil {
+			return err
+		}
+	}
+	if err := insertCatalog(ctx, db, opts.Catalog); err != nil {
+		return err
+	}
+	for i, stmt := range splitStatements(licenseModel) {
+		if err := db.Exec(ctx, "license model, statement "+string(rune('1'+i)), stmt); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// insertCatalog loads the catalogue in batches of a few hundred rows per
+// statement: one statement per SKU would be hundreds of round trips.
+func insertCatalog(ctx context.Context, db *store.DB, skus []skucatalog.SKU) error {
+	const batch = 200
+	for start := 0; start < len(skus); start += batch {
+		end := min(start+batch, len(skus))
+		var b strings.Builder
+		args := make([]any, 0, 3*(end-start))
+		b.WriteString("INSERT INTO sku_catalog VALUES ")
+		for i, s := range skus[start:end] {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("(?, ?, ?)")
+			args = append(args, s.ID, s.PartNumber, s.ProductName)
+		}
+		if err := db.Exec(ctx, "fill sku_catalog", b.String(), args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// LicenseReview is the license cost review: seats per SKU, the wasted ones
+// by category, and what they cost.
+type LicenseReview struct {
+	HasGraph     bool   // graph/subscribedSkus.json and users.json came with the export
+	HasPrices    bool   // a price list came with the export; without it, counts only
+	Currency     string // of the price list
+	SKUs         []SKULine
+	Waste        []WasteLine     // one line per wasted seat, counted once
+	Categories   []WasteCategory // totals per category, in counting order
+	TotalMonthly float64
+	TotalAnnual  float64
+}
+
+// SKULine is one subscribed SKU.
+type SKULine struct {
+	SKUID        string   `json:"sku_id"`
+	PartNumber   string   `json:"sku_part_number"`
+	ProductName  string   `json:"product_name"`
+	Status       string   `json:"capability_status"`
+	Enabled      int64    `json:"enabled"`
+	Consumed     int64    `json:"consumed"`
+	Suspended    int64    `json:"suspended"`
+	Warning      int64    `json:"warning"`
+	Idle         int64    `json:"idle"` // enabled - consumed, never below 0
+	Kind         string   `json:"kind"` // base, attach, addon, free, or "" without a price
+	MonthlyPrice *float64 `json:"monthly_price,omitempty"`
+	IdleMonthly  float64  `json:"idle_monthly"`
+	IdleAnnual   float64  `json:"idle_annual"`
+	AssignedTo   []string `json:"assigned_to"` // user principal names
+}
+
+// WasteLine is one wasted seat: a paid license on one user (or idle seats of
+// a SKU, User empty), in the first category that applies.
+type WasteLine struct {
+	Category    string  `json:"category"`
+	UserID      string  `json:"user_id"`
+	UserName    string  `json:"user_name"`
+	SKUPart     string  `json:"sku_part_number"`
+	ProductName string  `json:"product_name"`
+	Seats       int64   `json:"seats"`
+	Monthly     float64 `json:"monthly"`
+	Annual      float64 `json:"annual"`
+	Reason      string  `json:"reason"`
+}
+
+// WasteCategory totals one category.
+type WasteCategory struct {
+	Category string  `json:"category"`
+	Seats    int64   `json:"seats"`
+	Monthly  float64 `json:"monthly"`
+	Annual   float64 `json:"annual"`
+}
+
+// ReadLicenseReview reads the review from the license model.
+func ReadLicenseReview(ctx context.Context, db *store.DB, hasGraph, hasPrices bool) (LicenseReview, error) {
+	r := LicenseReview{HasGraph: hasGraph, HasPrices: hasPrices}
+	if !hasGraph {
+		return r, nil
+	}
+	if hasPrices {
+		_ = db.Query(ctx, "price list currency", `SELECT string_agg(DISTINCT currency, ', ' ORDER BY currency) FROM prices`,
+			func(rows *sql.Rows) error {
+				var c sql.NullString
+				err := rows.Scan(&c)
+				r.Currency = c.String
+				return err
+			})
+	}
+	err := db.Query(ctx, "license SKUs", `
+		SELECT s.skuid, s.partnumber, s.productname, coalesce(s.capabilitystatus, ''), coalesce(s.enabled, 0), coalesce(s.consumed, 0),
+		       coalesce(s.suspended, 0), coalesce(s.warning, 0), s.idle, coalesce(s.kind, CASE WHEN s.paid THEN '' ELSE 'free' END),
+		       s.monthly_price::DOUBLE, coalesce(s.monthly_price * s.idle, 0)::DOUBLE, coalesce(s.monthly_price * s.idle * 12, 0)::DOUBLE,
+		       (SELECT string_agg(a.userprincipalname, chr(31) ORDER BY a.userprincipalname) FROM license_assignments a WHERE a.skuid = s.skuid)
+		FROM license_skus s ORDER BY s.partnumber, s.skuid`,
+		func(rows *sql.Rows) error {
+			var l SKULine
+			var price sql.NullFloat64
+			var assigned sql.NullString
+			if err := rows.Scan(&l.SKUID, &l.PartNumber, &l.ProductName, &l.Status, &l.Enabled, &l.Consumed, &l.Suspended, &l.Warning,
+				&l.Idle, &l.Kind, &price, &l.IdleMonthly, &l.IdleAnnual, &assigned); err != nil {
+				return err
+			}
+			if price.Valid {
+				p := price.Float64
+				l.MonthlyPrice = &p
+			}
+			l.AssignedTo = splitList(assigned)
+			r.SKUs = append(r.SKUs, l)
+			return nil
+		})
+	if err != nil {
+		return r, err
+	}
+	err = db.Query(ctx, "license waste", `
+		SELECT category, coalesce(user_id, ''), coalesce(user_name, ''), partnumber, productname, seats,
+		       coalesce(monthly, 0)::DOUBLE, coalesce(annual, 0)::DOUBLE, reason
+		FROM license_waste ORDER BY category_order, user_name, partnumber`,
+		func(rows *sql.Rows) error {
+			var w WasteLine
+			if err := rows.Scan(&w.Category, &w.UserID, &w.UserName, &w.SKUPart, &w.ProductName, &w.Seats, &w.Monthly, &w.Annual, &w.Reason); err != nil {
+				return err
+			}
+			r.Waste = append(r.Waste, w)
+			return nil
+		})
+	if err != nil {
+		return r, err
+	}
+	err = db.Query(ctx, "license waste totals", `
+		SELECT category, sum(seats), coalesce(sum(monthly), 0)::DOUBLE, coalesce(sum(annual), 0)::DOUBLE
+		FROM license_waste GROUP BY category, category_order ORDER BY category_order`,
+		func(rows *sql.Rows) error {
+			var c WasteCategory
+			if err := rows.Scan(&c.Category, &c.Seats, &c.Monthly, &c.Annual); err != nil {
+				return err
+			}
+			r.Categories = append(r.Categories, c)
+			r.TotalMonthly += c.Monthly
+			r.TotalAnnual += c.Annual
+			return nil
+		})
+	return r, err
+}
