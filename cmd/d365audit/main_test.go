@@ -118,3 +118,41 @@ func TestRunExitStatuses(t *testing.T) {
 		t.Errorf("who-can on audit.duckdb: exit %d %s\n%s", code, errOut, stdout)
 	}
 }
+
+// An organisation's own rule joins the catalogue and produces findings.
+func TestRulesDirAddsOwnRules(t *testing.T) {
+	dir := t.TempDir()
+	rule := `-- id: ORG_GUEST_WITH_ROLE
+-- title: An Entra guest holds a role
+-- severity: low
+-- rationale: Contoso allows guests only through teams.
+-- remediation: Move the guest's access to a team.
+-- references: [https://intranet.contoso.com/policy/guests]
+-- needs: [systemusers]
+SELECT 'user' AS subject_type, u.systemuserid AS subject_id, u.fullname AS subject_name, '' AS businessunit,
+       u.fullname || ' is a guest with a direct role' AS message, json_object('domainname', u.domainname) AS evidence, NULL AS detail
+FROM systemusers u WHERE u.domainname LIKE '%#EXT#%'
+`
+	if err := os.WriteFile(filepath.Join(dir, "ORG_GUEST_WITH_ROLE.sql"), []byte(rule), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCLI(t, "rules", "--rules-dir", dir)
+	if code != exitOK || !strings.Contains(out, "ORG_GUEST_WITH_ROLE") {
+		t.Fatalf("rules --rules-dir: exit %d %s\n%s", code, errOut, out)
+	}
+	outDir := t.TempDir()
+	code, _, errOut = runCLI(t, "run", "--input", "../../samples/contoso", "--out", outDir, "--rules-dir", dir)
+	if code != exitOK {
+		t.Fatalf("run: exit %d: %s", code, errOut)
+	}
+	b, _ := os.ReadFile(filepath.Join(outDir, "findings.json"))
+	if !strings.Contains(string(b), `"ORG_GUEST_WITH_ROLE:user:`) {
+		t.Errorf("findings.json lacks the organisation's rule")
+	}
+	// A rule that breaks the contract fails the run with its ID.
+	os.WriteFile(filepath.Join(dir, "ORG_BROKEN.sql"), []byte("-- id: ORG_BROKEN\n-- title: t\n-- severity: low\n-- rationale: r\n-- remediation: m\n-- references: [x]\nSELECT 1 AS one\n"), 0o644)
+	code, _, errOut = runCLI(t, "run", "--input", "../../samples/contoso", "--out", t.TempDir(), "--rules-dir", dir)
+	if code != exitInternal || !strings.Contains(errOut, "rule ORG_BROKEN") {
+		t.Errorf("broken rule: exit %d, %s", code, errOut)
+	}
+}
