@@ -39,6 +39,8 @@ type Options struct {
 	// Now is the run's clock; zero means time.Now.
 	Now         time.Time
 	ToolVersion string
+	// Log receives a line per stage as it ends; nil is silent.
+	Log io.Writer
 }
 
 // InputError is the input's fault: bad flags, files or export (exit 2).
@@ -105,6 +107,7 @@ func Run(ctx context.Context, opts Options) (*reports.Report, error) {
 		return nil, &InputError{Err: err}
 	}
 
+	clock := newStageClock(opts.Log)
 	db, err := store.Open(ctx, "")
 	if err != nil {
 		return nil, err
@@ -118,6 +121,7 @@ func Run(ctx context.Context, opts Options) (*reports.Report, error) {
 		return nil, &InputError{Err: fmt.Errorf("%s: %d input %s: nothing written", opts.Input, n, plural(n, "error", "errors")),
 			Problems: loaded.Problems}
 	}
+	clock.done("ingest")
 	env := environmentName(ctx, db, policy, opts.Input)
 	if err := policy.Materialize(ctx, db, env, asOf); err != nil {
 		return nil, err
@@ -129,6 +133,7 @@ func Run(ctx context.Context, opts Options) (*reports.Report, error) {
 		InactiveDays: policy.Thresholds.InactiveDays, AsOf: asOf}); err != nil {
 		return nil, err
 	}
+	clock.done("access")
 	outcome, err := rules.Run(ctx, db, catalogue, policy)
 	if err != nil {
 		return nil, err
@@ -139,6 +144,7 @@ func Run(ctx context.Context, opts Options) (*reports.Report, error) {
 		return nil, err
 	}
 
+	clock.done("rules")
 	rep := &reports.Report{
 		Environment: env, GeneratedAt: now, AsOf: asOf, ToolVersion: opts.ToolVersion,
 		RuleSetVersion: rules.Version, Policy: policy.Source(), Rules: catalogue,
@@ -164,7 +170,7 @@ func Run(ctx context.Context, opts Options) (*reports.Report, error) {
 		}
 		rep.Inputs = append(rep.Inputs, in)
 	}
-	if err := writeOutputs(ctx, db, opts.Out, rep); err != nil {
+	if err := writeOutputs(ctx, db, opts.Out, rep, clock); err != nil {
 		return nil, err
 	}
 	return rep, nil

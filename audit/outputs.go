@@ -17,7 +17,7 @@ import (
 // writeOutputs writes every output file under a temporary name and renames
 // it into place, so a reader (or a crash) never sees half a file. The
 // manifest comes last: it fingerprints the others.
-func writeOutputs(ctx context.Context, db *store.DB, out string, rep *reports.Report) error {
+func writeOutputs(ctx context.Context, db *store.DB, out string, rep *reports.Report, clock *stageClock) error {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return fmt.Errorf("create output directory: %w", err)
 	}
@@ -25,24 +25,28 @@ func writeOutputs(ctx context.Context, db *store.DB, out string, rep *reports.Re
 	steps := []struct {
 		name  string
 		write func(tmp string) error
+		stage string // the stage a step ends, if any
 	}{
-		{FindingsJSON, streamTo(func(w io.Writer) error { return reports.WriteFindingsJSON(w, rep) })},
-		{FindingsCSV, streamTo(func(w io.Writer) error { return reports.WriteFindingsCSV(w, rep) })},
+		{FindingsJSON, streamTo(func(w io.Writer) error { return reports.WriteFindingsJSON(w, rep) }), ""},
+		{FindingsCSV, streamTo(func(w io.Writer) error { return reports.WriteFindingsCSV(w, rep) }), "findings"},
 		{AccessFile, func(tmp string) error {
 			return db.Exec(ctx, "write "+AccessFile, fmt.Sprintf(
 				`COPY (SELECT "user", "table", privilege, depth, sources FROM effective_access ORDER BY "user", "table", privilege)
 				 TO %s (FORMAT parquet, COMPRESSION zstd)`, sqlString(tmp)))
-		}},
-		{DatabaseFile, func(tmp string) error { return copyDatabase(ctx, db, tmp) }},
+		}, "parquet"},
+		{DatabaseFile, func(tmp string) error { return copyDatabase(ctx, db, tmp) }, "database"},
 	}
 	for _, s := range steps {
 		if err := atomicWrite(out, s.name, s.write); err != nil {
 			return err
 		}
 		written = append(written, s.name)
+		if s.stage != "" {
+			clock.done(s.stage)
+		}
 	}
 	return atomicWrite(out, ManifestFile, streamTo(func(w io.Writer) error {
-		return writeManifest(w, out, written, rep)
+		return writeManifest(w, out, written, rep, append(clock.stages, clock.total()))
 	}))
 }
 
@@ -108,6 +112,9 @@ type manifest struct {
 	Rules          manifestRules   `json:"rules"`
 	Inputs         []reports.Input `json:"inputs"`
 	Outputs        []outputFile    `json:"outputs"`
+	// Stages are wall time and peak memory per stage: they differ from run
+	// to run, so the manifest is the one output that is not reproducible.
+	Stages []Stage `json:"stages"`
 }
 
 type manifestRules struct {
@@ -121,13 +128,14 @@ type outputFile struct {
 	SHA256 string `json:"sha256"`
 }
 
-func writeManifest(w io.Writer, dir string, written []string, rep *reports.Report) error {
+func writeManifest(w io.Writer, dir string, written []string, rep *reports.Report, stages []Stage) error {
 	m := manifest{
 		Tool: "d365audit", ToolVersion: rep.ToolVersion, RuleSetVersion: rep.RuleSetVersion,
 		GeneratedAt: rep.GeneratedAt.UTC().Format(time.RFC3339), AsOf: rep.AsOf.Format("2006-01-02"),
 		Environment: rep.Environment, Policy: rep.Policy,
 		Rules:  manifestRules{Evaluated: rep.Evaluated, NotEvaluated: rep.NotEvaluated},
 		Inputs: rep.Inputs,
+		Stages: stages,
 	}
 	if m.Rules.Evaluated == nil {
 		m.Rules.Evaluated = []string{}

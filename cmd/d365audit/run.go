@@ -48,6 +48,7 @@ func runAudit(ctx context.Context, o runOptions, w, errW io.Writer) error {
 		return badInput(fmt.Errorf("--fail-on %q: expected one of %s", o.failOn, strings.Join(rules.Severities, ", ")))
 	}
 	o.ToolVersion = version
+	o.Log = errW
 	rep, err := audit.Run(ctx, o.Options)
 	var ie *audit.InputError
 	if errors.As(err, &ie) {
