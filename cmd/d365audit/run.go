@@ -78,6 +78,7 @@ func printRunSummary(w io.Writer, out string, rep *reports.Report) {
 		fmt.Fprintf(w, "  not evaluated: %s: %s\n", ne.Rule, ne.Why)
 	}
 	counts := map[string]int{}
+	severity := map[string]string{}
 	var order []string
 	for _, f := range rep.Findings {
 		if f.Waived {
@@ -85,14 +86,24 @@ func printRunSummary(w io.Writer, out string, rep *reports.Report) {
 		}
 		if counts[f.Rule] == 0 {
 			order = append(order, f.Rule)
+			severity[f.Rule] = f.Severity
 		}
 		counts[f.Rule]++
 	}
 	if len(order) > 0 {
 		fmt.Fprintln(w, "Open findings by rule:")
 		for _, r := range order {
-			fmt.Fprintf(w, "  %-30s %d\n", r, counts[r])
+			fmt.Fprintf(w, "  %-8s %-30s %3d\n", severity[r], r, counts[r])
 		}
+	}
+	l := rep.Licenses
+	switch {
+	case !l.HasGraph:
+		fmt.Fprintln(w, "License review: not performed (no graph/subscribedSkus.json and graph/users.json in the export)")
+	case !l.HasPrices:
+		fmt.Fprintf(w, "License review: %d wasted seats; costs need a price list (--prices)\n", wastedSeats(l))
+	default:
+		fmt.Fprintf(w, "License waste: %d seats, %s %.2f a month, %.2f a year\n", wastedSeats(l), l.Currency, l.TotalMonthly, l.TotalAnnual)
 	}
 	for _, ws := range rep.Waivers {
 		if ws.Expired {
@@ -151,4 +162,12 @@ func newRulesCommand() *cli.Command {
 			return nil
 		}),
 	}
+}
+
+func wastedSeats(l reports.LicenseReview) int64 {
+	var n int64
+	for _, c := range l.Categories {
+		n += c.Seats
+	}
+	return n
 }
