@@ -30,3 +30,27 @@ SELECT s.systemuserid, s.roleid, rn.rootroleid, rn.name AS role_name, rn.name_no
        s.via, s.teamid, s.teamname,
        CASE WHEN s.via = 'direct' THEN 'direct' ELSE 'team:' || s.teamname END AS held_as
 FROM user_role_sources s JOIN role_names rn USING (roleid);
+
+-- installed apps: an app of the policy is installed when any of its roles
+-- exists, in any business unit.
+CREATE OR REPLACE VIEW installed_apps AS
+SELECT a.app_id, a.name AS app_name,
+       (SELECT list(DISTINCT r.name ORDER BY r.name) FROM policy_app_detect_roles d
+          JOIN role_names r ON r.name_norm = d.role_name WHERE d.app_id = a.app_id) AS detected_by
+FROM policy_apps a
+WHERE EXISTS (SELECT 1 FROM policy_app_detect_roles d JOIN role_names r ON r.name_norm = d.role_name
+              WHERE d.app_id = a.app_id);
+
+-- the systemusers that are an installed app's required service user: same
+-- Entra application ID, or same fullname (case-insensitive, a leading "# "
+-- ignored, as application users are named "# Name").
+CREATE OR REPLACE VIEW app_service_user_matches AS
+SELECT s.app_id, i.app_name, s.name AS required_name, s.display_name AS required_display_name,
+       s.applicationid AS required_applicationid,
+       CASE WHEN u.applicationid = s.applicationid THEN 'applicationid' ELSE 'fullname' END AS matched_on,
+       u.systemuserid, u.fullname, u.domainname, u.applicationid, u.accessmode, u.isdisabled, u.businessunitid
+FROM policy_app_service_users s
+JOIN installed_apps i USING (app_id)
+JOIN systemusers u
+  ON u.applicationid = s.applicationid
+  OR regexp_replace(lower(trim(coalesce(u.fullname, ''))), '^#\s*', '') = regexp_replace(s.name, '^#\s*', '');

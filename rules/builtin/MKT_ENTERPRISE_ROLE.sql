@@ -19,10 +19,7 @@
 --   - https://learn.microsoft.com/power-platform/admin/security-roles-privileges
 -- needs: [systemusers, roles, teams, teammemberships, teamrolescollection]
 WITH installed AS (
-    SELECT a.app_id, a.name AS app_name
-    FROM policy_apps a
-    WHERE EXISTS (SELECT 1 FROM policy_app_detect_roles d JOIN role_names r ON r.name_norm = d.role_name
-                  WHERE d.app_id = a.app_id)
+    SELECT app_id, app_name, detected_by FROM installed_apps
 ),
 held AS (
     SELECT h.* FROM user_held_roles h

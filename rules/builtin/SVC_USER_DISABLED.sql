@@ -19,23 +19,8 @@
 --   - https://learn.microsoft.com/power-platform/admin/manage-application-users
 --   - https://learn.microsoft.com/power-platform/admin/system-application-users
 -- needs: [systemusers, roles]
-WITH installed AS (
-    SELECT a.app_id, a.name AS app_name
-    FROM policy_apps a
-    WHERE EXISTS (SELECT 1 FROM policy_app_detect_roles d JOIN role_names r ON r.name_norm = d.role_name
-                  WHERE d.app_id = a.app_id)
-),
-required AS (
-    SELECT s.app_id, i.app_name, s.name, s.applicationid
-    FROM policy_app_service_users s JOIN installed i USING (app_id)
-),
-matched AS (
-    SELECT q.app_id, q.app_name, q.name AS required_name, q.applicationid AS required_applicationid,
-           CASE WHEN u.applicationid = q.applicationid THEN 'applicationid' ELSE 'fullname' END AS matched_on,
-           u.systemuserid, u.fullname, u.domainname, u.applicationid, u.accessmode, u.isdisabled, u.businessunitid
-    FROM required q JOIN systemusers u
-      ON u.applicationid = q.applicationid
-      OR regexp_replace(lower(trim(coalesce(u.fullname, ''))), '^#\s*', '') = regexp_replace(q.name, '^#\s*', '')
+WITH matched AS (
+    SELECT * FROM app_service_user_matches
 ),
 disabled AS (
     SELECT m.* FROM matched m

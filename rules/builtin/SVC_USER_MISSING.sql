@@ -22,11 +22,7 @@
 --   - https://learn.microsoft.com/power-platform/admin/system-application-users
 -- needs: [systemusers, roles]
 WITH installed AS (
-    SELECT a.app_id, a.name AS app_name, list(DISTINCT r.name ORDER BY r.name) AS detected_by
-    FROM policy_apps a
-    JOIN policy_app_detect_roles d USING (app_id)
-    JOIN role_names r ON r.name_norm = d.role_name
-    GROUP BY a.app_id, a.name
+    SELECT app_id, app_name, detected_by FROM installed_apps
 ),
 required AS (
     SELECT s.app_id, i.app_name, i.detected_by, s.name, s.display_name, s.applicationid,
