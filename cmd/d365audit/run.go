@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v3"
 
@@ -17,6 +18,7 @@ import (
 type runOptions struct {
 	audit.Options
 	failOn string
+	now    string
 }
 
 func newRunCommand() *cli.Command {
@@ -37,6 +39,7 @@ func newRunCommand() *cli.Command {
 			&cli.StringFlag{Name: "waivers", Usage: "waivers `FILE` (default: DIR/waivers.yaml)", Destination: &o.Waivers},
 			&cli.StringFlag{Name: "sku-catalog", Usage: "a newer copy of Microsoft's licensing `CSV` (product names and service plan identifiers); default: built in", Destination: &o.SKUCatalog},
 			&cli.StringFlag{Name: "rules-dir", Usage: "`DIR` of the organisation's own rules (*.sql), added to the built-in ones", Destination: &o.RulesDir},
+			&cli.StringFlag{Name: "now", Usage: "the run's clock as RFC 3339 or YYYY-MM-DD (reproducible runs); the policy's as_of, if set, is the audit date", Destination: &o.now},
 			&cli.StringFlag{Name: "fail-on", Usage: "exit 1 when an open finding is at `SEVERITY` or above (critical, high, medium, low, info)", Destination: &o.failOn},
 		},
 		Action: action(func(ctx context.Context, cmd *cli.Command) error { return runAudit(ctx, o, cmd.Writer, cmd.ErrWriter) }),
@@ -48,6 +51,13 @@ func runAudit(ctx context.Context, o runOptions, w, errW io.Writer) error {
 		return badInput(fmt.Errorf("--fail-on %q: expected one of %s", o.failOn, strings.Join(rules.Severities, ", ")))
 	}
 	o.ToolVersion = version
+	if o.now != "" {
+		t, err := parseNow(o.now)
+		if err != nil {
+			return badInput(err)
+		}
+		o.Now = t
+	}
 	o.Log = errW
 	rep, err := audit.Run(ctx, o.Options)
 	var ie *audit.InputError
@@ -170,4 +180,13 @@ func wastedSeats(l reports.LicenseReview) int64 {
 		n += c.Seats
 	}
 	return n
+}
+
+func parseNow(s string) (time.Time, error) {
+	for _, layout := range []string{time.RFC3339, "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("--now %q: expected RFC 3339 (2026-11-20T08:00:00Z) or YYYY-MM-DD", s)
 }
