@@ -31,7 +31,8 @@ demo: build ## validate the sample export in samples/, audit it into $(OUT), ask
 	./$(BIN) run --input $(SAMPLES) --out $(OUT)
 	./$(BIN) who-can --input $(OUT)/audit.duckdb --table contoso_payment --privilege write --min-depth local
 
-bench: ## ingest benchmark: 1M rows, ours against DuckDB's own readers
+bench: ## end-to-end run on generated tenants of 1k, 10k, 100k users (per stage), then ingest of 1M rows against DuckDB's readers
+	./scripts/bench-run.sh
 	./scripts/bench-ingest.sh
 
 lint: ## gofmt and go vet

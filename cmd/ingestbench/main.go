@@ -34,6 +34,7 @@ const usage = `usage:
   ingestbench ours --dir D [--cpuprofile F]
   ingestbench duckdb-csv --file F
   ingestbench duckdb-json --file F
+  ingestbench floor --dir D             read a whole export with DuckDB's own readers alone
 `
 
 func main() {
@@ -70,6 +71,12 @@ func run(ctx context.Context, args []string, w io.Writer) error {
 			return err
 		}
 		return ours(ctx, w, *dir, *prof)
+	case "floor":
+		dir := fs.String("dir", "", "export directory")
+		if err := parse(fs, args[1:], "dir", dir); err != nil {
+			return err
+		}
+		return floor(ctx, w, *dir)
 	case "duckdb-csv", "duckdb-json":
 		file := fs.String("file", "", "input file")
 		if err := parse(fs, args[1:], "file", file); err != nil {
@@ -173,5 +180,46 @@ func duckdb(ctx context.Context, w io.Writer, reader, file string) error {
 		return err
 	}
 	fmt.Fprintf(w, "rows=%d seconds=%.3f\n", rows, secs)
+	return nil
+}
+
+// floor reads every file of a whole export with DuckDB's own readers alone
+// (read_json on each Web API body's value array, read_csv on each CSV): the
+// floor that the end-to-end benchmark compares our ingest stage with.
+func floor(ctx context.Context, w io.Writer, dir string) error {
+	var files []string
+	for _, pattern := range []string{"*.json", "*.csv", "graph/*.json"} {
+		m, err := filepath.Glob(filepath.Join(dir, pattern))
+		if err != nil {
+			return err
+		}
+		files = append(files, m...)
+	}
+	if len(files) == 0 {
+		return fmt.Errorf("no export files in %s", dir)
+	}
+	db, err := store.Open(ctx, "")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	start := time.Now()
+	var rows int64
+	for i, f := range files {
+		lit := "'" + strings.ReplaceAll(f, "'", "''") + "'"
+		q := fmt.Sprintf("CREATE TABLE t%d AS SELECT * FROM read_csv(%s)", i, lit)
+		if strings.HasSuffix(f, ".json") {
+			q = fmt.Sprintf("CREATE TABLE t%d AS SELECT unnest(value, recursive := true) FROM read_json(%s, maximum_object_size = 1073741824)", i, lit)
+		}
+		if err := db.Exec(ctx, "read "+f, q); err != nil {
+			return err
+		}
+		n, err := db.QueryInt(ctx, "count", fmt.Sprintf("SELECT count(*) FROM t%d", i))
+		if err != nil {
+			return err
+		}
+		rows += n
+	}
+	fmt.Fprintf(w, "files=%d rows=%d seconds=%.3f\n", len(files), rows, time.Since(start).Seconds())
 	return nil
 }

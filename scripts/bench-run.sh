@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# End-to-end benchmark: `d365audit run` on generated tenants, with wall time
+# and peak memory per stage (from the run's own stage lines) and in total
+# (GNU time), and the floor: the same export read by DuckDB's own readers
+# alone. Results go to stdout as Markdown for BENCHMARKS.md.
+#
+#   SIZES  user counts (default "1000 10000 100000")
+#   SEED   generator seed (default 1)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SIZES="${SIZES:-1000 10000 100000}"
+SEED="${SEED:-1}"
+TIME=/usr/bin/time
+if [ ! -x "$TIME" ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    apt-get install -y time >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y time >/dev/null; }
+  else
+    echo "bench-run: $TIME (GNU time) is missing; install the 'time' package" >&2
+    exit 1
+  fi
+fi
+
+go build -tags=duckdb_arrow -o bin/d365audit ./cmd/d365audit
+go build -tags=duckdb_arrow -o bin/ingestbench ./cmd/ingestbench
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/bench-run.XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+
+echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/ {print $2}') GiB, $(go version | cut -d' ' -f3)"
+echo
+echo "| users | export MB | stage | seconds | peak RSS MB |"
+echo "|---|---|---|---|---|"
+for n in $SIZES; do
+  export_dir="$work/export-$n"
+  ./bin/d365audit sample --users "$n" --seed "$SEED" --out "$export_dir" >/dev/null
+  mb=$(du -sm "$export_dir" | cut -f1)
+  out="$work/out-$n"
+  $TIME -f '%e %M' -o "$work/time-$n" ./bin/d365audit run --input "$export_dir" --out "$out" >/dev/null 2>"$work/log-$n"
+  # stage lines: "d365audit: ingest     1.23 s  (peak memory 456 MB)"
+  grep -E '^d365audit: [a-z]+ ' "$work/log-$n" | while read -r _ stage secs _ _ _ mem _; do
+    echo "| $n | $mb | $stage | $secs | $mem |"
+  done
+  read -r wall rss < "$work/time-$n"
+  echo "| $n | $mb | **total (process)** | **$wall** | **$((rss / 1024))** |"
+  $TIME -f '%e %M' -o "$work/floor-$n" ./bin/ingestbench floor --dir "$export_dir" >/dev/null
+  read -r fwall frss < "$work/floor-$n"
+  echo "| $n | $mb | floor: DuckDB readers alone | $fwall | $((frss / 1024)) |"
+done
