@@ -275,6 +275,7 @@ func (m *AccessMatrix) ProfileRows(ctx context.Context) (int64, error) {
 }
 
 const matrixSelect = `
+	SELECT * FROM (
 	SELECT %s AS who, table_name, CASE WHEN table_name = '' THEN privilege ELSE '' END AS misc,
 	       max(depth) FILTER (WHERE privilege = 'create'), max(depth) FILTER (WHERE privilege = 'read'),
 	       max(depth) FILTER (WHERE privilege = 'write'), max(depth) FILTER (WHERE privilege = 'delete'),
@@ -283,8 +284,9 @@ const matrixSelect = `
 	       max(depth) FILTER (WHERE table_name = ''),
 	       string_agg(DISTINCT s.src, '; ' ORDER BY s.src)
 	FROM %s, unnest(string_split(pa.sources, '; ')) AS s(src)
-	GROUP BY ALL
-	ORDER BY 1, table_name = '', table_name, misc`
+	GROUP BY ALL)
+	-- tables first, then the miscellaneous privileges
+	ORDER BY who, table_name = '', table_name, misc`
 
 // EachUserRow calls fn for every user and table (and miscellaneous
 // privilege), ordered by user.
