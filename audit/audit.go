@@ -64,6 +64,7 @@ const (
 	AccessFile   = "access.parquet"
 	DatabaseFile = "audit.duckdb"
 	ManifestFile = "manifest.json"
+	PDFFile      = "report.pdf"
 )
 
 // Run audits one export and writes the outputs into opts.Out.

@@ -29,6 +29,7 @@ func writeOutputs(ctx context.Context, db *store.DB, out string, rep *reports.Re
 	}{
 		{FindingsJSON, streamTo(func(w io.Writer) error { return reports.WriteFindingsJSON(w, rep) }), ""},
 		{FindingsCSV, streamTo(func(w io.Writer) error { return reports.WriteFindingsCSV(w, rep) }), "findings"},
+		{PDFFile, streamTo(func(w io.Writer) error { return reports.WritePDF(w, rep) }), "pdf"},
 		{AccessFile, func(tmp string) error {
 			return db.Exec(ctx, "write "+AccessFile, fmt.Sprintf(
 				`COPY (SELECT "user", "table", privilege, depth, sources FROM effective_access ORDER BY "user", "table", privilege)
