@@ -2,16 +2,22 @@
 -- A business-unit copy of a role with no privilege rows of its own takes those
 -- of its root role (parentrootroleid), as Dataverse copies a root role into
 -- every child business unit (dataverse-security.md 4).
+-- Only roles someone holds, and root roles (for drift against the baseline),
+-- are expanded: a large tenant copies every role into hundreds of business
+-- units, and most copies are held by nobody.
 CREATE OR REPLACE TABLE role_privilege_grants AS
 WITH own AS (
     SELECT DISTINCT roleid FROM roleprivilegescollection
+),
+wanted AS (
+    SELECT r.roleid,
+           CASE WHEN o.roleid IS NOT NULL THEN r.roleid ELSE coalesce(r.parentrootroleid, r.roleid) END AS source_roleid
+    FROM roles r LEFT JOIN own o ON o.roleid = r.roleid
+    WHERE r.parentrootroleid IS NULL OR r.parentrootroleid = r.roleid
+       OR r.roleid IN (SELECT roleid FROM user_role_sources)
 )
-SELECT r.roleid, rp.privilegeid, rp.privilegedepthmask
-FROM roles r
-JOIN roleprivilegescollection rp
-  ON rp.roleid = CASE
-        WHEN r.roleid IN (SELECT roleid FROM own) THEN r.roleid
-        ELSE coalesce(r.parentrootroleid, r.roleid)
-     END
+SELECT w.roleid, rp.privilegeid, rp.privilegedepthmask
+FROM wanted w
+JOIN roleprivilegescollection rp ON rp.roleid = w.source_roleid
 JOIN privileges p ON p.privilegeid = rp.privilegeid
 WHERE rp.privilegedepthmask & 15 <> 0;

@@ -29,7 +29,8 @@ CREATE OR REPLACE TABLE profile_access AS
 SELECT profileid, table_name, privilege,
        (['team', 'basic', 'local', 'deep', 'global'])[max(depth_rank) + 1] AS depth,
        max(depth_rank) AS depth_rank,
-       string_agg(DISTINCT role_name || '@' || coalesce(role_businessunit, scope_businessunitid) || ' ' || via, '; '
-                  ORDER BY role_name || '@' || coalesce(role_businessunit, scope_businessunitid) || ' ' || via) AS sources
+       -- list functions, not string_agg(DISTINCT ... ORDER BY ...): the same
+       -- result, an order of magnitude faster on millions of grants
+       array_to_string(list_sort(list_distinct(list(role_name || '@' || coalesce(role_businessunit, scope_businessunitid) || ' ' || via))), '; ') AS sources
 FROM profile_grants
 GROUP BY profileid, table_name, privilege;
