@@ -32,7 +32,7 @@ func writeOutputs(ctx context.Context, db *store.DB, out string, rep *reports.Re
 		{PDFFile, streamTo(func(w io.Writer) error { return reports.WritePDF(w, rep) }), "pdf"},
 		{AccessFile, func(tmp string) error {
 			return db.Exec(ctx, "write "+AccessFile, fmt.Sprintf(
-				`COPY (SELECT "user", "table", privilege, depth, sources FROM effective_access ORDER BY "user", "table", privilege)
+				`COPY (SELECT "user", "table", privilege, depth, sources FROM effective_access ORDER BY user_rank, pt_id)
 				 TO %s (FORMAT parquet, COMPRESSION zstd)`, sqlString(tmp)))
 		}, "parquet"},
 		{DatabaseFile, func(tmp string) error { return copyDatabase(ctx, db, tmp) }, "database"},

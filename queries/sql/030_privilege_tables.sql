@@ -27,7 +27,13 @@ by_name AS (
 tables AS (
     SELECT * FROM mapped UNION ALL SELECT * FROM by_name
 )
-SELECT pr.privilegeid, pr.name,
-       CASE WHEN t.table_name IN ('none', '') THEN '' ELSE t.table_name END AS table_name,
-       CASE WHEN t.table_name IN ('none', '') OR pr.right_name = '' THEN pr.name ELSE lower(pr.right_name) END AS privilege
-FROM parsed pr JOIN tables t USING (privilegeid);
+SELECT privilegeid, name, table_name, privilege,
+       -- pt_id numbers the (table, privilege) cells in output order, so the
+       -- matrix is computed and sorted on integers, not strings
+       dense_rank() OVER (ORDER BY table_name = '', table_name, privilege) AS pt_id
+FROM (
+    SELECT pr.privilegeid, pr.name,
+           CASE WHEN t.table_name IN ('none', '') THEN '' ELSE t.table_name END AS table_name,
+           CASE WHEN t.table_name IN ('none', '') OR pr.right_name = '' THEN pr.name ELSE lower(pr.right_name) END AS privilege
+    FROM parsed pr JOIN tables t USING (privilegeid)
+);

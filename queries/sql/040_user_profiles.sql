@@ -23,5 +23,7 @@ SELECT dense_rank() OVER (ORDER BY profile_key) AS profileid, profile_key,
 FROM user_profile_keys GROUP BY profile_key;
 
 CREATE OR REPLACE TABLE user_profiles AS
-SELECT k.systemuserid, p.profileid
-FROM user_profile_keys k JOIN access_profiles p USING (profile_key);
+SELECT k.systemuserid, p.profileid,
+       -- the user's place in output order (by domainname)
+       row_number() OVER (ORDER BY u.domainname, k.systemuserid) AS user_rank
+FROM user_profile_keys k JOIN access_profiles p USING (profile_key) JOIN systemusers u USING (systemuserid);

@@ -5,32 +5,72 @@
 -- 1 basic); a Basic grant from a team role whose isinherited is 0 reaches only
 -- records the team owns: depth 'team' (2.3). isinherited missing is taken as 1,
 -- the default of every role created since 2019.
-CREATE OR REPLACE TABLE profile_grants AS
-SELECT p.profileid, pt.table_name, pt.privilege,
+--
+-- The matrix has millions of cells at scale, so it is computed on integers:
+-- each of a profile's role sources gets a slot (its rank by text), a cell keeps
+-- the bit set of the slots that grant it, and the text of each distinct set is
+-- built once, in profile_source_sets.
+
+-- a profile's role sources, as "ROLE@BU direct" or "ROLE@BU team:NAME"
+CREATE OR REPLACE TABLE profile_sources AS
+WITH src AS (
+    SELECT p.profileid, s.roleid, s.via, r.isinherited,
+           r.name || '@' || coalesce(bu.name, r.businessunitid) || ' ' ||
+               CASE WHEN s.via = 'direct' THEN 'direct' ELSE 'team:' || s.teamname END AS source_text,
+           r.name AS role_name, bu.name AS role_businessunit, r.businessunitid AS scope_businessunitid,
+           CASE WHEN s.via = 'direct' THEN 'direct' ELSE 'team:' || s.teamname END AS held_as
+    FROM access_profiles p
+    JOIN user_role_sources s ON s.systemuserid = p.representative
+    JOIN roles r ON r.roleid = s.roleid
+    LEFT JOIN businessunits bu ON bu.businessunitid = r.businessunitid
+)
+SELECT *, (dense_rank() OVER (PARTITION BY profileid ORDER BY source_text) - 1)::INTEGER AS slot FROM src;
+
+-- Sources are kept as a 128-bit set; a user holding roles through more than
+-- 128 distinct sources is refused loudly rather than reported wrongly.
+SELECT CASE WHEN max(slot) >= 128 THEN error('a user holds roles through ' || (max(slot) + 1) ||
+       ' distinct role sources; the access model supports 128') END FROM profile_sources;
+
+-- one row per profile, cell and granting source
+CREATE OR REPLACE TABLE profile_cell_grants AS
+SELECT ps.profileid, pt.pt_id, ps.slot,
        CASE WHEN g.privilegedepthmask & 8 <> 0 THEN 4
             WHEN g.privilegedepthmask & 4 <> 0 THEN 3
             WHEN g.privilegedepthmask & 2 <> 0 THEN 2
-            WHEN s.via = 'team' AND coalesce(r.isinherited, 1) = 0 THEN 0
-            ELSE 1 END AS depth_rank,
-       r.name AS role_name, bu.name AS role_businessunit, r.businessunitid AS scope_businessunitid,
-       CASE WHEN s.via = 'direct' THEN 'direct' ELSE 'team:' || s.teamname END AS via
-FROM access_profiles p
+            WHEN ps.via = 'team' AND coalesce(ps.isinherited, 1) = 0 THEN 0
+            ELSE 1 END::TINYINT AS depth_rank
+FROM profile_sources ps
+JOIN access_profiles p USING (profileid)
 JOIN user_access_class c ON c.systemuserid = p.representative
-JOIN user_role_sources s ON s.systemuserid = p.representative
-JOIN roles r ON r.roleid = s.roleid
-LEFT JOIN businessunits bu ON bu.businessunitid = r.businessunitid
-JOIN role_privilege_grants g ON g.roleid = s.roleid
+JOIN role_privilege_grants g ON g.roleid = ps.roleid
 JOIN privilege_tables pt ON pt.privilegeid = g.privilegeid
 WHERE c.access_class <> 'disabled'
   AND (c.access_class <> 'read' OR pt.privilege = 'read')
   AND (c.access_class <> 'administrative' OR pt.table_name NOT IN (SELECT table_name FROM policy_business_tables));
 
-CREATE OR REPLACE TABLE profile_access AS
-SELECT profileid, table_name, privilege,
-       (['team', 'basic', 'local', 'deep', 'global'])[max(depth_rank) + 1] AS depth,
-       max(depth_rank) AS depth_rank,
-       -- list functions, not string_agg(DISTINCT ... ORDER BY ...): the same
-       -- result, an order of magnitude faster on millions of grants
-       array_to_string(list_sort(list_distinct(list(role_name || '@' || coalesce(role_businessunit, scope_businessunitid) || ' ' || via))), '; ') AS sources
-FROM profile_grants
-GROUP BY profileid, table_name, privilege;
+CREATE OR REPLACE TABLE profile_cells AS
+SELECT profileid, pt_id, max(depth_rank) AS depth_rank, bit_or((1::UHUGEINT) << slot::UHUGEINT) AS source_set
+FROM profile_cell_grants
+GROUP BY profileid, pt_id;
+
+-- the text of every distinct source set: its sources in text order
+CREATE OR REPLACE TABLE profile_source_sets AS
+SELECT s.profileid, s.source_set, string_agg(ps.source_text, '; ' ORDER BY ps.slot) AS sources
+FROM (SELECT DISTINCT profileid, source_set FROM profile_cells) s
+JOIN profile_sources ps ON ps.profileid = s.profileid AND ((s.source_set >> ps.slot::UHUGEINT) & 1::UHUGEINT) = 1::UHUGEINT
+GROUP BY s.profileid, s.source_set;
+
+-- the grants and the matrix with their names, for rules and reports
+CREATE OR REPLACE VIEW profile_grants AS
+SELECT g.profileid, pt.table_name, pt.privilege, g.depth_rank, ps.role_name, ps.role_businessunit,
+       ps.scope_businessunitid, ps.held_as AS via
+FROM profile_cell_grants g
+JOIN (SELECT DISTINCT pt_id, table_name, privilege FROM privilege_tables) pt USING (pt_id)
+JOIN profile_sources ps ON ps.profileid = g.profileid AND ps.slot = g.slot;
+
+CREATE OR REPLACE VIEW profile_access AS
+SELECT c.profileid, pt.table_name, pt.privilege, pt.pt_id,
+       (['team', 'basic', 'local', 'deep', 'global'])[c.depth_rank + 1] AS depth, c.depth_rank, ss.sources
+FROM profile_cells c
+JOIN (SELECT DISTINCT pt_id, table_name, privilege FROM privilege_tables) pt USING (pt_id)
+JOIN profile_source_sets ss ON ss.profileid = c.profileid AND ss.source_set = c.source_set;
