@@ -26,10 +26,12 @@ fuzz: ## run each fuzz target for $(FUZZTIME)
 	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) ./ingest/rolexml
 	$(GO) test -run='^$$' -fuzz='^FuzzRead$$' -fuzztime=$(FUZZTIME) ./ingest/skucatalog
 
-demo: build ## validate the sample export in samples/, audit it into $(OUT), ask who can approve payments
+demo: build ## validate samples/contoso, audit it into $(OUT), ask who can approve payments, audit the month after and diff
 	./$(BIN) validate --input $(SAMPLES)
 	./$(BIN) run --input $(SAMPLES) --out $(OUT)
 	./$(BIN) who-can --input $(OUT)/audit.duckdb --table contoso_payment --privilege write --min-depth local
+	./$(BIN) run --input samples/contoso-2026-12 --out $(OUT)-2026-12
+	./$(BIN) diff $(OUT) $(OUT)-2026-12 --out $(OUT)-2026-12/diff.json
 
 bench: ## end-to-end run on generated tenants of 1k, 10k, 100k users (per stage), then ingest of 1M rows against DuckDB's readers
 	./scripts/bench-run.sh

@@ -90,6 +90,8 @@ func newApp(stdout, stderr io.Writer) *cli.Command {
 			newAccessCommand(),
 			newWhoCanCommand(),
 			newRulesCommand(),
+			newDiffCommand(),
+			newSampleCommand(),
 		},
 	}
 }

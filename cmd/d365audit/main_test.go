@@ -156,3 +156,30 @@ FROM systemusers u WHERE u.domainname LIKE '%#EXT#%'
 		t.Errorf("broken rule: exit %d, %s", code, errOut)
 	}
 }
+
+func TestSampleAndDiffCommands(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "tenant")
+	code, out, errOut := runCLI(t, "sample", "--users", "60", "--seed", "7", "--out", dir)
+	if code != exitOK || !strings.Contains(out, "60 users") {
+		t.Fatalf("sample: exit %d %s %s", code, out, errOut)
+	}
+	if code, _, _ := runCLI(t, "sample", "--users", "60", "--out", dir); code != exitBadInput {
+		t.Errorf("sample into a non-empty directory: exit %d, want 2", code)
+	}
+	if code, out, errOut := runCLI(t, "validate", "--input", dir); code != exitOK || !strings.Contains(out, " 0 errors, 0 dangling references") {
+		t.Errorf("validate on a generated tenant: exit %d %s\n%s", code, errOut, out)
+	}
+	a, b := t.TempDir(), t.TempDir()
+	for _, run := range []struct{ in, out string }{{"../../samples/contoso", a}, {"../../samples/contoso-2026-12", b}} {
+		if code, _, errOut := runCLI(t, "run", "--input", run.in, "--out", run.out); code != exitOK {
+			t.Fatalf("run %s: exit %d %s", run.in, code, errOut)
+		}
+	}
+	code, out, errOut = runCLI(t, "diff", a, b, "--format", "json")
+	if code != exitOK || !strings.Contains(out, "SOD_CONFLICT") {
+		t.Errorf("diff: exit %d %s\n%.400s", code, errOut, out)
+	}
+	if code, _, _ := runCLI(t, "diff", a, t.TempDir()); code != exitBadInput {
+		t.Errorf("diff with a directory that is no run: exit %d, want 2", code)
+	}
+}

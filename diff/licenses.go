@@ -1,0 +1,287 @@
+package diff
+
+import (
+	"context"
+	"database/sql"
+	"math"
+	"strings"
+
+	"github.com/d365audit/d365audit/store"
+)
+
+// Assigned is a license assignment new in the new run; one gone is Removed.
+const Assigned = "assigned"
+
+// Kinds of change of a SKU or a waste line.
+const (
+	Added   = "added"
+	Removed = "removed"
+	Changed = "changed"
+)
+
+// LicenseChanges are the license changes and what they did to the cost.
+type LicenseChanges struct {
+	// Reviewed: both runs had the Graph license data (graph/subscribedSkus.json
+	// and graph/users.json); without it nothing below is filled in.
+	Reviewed bool   `json:"reviewed"`
+	Note     string `json:"note,omitempty"`
+	// Priced: both runs had a price list; without it the costs are 0.
+	Priced   bool   `json:"priced"`
+	Currency string `json:"currency"`
+
+	Assignments []AssignmentChange `json:"assignments"`
+	SKUs        []SKUChange        `json:"skus"`
+	// Waste is the license_waste total: wasted paid seats and their cost.
+	Waste           Cost             `json:"waste"`
+	WasteByCategory []CategoryChange `json:"waste_by_category"`
+	WasteLines      []WasteChange    `json:"waste_lines"`
+	// Spend is what the paid subscriptions cost: enabled seats x price.
+	Spend Cost `json:"spend"`
+}
+
+// Cost is a number of seats and their cost, before and after.
+type Cost struct {
+	OldSeats     int64   `json:"old_seats"`
+	NewSeats     int64   `json:"new_seats"`
+	OldMonthly   float64 `json:"old_monthly"`
+	NewMonthly   float64 `json:"new_monthly"`
+	DeltaMonthly float64 `json:"delta_monthly"`
+	OldAnnual    float64 `json:"old_annual"`
+	NewAnnual    float64 `json:"new_annual"`
+	DeltaAnnual  float64 `json:"delta_annual"`
+}
+
+// AssignmentChange is a license assigned to or removed from a user.
+type AssignmentChange struct {
+	Change       string  `json:"change"` // assigned, removed
+	UserID       string  `json:"userid"` // Entra object id
+	SystemUserID string  `json:"systemuserid"`
+	User         string  `json:"user"` // userPrincipalName
+	UserName     string  `json:"user_name"`
+	SKUID        string  `json:"skuid"`
+	SKU          string  `json:"sku"`
+	Product      string  `json:"product"`
+	Paid         bool    `json:"paid"`
+	MonthlyPrice float64 `json:"monthly_price"`
+}
+
+// SKUChange is a subscribed SKU whose seats, status or price changed.
+type SKUChange struct {
+	Change          string  `json:"change"` // added, removed, changed
+	SKUID           string  `json:"skuid"`
+	SKU             string  `json:"sku"`
+	Product         string  `json:"product"`
+	OldStatus       string  `json:"old_status"`
+	NewStatus       string  `json:"new_status"`
+	OldEnabled      int64   `json:"old_enabled"`
+	NewEnabled      int64   `json:"new_enabled"`
+	OldConsumed     int64   `json:"old_consumed"`
+	NewConsumed     int64   `json:"new_consumed"`
+	OldIdle         int64   `json:"old_idle"`
+	NewIdle         int64   `json:"new_idle"`
+	OldMonthlyPrice float64 `json:"old_monthly_price"`
+	NewMonthlyPrice float64 `json:"new_monthly_price"`
+	// SpendDeltaMonthly: enabled seats x price, new minus old (paid SKUs).
+	SpendDeltaMonthly float64 `json:"spend_delta_monthly"`
+}
+
+// CategoryChange is the waste of one category before and after.
+type CategoryChange struct {
+	Category string `json:"category"`
+	Cost
+}
+
+// WasteChange is one line of license_waste that appeared, went or changed.
+type WasteChange struct {
+	Change     string  `json:"change"` // added, removed, changed
+	Category   string  `json:"category"`
+	UserID     string  `json:"user_id"` // systemuserid, else Entra id; "" for idle seats
+	UserName   string  `json:"user_name"`
+	SKUID      string  `json:"skuid"`
+	SKU        string  `json:"sku"`
+	OldSeats   int64   `json:"old_seats"`
+	NewSeats   int64   `json:"new_seats"`
+	OldMonthly float64 `json:"old_monthly"`
+	NewMonthly float64 `json:"new_monthly"`
+	Reason     string  `json:"reason"` // the new line's reason, else the old one's
+}
+
+func cents(f float64) float64 { return math.Round(f*100) / 100 }
+
+func (c *Cost) finish() {
+	c.OldMonthly, c.NewMonthly = cents(c.OldMonthly), cents(c.NewMonthly)
+	c.OldAnnual, c.NewAnnual = cents(c.OldAnnual), cents(c.NewAnnual)
+	c.DeltaMonthly = cents(c.NewMonthly - c.OldMonthly)
+	c.DeltaAnnual = cents(c.NewAnnual - c.OldAnnual)
+}
+
+func present(ctx context.Context, db *store.DB, run, table string) (bool, error) {
+	n, err := db.QueryInt(ctx, "input presence", `SELECT count(*) FROM `+run+`.ingest_tables WHERE table_name = ? AND present`, table)
+	return n > 0, err
+}
+
+func compareLicenses(ctx context.Context, db *store.DB) (LicenseChanges, error) {
+	l := LicenseChanges{Assignments: []AssignmentChange{}, SKUs: []SKUChange{}, WasteByCategory: []CategoryChange{}, WasteLines: []WasteChange{}}
+	has := map[string]bool{}
+	for _, run := range []string{"old", "new"} {
+		for _, t := range []string{"graph_subscribedskus", "graph_users", "prices"} {
+			ok, err := present(ctx, db, run, t)
+			if err != nil {
+				return l, err
+			}
+			has[run+"."+t] = ok
+		}
+	}
+	graph := func(run string) bool { return has[run+".graph_subscribedskus"] && has[run+".graph_users"] }
+	switch {
+	case !graph("old") && !graph("new"):
+		l.Note = "neither run had the Graph license data (graph/subscribedSkus.json and graph/users.json)"
+		return l, nil
+	case !graph("old"):
+		l.Note = "the old run had no Graph license data: licenses are not compared"
+		return l, nil
+	case !graph("new"):
+		l.Note = "the new run had no Graph license data: licenses are not compared"
+		return l, nil
+	}
+	l.Reviewed = true
+	l.Priced = has["old.prices"] && has["new.prices"]
+	if !l.Priced {
+		l.Note = "a run had no price list: the costs are not compared"
+	}
+	err := db.Query(ctx, "price list currency",
+		`SELECT coalesce(string_agg(DISTINCT currency, ', ' ORDER BY currency), '') FROM new.prices`,
+		func(rows *sql.Rows) error { return rows.Scan(&l.Currency) })
+	if err != nil {
+		return l, err
+	}
+
+	err = db.Query(ctx, "compare license assignments", `
+		SELECT CASE WHEN o.userid IS NULL THEN 'assigned' ELSE 'removed' END,
+		       coalesce(n.userid, o.userid), coalesce(n.systemuserid, o.systemuserid, ''),
+		       coalesce(n.userprincipalname, o.userprincipalname, ''), coalesce(n.fullname, n.displayname, o.fullname, o.displayname, ''),
+		       coalesce(n.skuid, o.skuid), coalesce(n.partnumber, o.partnumber, ''), coalesce(n.productname, o.productname, ''),
+		       coalesce(n.paid, o.paid, false), coalesce(n.monthly_price, o.monthly_price, 0)::DOUBLE
+		FROM old.license_assignments o
+		FULL OUTER JOIN new.license_assignments n ON n.userid = o.userid AND n.skuid = o.skuid
+		WHERE o.userid IS NULL OR n.userid IS NULL
+		ORDER BY 4, 7, 2, 6, 1`,
+		func(rows *sql.Rows) error {
+			var a AssignmentChange
+			if err := rows.Scan(&a.Change, &a.UserID, &a.SystemUserID, &a.User, &a.UserName, &a.SKUID, &a.SKU, &a.Product,
+				&a.Paid, &a.MonthlyPrice); err != nil {
+				return err
+			}
+			a.MonthlyPrice = cents(a.MonthlyPrice)
+			l.Assignments = append(l.Assignments, a)
+			return nil
+		})
+	if err != nil {
+		return l, err
+	}
+
+	err = db.Query(ctx, "compare SKUs", `
+		SELECT CASE WHEN o.skuid IS NULL THEN 'added' WHEN n.skuid IS NULL THEN 'removed' ELSE 'changed' END,
+		       coalesce(n.skuid, o.skuid), coalesce(n.partnumber, o.partnumber, ''), coalesce(n.productname, o.productname, ''),
+		       coalesce(o.capabilitystatus, ''), coalesce(n.capabilitystatus, ''),
+		       coalesce(o.enabled, 0), coalesce(n.enabled, 0), coalesce(o.consumed, 0), coalesce(n.consumed, 0),
+		       coalesce(o.idle, 0), coalesce(n.idle, 0),
+		       coalesce(o.monthly_price, 0)::DOUBLE, coalesce(n.monthly_price, 0)::DOUBLE,
+		       (coalesce(CASE WHEN n.paid AND n.subscribed THEN n.enabled * n.monthly_price END, 0)
+		        - coalesce(CASE WHEN o.paid AND o.subscribed THEN o.enabled * o.monthly_price END, 0))::DOUBLE
+		FROM old.license_skus o
+		FULL OUTER JOIN new.license_skus n ON n.skuid = o.skuid
+		WHERE o.skuid IS NULL OR n.skuid IS NULL
+		   OR o.enabled IS DISTINCT FROM n.enabled OR o.consumed IS DISTINCT FROM n.consumed
+		   OR o.suspended IS DISTINCT FROM n.suspended OR o.capabilitystatus IS DISTINCT FROM n.capabilitystatus
+		   OR o.monthly_price IS DISTINCT FROM n.monthly_price OR o.subscribed IS DISTINCT FROM n.subscribed
+		ORDER BY 3, 2`,
+		func(rows *sql.Rows) error {
+			var s SKUChange
+			if err := rows.Scan(&s.Change, &s.SKUID, &s.SKU, &s.Product, &s.OldStatus, &s.NewStatus, &s.OldEnabled, &s.NewEnabled,
+				&s.OldConsumed, &s.NewConsumed, &s.OldIdle, &s.NewIdle, &s.OldMonthlyPrice, &s.NewMonthlyPrice, &s.SpendDeltaMonthly); err != nil {
+				return err
+			}
+			s.OldMonthlyPrice, s.NewMonthlyPrice, s.SpendDeltaMonthly = cents(s.OldMonthlyPrice), cents(s.NewMonthlyPrice), cents(s.SpendDeltaMonthly)
+			l.SKUs = append(l.SKUs, s)
+			return nil
+		})
+	if err != nil {
+		return l, err
+	}
+
+	totals := func(what, query string, c *Cost) error {
+		return db.Query(ctx, what, query, func(rows *sql.Rows) error {
+			return rows.Scan(&c.OldSeats, &c.NewSeats, &c.OldMonthly, &c.NewMonthly, &c.OldAnnual, &c.NewAnnual)
+		})
+	}
+	if err := totals("waste totals", `
+		SELECT (SELECT coalesce(sum(seats), 0) FROM old.license_waste)::BIGINT, (SELECT coalesce(sum(seats), 0) FROM new.license_waste)::BIGINT,
+		       (SELECT coalesce(sum(monthly), 0) FROM old.license_waste)::DOUBLE, (SELECT coalesce(sum(monthly), 0) FROM new.license_waste)::DOUBLE,
+		       (SELECT coalesce(sum(annual), 0) FROM old.license_waste)::DOUBLE, (SELECT coalesce(sum(annual), 0) FROM new.license_waste)::DOUBLE`,
+		&l.Waste); err != nil {
+		return l, err
+	}
+	l.Waste.finish()
+	spend := func(run string) string {
+		return `(SELECT coalesce(sum(enabled), 0) FROM ` + run + `.license_skus WHERE paid AND subscribed)::BIGINT`
+	}
+	money := func(run, factor string) string {
+		return `(SELECT coalesce(sum(enabled * monthly_price` + factor + `), 0) FROM ` + run + `.license_skus WHERE paid AND subscribed)::DOUBLE`
+	}
+	if err := totals("spend totals", "SELECT "+strings.Join([]string{spend("old"), spend("new"),
+		money("old", ""), money("new", ""), money("old", " * 12"), money("new", " * 12")}, ", "), &l.Spend); err != nil {
+		return l, err
+	}
+	l.Spend.finish()
+
+	err = db.Query(ctx, "compare waste by category", `
+		WITH o AS (SELECT category, min(category_order) AS ord, sum(seats) AS seats, coalesce(sum(monthly), 0) AS monthly,
+		                  coalesce(sum(annual), 0) AS annual FROM old.license_waste GROUP BY category),
+		     n AS (SELECT category, min(category_order) AS ord, sum(seats) AS seats, coalesce(sum(monthly), 0) AS monthly,
+		                  coalesce(sum(annual), 0) AS annual FROM new.license_waste GROUP BY category)
+		SELECT coalesce(n.category, o.category), coalesce(o.seats, 0)::BIGINT, coalesce(n.seats, 0)::BIGINT,
+		       coalesce(o.monthly, 0)::DOUBLE, coalesce(n.monthly, 0)::DOUBLE, coalesce(o.annual, 0)::DOUBLE, coalesce(n.annual, 0)::DOUBLE
+		FROM o FULL OUTER JOIN n ON n.category = o.category
+		WHERE o.seats IS DISTINCT FROM n.seats OR o.monthly IS DISTINCT FROM n.monthly
+		ORDER BY coalesce(n.ord, o.ord), 1`,
+		func(rows *sql.Rows) error {
+			var c CategoryChange
+			if err := rows.Scan(&c.Category, &c.OldSeats, &c.NewSeats, &c.OldMonthly, &c.NewMonthly, &c.OldAnnual, &c.NewAnnual); err != nil {
+				return err
+			}
+			c.finish()
+			l.WasteByCategory = append(l.WasteByCategory, c)
+			return nil
+		})
+	if err != nil {
+		return l, err
+	}
+
+	err = db.Query(ctx, "compare waste lines", `
+		WITH o AS (SELECT category, category_order, coalesce(user_id, '') AS user_id, user_name, skuid, partnumber, sum(seats) AS seats,
+		                  coalesce(sum(monthly), 0) AS monthly, min(reason) AS reason
+		           FROM old.license_waste GROUP BY ALL),
+		     n AS (SELECT category, category_order, coalesce(user_id, '') AS user_id, user_name, skuid, partnumber, sum(seats) AS seats,
+		                  coalesce(sum(monthly), 0) AS monthly, min(reason) AS reason
+		           FROM new.license_waste GROUP BY ALL)
+		SELECT CASE WHEN o.category IS NULL THEN 'added' WHEN n.category IS NULL THEN 'removed' ELSE 'changed' END,
+		       coalesce(n.category, o.category), coalesce(n.user_id, o.user_id), coalesce(n.user_name, o.user_name, ''),
+		       coalesce(n.skuid, o.skuid), coalesce(n.partnumber, o.partnumber, ''),
+		       coalesce(o.seats, 0)::BIGINT, coalesce(n.seats, 0)::BIGINT, coalesce(o.monthly, 0)::DOUBLE, coalesce(n.monthly, 0)::DOUBLE,
+		       coalesce(n.reason, o.reason, '')
+		FROM o FULL OUTER JOIN n ON n.category = o.category AND n.user_id = o.user_id AND n.skuid = o.skuid
+		WHERE o.category IS NULL OR n.category IS NULL OR o.seats <> n.seats OR o.monthly <> n.monthly
+		ORDER BY coalesce(n.category_order, o.category_order), 4, 6, 3, 5`,
+		func(rows *sql.Rows) error {
+			var w WasteChange
+			if err := rows.Scan(&w.Change, &w.Category, &w.UserID, &w.UserName, &w.SKUID, &w.SKU, &w.OldSeats, &w.NewSeats,
+				&w.OldMonthly, &w.NewMonthly, &w.Reason); err != nil {
+				return err
+			}
+			w.OldMonthly, w.NewMonthly = cents(w.OldMonthly), cents(w.NewMonthly)
+			l.WasteLines = append(l.WasteLines, w)
+			return nil
+		})
+	return l, err
+}
