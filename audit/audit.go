@@ -65,6 +65,7 @@ const (
 	DatabaseFile = "audit.duckdb"
 	ManifestFile = "manifest.json"
 	PDFFile      = "report.pdf"
+	ReportXLSX   = "report.xlsx"
 )
 
 // Run audits one export and writes the outputs into opts.Out.

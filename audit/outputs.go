@@ -30,6 +30,11 @@ func writeOutputs(ctx context.Context, db *store.DB, out string, rep *reports.Re
 		{FindingsJSON, streamTo(func(w io.Writer) error { return reports.WriteFindingsJSON(w, rep) }), ""},
 		{FindingsCSV, streamTo(func(w io.Writer) error { return reports.WriteFindingsCSV(w, rep) }), "findings"},
 		{PDFFile, streamTo(func(w io.Writer) error { return reports.WritePDF(w, rep) }), "pdf"},
+		// The workbook streams the access matrix from the database, so it is
+		// written while the database is open; its temporary files go beside it.
+		{ReportXLSX, streamTo(func(w io.Writer) error {
+			return reports.WriteWorkbookContext(ctx, w, rep, reports.WorkbookOptions{TmpDir: out})
+		}), "workbook"},
 		{AccessFile, func(tmp string) error {
 			return db.Exec(ctx, "write "+AccessFile, fmt.Sprintf(
 				`COPY (SELECT "user", "table", privilege, depth, sources FROM effective_access ORDER BY user_rank, pt_id)

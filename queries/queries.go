@@ -10,8 +10,8 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
-	"sort"
 	"os"
+	"sort"
 	"strings"
 	"time"
 

@@ -299,7 +299,7 @@ func (m *AccessMatrix) EachUserRow(ctx context.Context, fn func(MatrixRow) error
 // EachProfileRow calls fn for every profile and table; User holds the
 // profile number.
 func (m *AccessMatrix) EachProfileRow(ctx context.Context, fn func(MatrixRow) error) error {
-	q := fmt.Sprintf(matrixSelect, `'P' || lpad(pa.profileid::VARCHAR, 5, '0')`, `profile_access pa`)
+	q := fmt.Sprintf(matrixSelect, `printf('P%05d', pa.profileid)`, `profile_access pa`)
 	return m.each(ctx, q, fn)
 }
 

@@ -120,7 +120,8 @@ func printRunSummary(w io.Writer, out string, rep *reports.Report) {
 			fmt.Fprintf(w, "Expired waiver (no longer hides its finding): %s %s, owner %s, expired %s\n", ws.Rule, ws.Subject, ws.Owner, ws.Expires)
 		}
 	}
-	fmt.Fprintf(w, "Written to %s: %s, %s, %s, %s, %s\n", out, audit.FindingsJSON, audit.FindingsCSV, audit.AccessFile, audit.DatabaseFile, audit.ManifestFile)
+	fmt.Fprintf(w, "Written to %s: %s, %s, %s, %s, %s, %s, %s\n", out, audit.ReportXLSX, audit.PDFFile, audit.FindingsJSON,
+		audit.FindingsCSV, audit.AccessFile, audit.DatabaseFile, audit.ManifestFile)
 }
 
 func newRulesCommand() *cli.Command {

@@ -1,0 +1,166 @@
+package reports_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/d365audit/d365audit/queries"
+	"github.com/d365audit/d365audit/reports"
+	"github.com/d365audit/d365audit/rules"
+)
+
+// BenchmarkWorkbook writes the workbook of a large tenant. Each user is in
+// one of 5,000 access profiles, each with 30 tables and 5 miscellaneous
+// privileges (35 matrix rows a user), with 20,000 findings, 100,000
+// field-security rows and 10,000 wasted seats; the matrix streams from an
+// in-memory DuckDB, as in a run.
+//
+//   - users=100000: 3.5 million matrix rows, more than two sheets hold, so
+//     the default layout shows the matrix by access profile.
+//   - users=59000: 2.07 million rows, the most the default layout keeps as
+//     the full matrix (split across two sheets): the slowest case.
+//
+// D365AUDIT_XLSX_BENCH_USERS runs one size instead. Target: under 60 s and
+// 2 GiB; measure the peak with
+//
+//	go test -tags=duckdb_arrow -c -o /tmp/reports.test ./reports/
+//	/usr/bin/time -v /tmp/reports.test -test.run '^$' -test.bench 'BenchmarkWorkbook/users=59000' -test.benchtime 1x
+func BenchmarkWorkbook(b *testing.B) {
+	sizes := []int{100_000, 59_000}
+	if s := os.Getenv("D365AUDIT_XLSX_BENCH_USERS"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			b.Fatal(err)
+		}
+		sizes = []int{n}
+	}
+	for _, users := range sizes {
+		b.Run(fmt.Sprintf("users=%d", users), func(b *testing.B) {
+			start := time.Now()
+			rep := xlsxLargeReport(b, users)
+			b.Logf("synthetic report of %d users built in %s", users, time.Since(start).Round(time.Millisecond))
+			dir := b.TempDir()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				path := filepath.Join(dir, "report.xlsx")
+				f, err := os.Create(path)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := reports.WriteWorkbook(f, rep, reports.WorkbookOptions{TmpDir: dir}); err != nil {
+					b.Fatal(err)
+				}
+				if err := f.Close(); err != nil {
+					b.Fatal(err)
+				}
+				st, err := os.Stat(path)
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.ReportMetric(float64(st.Size())/(1<<20), "MB/workbook")
+			}
+			b.StopTimer()
+			var m runtime.MemStats
+			runtime.ReadMemStats(&m)
+			b.ReportMetric(float64(m.HeapSys)/(1<<20), "MB-heap-sys")
+		})
+	}
+}
+
+// xlsxLargeReport is a synthetic Report the size of a large tenant.
+func xlsxLargeReport(t testing.TB, users int) *reports.Report {
+	const (
+		profiles = 5_000
+		tables   = 30
+		roles    = 2_000
+		teams    = 5_000
+		findings = 20_000
+		fields   = 100_000
+		waste    = 10_000
+	)
+	now := time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC)
+	rep := &reports.Report{Environment: "bench-prod", GeneratedAt: now, AsOf: now, ToolVersion: "bench",
+		RuleSetVersion: rules.Version, Policy: "policy.yaml", AccessProfiles: profiles}
+	for i := 0; i < 40; i++ {
+		rep.Inputs = append(rep.Inputs, reports.Input{File: fmt.Sprintf("table%02d.csv", i), Kind: "table", Format: "csv",
+			Rows: int64(users), Bytes: int64(users) * 200, SHA256: fmt.Sprintf("%064x", i)})
+	}
+	catalogue, err := rules.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep.Rules = catalogue
+	for _, r := range catalogue {
+		rep.Evaluated = append(rep.Evaluated, r.ID)
+	}
+	for i := 0; i < roles; i++ {
+		rep.Roles = append(rep.Roles, queries.RoleRow{ID: fmt.Sprintf("r%06d", i), Name: fmt.Sprintf("Role %d", i),
+			BusinessUnit: "root", Copies: 200, OutOfBox: i%10 == 0, Managed: i%3 == 0, Baseline: i%10 == 0, Modified: i%20 == 0,
+			Privileges: 300, Holders: int64(i % 500), DirectHolders: int64(i % 300), TeamHolders: int64(i % 200)})
+		if i%20 == 0 {
+			rep.RoleChanges = append(rep.RoleChanges, queries.RoleChange{Role: fmt.Sprintf("Role %d", i), RoleID: fmt.Sprintf("r%06d", i),
+				Privilege: "prvReadAccount", Change: "changed", BaselineDepth: "local", ActualDepth: "global"})
+		}
+	}
+	for i := 0; i < teams; i++ {
+		rep.Teams = append(rep.Teams, queries.TeamRow{ID: fmt.Sprintf("t%06d", i), Name: fmt.Sprintf("Team %d", i), Type: int64(i % 4),
+			BusinessUnit: fmt.Sprintf("BU %d", i%200), Members: int64(i % 50), Roles: []string{fmt.Sprintf("Role %d@root", i%roles)}})
+	}
+	for i := 0; i < users; i++ {
+		rep.Users = append(rep.Users, queries.UserRow{ID: fmt.Sprintf("u%d", i), DomainName: fmt.Sprintf("user%06d@contoso.example", i),
+			FullName: fmt.Sprintf("User %d", i), BusinessUnit: fmt.Sprintf("BU %d", i%200), AccessMode: int64(i % 5), Disabled: i%17 == 0,
+			Licenses: []string{"DYN365_ENTERPRISE_SALES", "SPE_E3"}, DirectRoles: []string{fmt.Sprintf("Role %d@BU %d", i%roles, i%200)},
+			TeamRoles: []string{fmt.Sprintf("Role %d@root via team:Team %d", i%roles, i%teams)}, ProfileID: int64(i%profiles) + 1})
+	}
+	for i := 0; i < findings; i++ {
+		r := catalogue[i%len(catalogue)]
+		rep.Findings = append(rep.Findings, rules.Finding{Rule: r.ID, Severity: r.Severity, SubjectType: "user",
+			SubjectID: fmt.Sprintf("u%d", i*7%users), SubjectName: fmt.Sprintf("User %d", i*7%users), BusinessUnit: "BU 1",
+			Message:  "A long enough message for an auditor to read about what is wrong with this user and why",
+			Evidence: []byte(`{"roles":["Role 1@root","Role 2@root"],"depth":"global"}`), Fingerprint: fmt.Sprintf("%s:user:u%d", r.ID, i),
+			Waived: i%50 == 0})
+	}
+	rules.SortFindings(rep.Findings)
+	for i := 0; i < fields; i++ {
+		rep.FieldAccess = append(rep.FieldAccess, queries.FieldAccessRow{User: fmt.Sprintf("user%06d@contoso.example", i%users),
+			Table: "contact", Column: fmt.Sprintf("secret%d", i%20), Read: true, Update: i%2 == 0, Sources: "FLS profile 1 direct"})
+	}
+	price := 95.0
+	rep.Licenses = reports.LicenseReview{HasGraph: true, HasPrices: true, Currency: "USD"}
+	for i := 0; i < 50; i++ {
+		rep.Licenses.SKUs = append(rep.Licenses.SKUs, reports.SKULine{PartNumber: fmt.Sprintf("SKU_%d", i), ProductName: "Product",
+			Status: "Enabled", Enabled: 1000, Consumed: 900, Idle: 100, Kind: "base", MonthlyPrice: &price, IdleMonthly: 9500, IdleAnnual: 114000})
+	}
+	categories := []string{"disabled user", "no role", "license not required", "inactive", "idle seats"}
+	for i := 0; i < waste; i++ {
+		rep.Licenses.Waste = append(rep.Licenses.Waste, reports.WasteLine{Category: categories[i%5], UserID: fmt.Sprintf("u%d", i),
+			UserName: fmt.Sprintf("User %d", i), SKUPart: "DYN365_ENTERPRISE_SALES", ProductName: "Dynamics 365 Sales Enterprise",
+			Seats: 1, Monthly: price, Annual: price * 12, Reason: "no sign-in for 120 days"})
+	}
+	for _, c := range categories {
+		rep.Licenses.Categories = append(rep.Licenses.Categories, reports.WasteCategory{Category: c, Seats: waste / 5,
+			Monthly: price * waste / 5, Annual: price * 12 * waste / 5})
+	}
+	rep.Licenses.TotalMonthly, rep.Licenses.TotalAnnual = price*waste, price*12*waste
+	// The matrix: every user in one of the profiles; each profile holds
+	// most privileges on 30 tables at varied depths, and 5 miscellaneous
+	// privileges; two sources per grant.
+	rep.Access = xlsxMatrixDB(t,
+		fmt.Sprintf(`INSERT INTO systemusers SELECT 'u' || i, 'user' || lpad(i::VARCHAR, 6, '0') || '@contoso.example' FROM range(%d) t(i)`, users),
+		fmt.Sprintf(`INSERT INTO user_profiles SELECT 'u' || i, (i %% %d) + 1 FROM range(%d) t(i)`, profiles, users),
+		fmt.Sprintf(`INSERT INTO profile_access
+		 SELECT p, 'table' || lpad(t::VARCHAR, 3, '0'), pr.privilege, (['team', 'basic', 'local', 'deep', 'global'])[((p + t + pr.k) %% 5) + 1],
+		        'Role ' || (p %% 200) || '@BU ' || (p %% 50) || ' direct; Role ' || ((p + t) %% 300) || '@root team:Team ' || (p %% 100)
+		 FROM range(1, %d) a(p), range(%d) b(t),
+		      (VALUES ('create', 0), ('read', 1), ('write', 2), ('delete', 3), ('append', 4), ('appendto', 5), ('assign', 6), ('share', 7)) pr(privilege, k)
+		 WHERE (p + t + pr.k) %% 7 <> 0
+		 UNION ALL
+		 SELECT p, '', 'prvMisc' || m, 'global', 'Role 1@root direct' FROM range(1, %d) a(p), range(5) c(m)`, profiles+1, tables, profiles+1),
+	)
+	return rep
+}
