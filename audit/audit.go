@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/d365audit/d365audit/diff"
 	"github.com/d365audit/d365audit/ingest"
 	"github.com/d365audit/d365audit/ingest/skucatalog"
 	"github.com/d365audit/d365audit/queries"
@@ -41,6 +42,8 @@ type Options struct {
 	ToolVersion string
 	// Log receives a line per stage as it ends; nil is silent.
 	Log io.Writer
+	// Previous is a previous run's output directory to compare with.
+	Previous string
 }
 
 // InputError is the input's fault: bad flags, files or export (exit 2).
@@ -108,6 +111,9 @@ func Run(ctx context.Context, opts Options) (*reports.Report, error) {
 	if err != nil {
 		return nil, &InputError{Err: err}
 	}
+	if err := checkPrevious(ctx, opts); err != nil {
+		return nil, &InputError{Err: err}
+	}
 
 	clock := newStageClock(opts.Log)
 	db, err := store.Open(ctx, "")
@@ -172,7 +178,7 @@ func Run(ctx context.Context, opts Options) (*reports.Report, error) {
 		}
 		rep.Inputs = append(rep.Inputs, in)
 	}
-	if err := writeOutputs(ctx, db, opts.Out, rep, clock); err != nil {
+	if err := writeOutputs(ctx, db, opts.Out, opts.Previous, rep, clock); err != nil {
 		return nil, err
 	}
 	return rep, nil
@@ -297,4 +303,21 @@ func loadSKUCatalog(path string) ([]skucatalog.SKU, error) {
 		return nil, fmt.Errorf("--sku-catalog: %w", err)
 	}
 	return cat.SKUs(), nil
+}
+
+// checkPrevious refuses a --previous that is no run, or that is the output
+// directory itself (it would be overwritten before being compared).
+func checkPrevious(ctx context.Context, opts Options) error {
+	if opts.Previous == "" {
+		return nil
+	}
+	prev, err1 := filepath.Abs(opts.Previous)
+	out, err2 := filepath.Abs(opts.Out)
+	if err1 == nil && err2 == nil && prev == out {
+		return fmt.Errorf("--previous %s is the output directory: give the previous run's own directory", opts.Previous)
+	}
+	if err := diff.Check(ctx, opts.Previous); err != nil {
+		return fmt.Errorf("--previous: %w", err)
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package audit
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/d365audit/d365audit/diff"
 	"github.com/d365audit/d365audit/reports"
 	"github.com/d365audit/d365audit/store"
 )
@@ -17,7 +19,10 @@ import (
 // writeOutputs writes every output file under a temporary name and renames
 // it into place, so a reader (or a crash) never sees half a file. The
 // manifest comes last: it fingerprints the others.
-func writeOutputs(ctx context.Context, db *store.DB, out string, rep *reports.Report, clock *stageClock) error {
+// errSkip: a step that has nothing to write this time (no previous run).
+var errSkip = errors.New("nothing to write")
+
+func writeOutputs(ctx context.Context, db *store.DB, out, previous string, rep *reports.Report, clock *stageClock) error {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return fmt.Errorf("create output directory: %w", err)
 	}
@@ -29,21 +34,36 @@ func writeOutputs(ctx context.Context, db *store.DB, out string, rep *reports.Re
 	}{
 		{FindingsJSON, streamTo(func(w io.Writer) error { return reports.WriteFindingsJSON(w, rep) }), ""},
 		{FindingsCSV, streamTo(func(w io.Writer) error { return reports.WriteFindingsCSV(w, rep) }), "findings"},
+		{AccessFile, func(tmp string) error {
+			return db.Exec(ctx, "write "+AccessFile, fmt.Sprintf(
+				`COPY (SELECT "user", "table", privilege, depth, sources FROM effective_access ORDER BY user_rank, pt_id)
+				 TO %s (FORMAT parquet, COMPRESSION zstd)`, sqlString(tmp)))
+		}, "parquet"},
+		// The database is written before the reports: the comparison with a
+		// previous run reads it, and the reports show the comparison.
+		{DatabaseFile, func(tmp string) error { return copyDatabase(ctx, db, tmp) }, "database"},
+		{diff.OutputFile, func(tmp string) error {
+			if previous == "" {
+				return errSkip
+			}
+			d, err := diff.Compare(ctx, previous, out)
+			if err != nil {
+				return err
+			}
+			rep.Changes = d
+			return streamTo(func(w io.Writer) error { return diff.WriteJSON(w, d) })(tmp)
+		}, "diff"},
 		{PDFFile, streamTo(func(w io.Writer) error { return reports.WritePDF(w, rep) }), "pdf"},
 		// The workbook streams the access matrix from the database, so it is
 		// written while the database is open; its temporary files go beside it.
 		{ReportXLSX, streamTo(func(w io.Writer) error {
 			return reports.WriteWorkbookContext(ctx, w, rep, reports.WorkbookOptions{TmpDir: out})
 		}), "workbook"},
-		{AccessFile, func(tmp string) error {
-			return db.Exec(ctx, "write "+AccessFile, fmt.Sprintf(
-				`COPY (SELECT "user", "table", privilege, depth, sources FROM effective_access ORDER BY user_rank, pt_id)
-				 TO %s (FORMAT parquet, COMPRESSION zstd)`, sqlString(tmp)))
-		}, "parquet"},
-		{DatabaseFile, func(tmp string) error { return copyDatabase(ctx, db, tmp) }, "database"},
 	}
 	for _, s := range steps {
-		if err := atomicWrite(out, s.name, s.write); err != nil {
+		if err := atomicWrite(out, s.name, s.write); errors.Is(err, errSkip) {
+			continue
+		} else if err != nil {
 			return err
 		}
 		written = append(written, s.name)
@@ -81,6 +101,9 @@ func atomicWrite(dir, name string, write func(tmp string) error) error {
 	os.Remove(tmp)
 	if err := write(tmp); err != nil {
 		os.Remove(tmp)
+		if errors.Is(err, errSkip) {
+			return err
+		}
 		return fmt.Errorf("write %s: %w", name, err)
 	}
 	if err := os.Rename(tmp, final); err != nil {

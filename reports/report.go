@@ -7,6 +7,7 @@ package reports
 import (
 	"time"
 
+	"github.com/d365audit/d365audit/diff"
 	"github.com/d365audit/d365audit/queries"
 	"github.com/d365audit/d365audit/rules"
 )
@@ -59,6 +60,9 @@ type Report struct {
 	Licenses    LicenseReview
 	// Access streams the effective-access matrix (millions of rows at scale).
 	Access *queries.AccessMatrix
+	// Changes is what changed since the previous run (run --previous); nil
+	// without one.
+	Changes *diff.Diff
 }
 
 // The license cost review's types live with the model that computes them.

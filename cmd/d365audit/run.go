@@ -11,6 +11,7 @@ import (
 	"github.com/urfave/cli/v3"
 
 	"github.com/d365audit/d365audit/audit"
+	"github.com/d365audit/d365audit/diff"
 	"github.com/d365audit/d365audit/reports"
 	"github.com/d365audit/d365audit/rules"
 )
@@ -39,6 +40,7 @@ func newRunCommand() *cli.Command {
 			&cli.StringFlag{Name: "waivers", Usage: "waivers `FILE` (default: DIR/waivers.yaml)", Destination: &o.Waivers},
 			&cli.StringFlag{Name: "sku-catalog", Usage: "a newer copy of Microsoft's licensing `CSV` (product names and service plan identifiers); default: built in", Destination: &o.SKUCatalog},
 			&cli.StringFlag{Name: "rules-dir", Usage: "`DIR` of the organisation's own rules (*.sql), added to the built-in ones", Destination: &o.RulesDir},
+			&cli.StringFlag{Name: "previous", Usage: "a previous run's output `DIR`: also write diff.json and show what changed", Destination: &o.Previous},
 			&cli.StringFlag{Name: "now", Usage: "the run's clock as RFC 3339 or YYYY-MM-DD (reproducible runs); the policy's as_of, if set, is the audit date", Destination: &o.now},
 			&cli.StringFlag{Name: "fail-on", Usage: "exit 1 when an open finding is at `SEVERITY` or above (critical, high, medium, low, info)", Destination: &o.failOn},
 		},
@@ -115,13 +117,22 @@ func printRunSummary(w io.Writer, out string, rep *reports.Report) {
 	default:
 		fmt.Fprintf(w, "License waste: %d seats, %s %.2f a month, %.2f a year\n", wastedSeats(l), l.Currency, l.TotalMonthly, l.TotalAnnual)
 	}
+	if c := rep.Changes; c != nil {
+		s := c.Summary
+		fmt.Fprintf(w, "Since the run of %s: %d new, %d resolved, %d still open findings; %d access changes for %d users; %d role changes (see diff.json)\n",
+			c.Old.AsOf, s.FindingsNew, s.FindingsResolved, s.FindingsStillOpen,
+			s.AccessGained+s.AccessLost+s.DepthUp+s.DepthDown+s.ScopeMoved, s.UsersWithAccess, s.RoleChanges)
+	}
 	for _, ws := range rep.Waivers {
 		if ws.Expired {
 			fmt.Fprintf(w, "Expired waiver (no longer hides its finding): %s %s, owner %s, expired %s\n", ws.Rule, ws.Subject, ws.Owner, ws.Expires)
 		}
 	}
-	fmt.Fprintf(w, "Written to %s: %s, %s, %s, %s, %s, %s, %s\n", out, audit.ReportXLSX, audit.PDFFile, audit.FindingsJSON,
-		audit.FindingsCSV, audit.AccessFile, audit.DatabaseFile, audit.ManifestFile)
+	files := []string{audit.ReportXLSX, audit.PDFFile, audit.FindingsJSON, audit.FindingsCSV, audit.AccessFile, audit.DatabaseFile}
+	if rep.Changes != nil {
+		files = append(files, diff.OutputFile)
+	}
+	fmt.Fprintf(w, "Written to %s: %s, %s\n", out, strings.Join(files, ", "), audit.ManifestFile)
 }
 
 func newRulesCommand() *cli.Command {
