@@ -73,6 +73,33 @@ const (
 
 // Run audits one export and writes the outputs into opts.Out.
 func Run(ctx context.Context, opts Options) (*reports.Report, error) {
+	a, err := Prepare(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer a.Close()
+	if err := writeOutputs(ctx, a.db, opts.Out, opts.Previous, a.Report, a.clock); err != nil {
+		return nil, err
+	}
+	return a.Report, nil
+}
+
+// Audit is a prepared run: the Report, with the database its access matrix
+// streams from still open. Close it when the reports are written.
+type Audit struct {
+	Report *reports.Report
+	db     *store.DB
+	clock  *stageClock
+}
+
+// Close closes the audit's database.
+func (a *Audit) Close() error { return a.db.Close() }
+
+// Prepare does everything Run does but write the outputs: it checks the
+// inputs, loads the export, builds the models, runs the rules and waivers
+// and collects the tables the reports render. Report writers and their
+// tests start from it.
+func Prepare(ctx context.Context, opts Options) (*Audit, error) {
 	now := opts.Now
 	if now.IsZero() {
 		now = time.Now()
@@ -120,7 +147,12 @@ func Run(ctx context.Context, opts Options) (*reports.Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer db.Close()
+	keep := false // the database stays open for the caller when all went well
+	defer func() {
+		if !keep {
+			db.Close()
+		}
+	}()
 	loaded, err := ingest.Load(ctx, db, ingest.Options{Input: opts.Input, Baseline: opts.Baseline, Prices: opts.Prices})
 	if err != nil {
 		return nil, err
@@ -178,10 +210,8 @@ func Run(ctx context.Context, opts Options) (*reports.Report, error) {
 		}
 		rep.Inputs = append(rep.Inputs, in)
 	}
-	if err := writeOutputs(ctx, db, opts.Out, opts.Previous, rep, clock); err != nil {
-		return nil, err
-	}
-	return rep, nil
+	keep = true
+	return &Audit{Report: rep, db: db, clock: clock}, nil
 }
 
 func loadCatalogue(dir string) ([]rules.Rule, error) {
