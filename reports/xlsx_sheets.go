@@ -33,8 +33,12 @@ func (wb *workbook) sheets() ([]*xlSheet, xlAccess, error) {
 	if err != nil {
 		return nil, access, err
 	}
-	out := []*xlSheet{wb.findingsSheet(), wb.usersSheet(), wb.rolesSheet(), wb.roleChangesSheet(), wb.teamsSheet(),
-		wb.licensesSheet(), wb.licenseWasteSheet()}
+	var out []*xlSheet
+	if wb.rep.Changes != nil {
+		out = append(out, wb.changesSheet())
+	}
+	out = append(out, wb.findingsSheet(), wb.usersSheet(), wb.rolesSheet(), wb.roleChangesSheet(), wb.teamsSheet(),
+		wb.licensesSheet(), wb.licenseWasteSheet())
 	out = append(out, access.sheets...)
 	out = append(out, wb.fieldSecuritySheet(), wb.runInfoSheet())
 	return out, access, nil

@@ -77,6 +77,14 @@ func (wb *workbook) summary(sheets []*xlSheet, access xlAccess) error {
 		if err := c.line(xlText(p[0], st.label), xlText(p[1], 0)); err != nil {
 			return err
 		}
+		if p[0] == xlChangesFact {
+			if err := wb.setStyle(xlSummary, fmt.Sprintf("B%d", c.row), st.link); err != nil {
+				return err
+			}
+			if err := f.SetCellHyperLink(xlSummary, fmt.Sprintf("B%d", c.row), "'"+xlChanges+"'!A1", "Location"); err != nil {
+				return err
+			}
+		}
 	}
 	c.row++
 	sevTop, err := wb.severityTable(c)
@@ -145,6 +153,9 @@ func (wb *workbook) keyFacts(sheets []*xlSheet, access xlAccess) [][2]string {
 		{"Teams", xlCount(int64(len(rep.Teams)))},
 		{"Access profiles", fmt.Sprintf("%s distinct sets of grants", xlCount(rep.AccessProfiles))},
 		{"Effective access", wb.accessFact(access)},
+	}
+	if rep.Changes != nil {
+		facts = append(facts, [2]string{xlChangesFact, wb.changesFact()})
 	}
 	for _, s := range sheets {
 		if len(s.parts) > 1 && s.name != xlAccessSheet {
@@ -331,6 +342,7 @@ func (wb *workbook) wasteTable(c *xlCursor) (int, int, error) {
 // sheetGuide lists the other sheets, each a link, with what it answers.
 func (wb *workbook) sheetGuide(c *xlCursor, sheets []*xlSheet) error {
 	about := map[string]string{
+		xlChanges:        "what changed since the previous run: findings, waivers, access and why, roles, licenses and cost",
 		xlFindings:       "one row per finding: severity, rule, subject, message, evidence; waived findings grey and italic",
 		xlUsers:          "each user: business unit, access mode, state, licenses, roles held directly and through teams, findings",
 		xlRoles:          "each role: business-unit copies, out-of-box or custom, modified against the baseline or not, holders",
