@@ -66,6 +66,7 @@ func WritePDF(w io.Writer, rep *Report) error {
 	if err := d.executiveSummary(); err != nil {
 		return err
 	}
+	d.changesSection() // only with rep.Changes: run --previous
 	d.ruleSections()
 	if err := d.licenseReview(); err != nil {
 		return err
