@@ -5,19 +5,14 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"os"
-	"path/filepath"
-	"sort"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/d365audit/d365audit/ingest"
-	"github.com/d365audit/d365audit/ingest/skucatalog"
+	"github.com/d365audit/d365audit/audit"
 	"github.com/d365audit/d365audit/queries"
 	"github.com/d365audit/d365audit/reports"
 	"github.com/d365audit/d365audit/rules"
-	"github.com/d365audit/d365audit/store"
 )
 
 const pdfSamples = "../samples/contoso"
@@ -52,127 +47,22 @@ type pdfFatal struct{ testing.TB }
 func (f pdfFatal) Fatal(args ...any)                 { panic(fmt.Sprint(args...)) }
 func (f pdfFatal) Fatalf(format string, args ...any) { panic(fmt.Sprintf(format, args...)) }
 
-// buildPDFSampleReport builds the Report of samples/contoso the way
-// audit.Run does, with a fixed clock.
+// buildPDFSampleReport builds the Report of samples/contoso as run does
+// (audit.Prepare), with a fixed clock.
 func buildPDFSampleReport(t testing.TB) (rep *reports.Report, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("build the sample report: %v", r)
 		}
 	}()
-	ctx := context.Background()
-	policyPath := filepath.Join(pdfSamples, "policy.yaml")
-	waiversPath := filepath.Join(pdfSamples, "waivers.yaml")
-	policy, err := rules.LoadPolicy(policyPath)
+	a, err := audit.Prepare(context.Background(), audit.Options{Input: pdfSamples, Now: pdfGeneratedAt, ToolVersion: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	waivers, err := rules.LoadWaivers(waiversPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	builtin, err := rules.Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	catalogue, err := rules.Catalogue(builtin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	asOf, err := policy.AsOfTime(pdfGeneratedAt)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := store.Open(ctx, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	loaded, err := ingest.Load(ctx, db, ingest.Options{Input: pdfSamples})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n := loaded.Count(ingest.Structural); n > 0 {
-		t.Fatalf("samples: %d structural problems: %v", n, loaded.Problems)
-	}
-	env := policy.Environment
-	if err := policy.Materialize(ctx, db, env, asOf); err != nil {
-		t.Fatal(err)
-	}
-	if err := queries.Build(ctx, db, queries.Options{BusinessTables: policy.BusinessTables}); err != nil {
-		t.Fatal(err)
-	}
-	catalog, err := skucatalog.Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := queries.BuildLicenses(ctx, db, queries.LicenseOptions{Catalog: catalog, FreeSKUs: policy.FreeSKUs,
-		InactiveDays: policy.Thresholds.InactiveDays, AsOf: asOf}); err != nil {
-		t.Fatal(err)
-	}
-	outcome, err := rules.Run(ctx, db, catalogue, policy)
-	if err != nil {
-		t.Fatal(err)
-	}
-	status := rules.ApplyWaivers(outcome.Findings, waivers, asOf)
-	profiles, err := queries.ProfileCount(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep = &reports.Report{
-		Environment: env, GeneratedAt: pdfGeneratedAt, AsOf: asOf, ToolVersion: "test",
-		RuleSetVersion: rules.Version, Policy: policy.Source(), Rules: catalogue,
-		Evaluated: outcome.Evaluated, NotEvaluated: outcome.NotEvaluated, Findings: outcome.Findings,
-		Waivers: status, AccessProfiles: profiles,
-	}
-	if rep.Users, err = queries.Users(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	if rep.Roles, err = queries.Roles(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	if rep.RoleChanges, err = queries.RoleChanges(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	if rep.Teams, err = queries.Teams(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	if rep.FieldAccess, err = queries.FieldAccess(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	rep.Licenses, err = queries.ReadLicenseReview(ctx, db,
-		loaded.Present("graph_subscribedskus") && loaded.Present("graph_users"), loaded.Present("prices"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep.Inputs = pdfSampleInputs(t, loaded.Files, policyPath, waiversPath)
+	defer a.Close()
+	rep = a.Report
+	rep.Access = nil // the PDF does not read the matrix, and the database closes here
 	return rep, nil
-}
-
-// sampleInputs lists the inputs as audit.Run does: one line per file (a
-// file that fills two tables names both), then the policy and the waivers.
-func pdfSampleInputs(t testing.TB, files []ingest.FileStat, policyPath, waiversPath string) []reports.Input {
-	t.Helper()
-	seen := map[string]int{}
-	var out []reports.Input
-	for _, f := range files {
-		if i, ok := seen[f.File]; ok {
-			out[i].Kind += ", " + f.Table
-			continue
-		}
-		seen[f.File] = len(out)
-		out = append(out, reports.Input{File: f.File, Kind: f.Table, Format: string(f.Format), Rows: f.Rows, Bytes: f.Bytes, SHA256: f.SHA256})
-	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].File < out[j].File })
-	for _, ref := range []struct{ path, kind string }{{policyPath, "policy"}, {waiversPath, "waivers"}} {
-		b, err := os.ReadFile(ref.path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sum := sha256.Sum256(b)
-		out = append(out, reports.Input{File: filepath.Base(ref.path), Kind: ref.kind, Bytes: int64(len(b)), SHA256: hex.EncodeToString(sum[:])})
-	}
-	return out
 }
 
 // pdfLargeReport builds, in memory, the Report of a large tenant: users
