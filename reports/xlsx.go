@@ -24,9 +24,10 @@ type WorkbookOptions struct {
 	MaxSheetRows int
 	// MaxAccessSheets is how many sheets the effective-access matrix may be
 	// split across before the workbook shows it by access profile instead;
-	// 0 means 2: a sheet of a million matrix rows takes about 10 s to
-	// write and longer to open, so past two the profile view serves
-	// auditors better.
+	// 0 means 1: a sheet of a million matrix rows takes 10 to 30 s to write
+	// and longer to open, and beyond one sheet the profile view (profile x
+	// table, and user -> profile) serves auditors better; access.parquet
+	// keeps every user's rows.
 	MaxAccessSheets int
 	// TmpDir holds the temporary files of the streamed sheets ("" is the
 	// system's temporary directory): several hundred MB at a million rows.
@@ -38,7 +39,7 @@ func (o WorkbookOptions) withDefaults() WorkbookOptions {
 		o.MaxSheetRows = SheetRowLimit
 	}
 	if o.MaxAccessSheets <= 0 {
-		o.MaxAccessSheets = 2
+		o.MaxAccessSheets = 1
 	}
 	return o
 }
