@@ -354,3 +354,31 @@ func appendFile(t *testing.T, path, content string) {
 		t.Fatal(err)
 	}
 }
+
+// A file with many bad rows lists the first 20 per column and counts all.
+func TestProblemCountsIncludeUnlistedOnes(t *testing.T) {
+	dir := t.TempDir()
+	copyDir(t, "testdata/formats/csv", dir)
+	var b strings.Builder
+	b.WriteString("teamid,name,teamtype,businessunitid\n")
+	for i := 0; i < 50; i++ {
+		fmt.Fprintf(&b, "3e000000-0000-4000-8000-%012d,t%d,Owner,0a1b2c3d-0000-4000-8000-000000000001\n", i+10, i)
+	}
+	writeFile(t, filepath.Join(dir, "teams.csv"), b.String())
+	os.Remove(filepath.Join(dir, "teammemberships.csv"))
+	os.Remove(filepath.Join(dir, "teamrolescollection.csv"))
+	os.Remove(filepath.Join(dir, "teamprofilescollection.csv"))
+	_, res := loadDir(t, Options{Input: dir})
+	if n := res.Count(Structural); n != 50 {
+		t.Errorf("structural problems counted: %d, want 50", n)
+	}
+	listed := 0
+	for _, p := range res.Problems {
+		if p.Kind == Structural && p.Column == "teamtype" {
+			listed++
+		}
+	}
+	if listed != 21 || !strings.Contains(res.Problems[len(res.Problems)-1].Message+res.Problems[20].Message, "30 more problems") {
+		t.Errorf("listed %d teamtype problems (want 20 and a line for the 30 more): %v", listed, res.Problems)
+	}
+}

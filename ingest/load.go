@@ -35,18 +35,13 @@ type TableStat struct {
 type Result struct {
 	Tables   []TableStat
 	Files    []FileStat
-	Problems []Problem
+	Problems []Problem // at most 20 per file, column and kind, then a line saying how many more
+	counts   map[Kind]int
 }
 
-// Count returns the number of problems of kind.
+// Count returns the number of problems of kind, those not listed included.
 func (r *Result) Count(kind Kind) int {
-	n := 0
-	for _, p := range r.Problems {
-		if p.Kind == kind {
-			n++
-		}
-	}
-	return n
+	return r.counts[kind]
 }
 
 // Rows returns the number of rows loaded over all tables.
@@ -108,6 +103,10 @@ func Load(ctx context.Context, db *store.DB, opts Options) (*Result, error) {
 		return nil, err
 	}
 	l.res.Problems = ps.List()
+	l.res.counts = map[Kind]int{}
+	for _, k := range []Kind{Structural, Dangling, Notice} {
+		l.res.counts[k] = ps.Count(k)
+	}
 	return l.res, nil
 }
 

@@ -95,8 +95,10 @@ func (ps *Problems) List() []Problem {
 	for _, k := range keys {
 		parts := strings.SplitN(k, "\x00", 3)
 		kind := Structural
-		if parts[2] == Dangling.String() {
-			kind = Dangling
+		for _, k := range []Kind{Dangling, Notice} {
+			if parts[2] == k.String() {
+				kind = k
+			}
 		}
 		out = append(out, Problem{Kind: kind, File: parts[0], Column: parts[1],
 			Message: fmt.Sprintf("%d more problems like the above not shown", ps.overflow[k])})
