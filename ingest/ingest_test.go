@@ -382,3 +382,21 @@ func TestProblemCountsIncludeUnlistedOnes(t *testing.T) {
 		t.Errorf("listed %d teamtype problems (want 20 and a line for the 30 more): %v", listed, res.Problems)
 	}
 }
+
+// A plain JSON array's rows are located as $[N], a Web API body's as
+// $.value[N], in every message.
+func TestJSONArrayLocations(t *testing.T) {
+	dir := t.TempDir()
+	copyDir(t, "testdata/formats/json", dir)
+	writeFile(t, filepath.Join(dir, "privileges.json"), `[
+ {"privilegeid": "9d000000-0000-4000-8000-000000000001", "name": "prvReadAccount", "accessright": 1},
+ {"privilegeid": "9D000000-0000-4000-8000-000000000001", "name": "prvReadAccount2", "accessright": 1}]`)
+	_, res := loadDir(t, Options{Input: dir})
+	want := "privileges.json: $[1].privilegeid: duplicate key 9d000000-0000-4000-8000-000000000001: already at privileges.json: $[0]"
+	for _, p := range res.Problems {
+		if p.String() == want {
+			return
+		}
+	}
+	t.Errorf("no problem %q in %v", want, structural(res))
+}

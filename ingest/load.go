@@ -160,9 +160,9 @@ func (l *loader) checkKeys(ctx context.Context) error {
 			if err := rows.Scan(&key, &files, &rowNums); err != nil {
 				return err
 			}
-			first := location(fmt.Sprint(files[0]), rowNums[0])
+			first := fmt.Sprint(files[0]) + ": " + l.locationOf(fmt.Sprint(files[0]), rowNums[0])
 			for i := 1; i < len(files); i++ {
-				l.ps.addf(Structural, fmt.Sprint(files[i]), locationOnly(fmt.Sprint(files[i]), rowNums[i]), strings.Join(t.Key, "+"),
+				l.ps.addf(Structural, fmt.Sprint(files[i]), l.locationOf(fmt.Sprint(files[i]), rowNums[i]), strings.Join(t.Key, "+"),
 					"duplicate key %s: already at %s", key, first)
 			}
 			return nil
@@ -219,7 +219,7 @@ func (l *loader) checkReferences(ctx context.Context) error {
 			if err := rows.Scan(&table, &col, &value, &target, &file, &row); err != nil {
 				return err
 			}
-			l.ps.addf(Dangling, file, locationOnly(file, row), col, "%s names no row of %s", value, target)
+			l.ps.addf(Dangling, file, l.locationOf(file, row), col, "%s names no row of %s", value, target)
 			return nil
 		})
 }
@@ -250,17 +250,20 @@ func (l *loader) writeCatalog(ctx context.Context) error {
 	return nil
 }
 
-// location formats a row position for a message, by the file's format.
-func location(file string, row any) string {
-	return file + ": " + locationOnly(file, row)
-}
-
-func locationOnly(file string, row any) string {
+// locationOf formats a row position for a message, by the file's format:
+// a CSV line, a JSON path, a Parquet row.
+func (l *loader) locationOf(file string, row any) string {
 	switch strings.ToLower(filepath.Ext(file)) {
 	case ".csv":
 		return fmt.Sprintf("line %v", row)
 	case ".json":
-		return fmt.Sprintf("$.value[%v]", row)
+		path := "$.value"
+		for _, f := range l.res.Files {
+			if f.File == file && f.RowPath != "" {
+				path = f.RowPath
+			}
+		}
+		return fmt.Sprintf("%s[%v]", path, row)
 	case ".xml":
 		return ""
 	}

@@ -342,10 +342,13 @@ func mapperFor(t *Table) objectMapper {
 }
 
 // readJSON reads one JSON page of table t. It returns the page's
-// @odata.nextLink, so the loader can tell a complete export from a cut one.
-func readJSON(r io.Reader, f inputFile, t *Table, ps *Problems, emit emitFunc) string {
+// @odata.nextLink, so the loader can tell a complete export from a cut one,
+// and the JSON path of its rows ("$.value" or, for a plain array, "$").
+func readJSON(r io.Reader, f inputFile, t *Table, ps *Problems, emit emitFunc) (nextLink, rowPath string) {
 	mapper := mapperFor(t)
+	rowPath = "$.value"
 	next, err := jsonBody(r, func(loc rowLoc, v any) {
+		rowPath = loc.prefix
 		obj, ok := v.(map[string]any)
 		if !ok {
 			ps.addf(Structural, f.Rel, loc.String(), "", "expected an object, found %s", describe(v))
@@ -356,5 +359,5 @@ func readJSON(r io.Reader, f inputFile, t *Table, ps *Problems, emit emitFunc) s
 	if err != nil {
 		ps.addf(Structural, f.Rel, "", "", "%v", err)
 	}
-	return next
+	return next, rowPath
 }

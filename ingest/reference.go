@@ -86,7 +86,7 @@ func (l *loader) checkPriceKinds(ctx context.Context) error {
 			if err := rows.Scan(&file, &row, &kind); err != nil {
 				return err
 			}
-			l.ps.addf(Structural, file, locationOnly(file, row), "kind", "%s is not a license kind (base, attach, addon or free)", quote(kind))
+			l.ps.addf(Structural, file, l.locationOf(file, row), "kind", "%s is not a license kind (base, attach, addon or free)", quote(kind))
 			return nil
 		})
 }

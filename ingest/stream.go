@@ -78,6 +78,9 @@ type FileStat struct {
 	Rows   int64
 	Bytes  int64
 	SHA256 string
+	// RowPath is the JSON path of a JSON file's rows: "$.value" for a Web
+	// API body, "$" for a plain array; "" for other formats.
+	RowPath string
 }
 
 // tableStream reads a table's files and serves them to DuckDB as a stream
@@ -222,7 +225,7 @@ func (s *tableStream) readFile(ctx context.Context, f inputFile, stat *FileStat,
 	case FormatCSV:
 		readCSV(io.TeeReader(fh, counter), f, s.table, s.problems, header, emit)
 	case FormatJSON:
-		b.lastNextLink = readJSON(io.TeeReader(fh, counter), f, s.table, s.problems, emit)
+		b.lastNextLink, stat.RowPath = readJSON(io.TeeReader(fh, counter), f, s.table, s.problems, emit)
 	case FormatParquet:
 		readParquet(ctx, fh, f, s.table, s.problems, header, emit)
 		if _, err := fh.Seek(0, io.SeekStart); err == nil {
