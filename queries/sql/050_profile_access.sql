@@ -31,8 +31,10 @@ SELECT *, (dense_rank() OVER (PARTITION BY profileid ORDER BY source_text) - 1):
 SELECT CASE WHEN max(slot) >= 128 THEN error('a user holds roles through ' || (max(slot) + 1) ||
        ' distinct role sources; the access model supports 128') END FROM profile_sources;
 
--- one row per profile, cell and granting source
-CREATE OR REPLACE TABLE profile_cell_grants AS
+-- one row per profile, cell and granting source: a view, as it is the
+-- largest relation of the model (every grant of every profile) and only the
+-- aggregate below, and rules asking about a few privileges, read it
+CREATE OR REPLACE VIEW profile_cell_grants AS
 SELECT ps.profileid, pt.pt_id, ps.slot,
        CASE WHEN g.privilegedepthmask & 8 <> 0 THEN 4
             WHEN g.privilegedepthmask & 4 <> 0 THEN 3
