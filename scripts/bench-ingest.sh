@@ -13,17 +13,7 @@ cd "$(dirname "$0")/.."
 
 ROWS="${ROWS:-1000000}"
 RUNS="${RUNS:-3}"
-TIME=/usr/bin/time
-
-# GNU time reports the peak RSS (%M); bash's `time` keyword cannot.
-if [ ! -x "$TIME" ]; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    apt-get install -y time >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y time >/dev/null; }
-  else
-    echo "bench-ingest: $TIME (GNU time) is missing; install the 'time' package" >&2
-    exit 1
-  fi
-fi
+. scripts/gnu-time.sh
 
 go build -tags=duckdb_arrow -o bin/ingestbench ./cmd/ingestbench
 

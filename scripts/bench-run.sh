@@ -11,15 +11,7 @@ cd "$(dirname "$0")/.."
 
 SIZES="${SIZES:-1000 10000 100000}"
 SEED="${SEED:-1}"
-TIME=/usr/bin/time
-if [ ! -x "$TIME" ]; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    apt-get install -y time >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y time >/dev/null; }
-  else
-    echo "bench-run: $TIME (GNU time) is missing; install the 'time' package" >&2
-    exit 1
-  fi
-fi
+. scripts/gnu-time.sh
 
 go build -tags=duckdb_arrow -o bin/d365audit ./cmd/d365audit
 go build -tags=duckdb_arrow -o bin/ingestbench ./cmd/ingestbench

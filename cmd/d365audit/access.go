@@ -75,11 +75,8 @@ func access(ctx context.Context, o accessOptions, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	switch o.format {
-	case "csv":
-		return writeAccessCSV(w, rows)
-	case "json":
-		return writeJSON(w, rows)
+	if o.format != "table" {
+		return writeAccessRows(w, o.format, rows)
 	}
 	fields, err := queries.UserFieldAccess(ctx, db, u.ID, o.table)
 	if err != nil {
@@ -137,11 +134,8 @@ func whoCan(ctx context.Context, o whoCanOptions, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	switch o.format {
-	case "csv":
-		return writeAccessCSV(w, rows)
-	case "json":
-		return writeJSON(w, rows)
+	if o.format != "table" {
+		return writeAccessRows(w, o.format, rows)
 	}
 	what := o.privilege + " on " + o.table
 	if o.table == "" {
@@ -153,6 +147,14 @@ func whoCan(ctx context.Context, o whoCanOptions, w io.Writer) error {
 	fmt.Fprintf(w, "%d %s can %s\n\n", len(rows), plural(len(rows), "user", "users"), what)
 	writeAccessTable(w, rows)
 	return nil
+}
+
+// writeAccessRows writes access rows for machines: csv or json.
+func writeAccessRows(w io.Writer, format string, rows []queries.AccessRow) error {
+	if format == "json" {
+		return writeJSON(w, rows)
+	}
+	return writeAccessCSV(w, rows)
 }
 
 func writeAccessCSV(w io.Writer, rows []queries.AccessRow) error {
