@@ -54,3 +54,11 @@ JOIN installed_apps i USING (app_id)
 JOIN systemusers u
   ON u.applicationid = s.applicationid
   OR regexp_replace(lower(trim(coalesce(u.fullname, ''))), '^#\s*', '') = regexp_replace(s.name, '^#\s*', '');
+
+-- the core marketing roles of the policy, named as the export spells them
+-- (the policy's lower-case name where no role has it): the evidence of the
+-- MKT_* rules lists them.
+CREATE OR REPLACE VIEW core_marketing_role_names AS
+SELECT list(DISTINCT coalesce(r.name, c.role_name) ORDER BY coalesce(r.name, c.role_name)) AS names
+FROM policy_app_core_roles c
+LEFT JOIN (SELECT name_norm, min(name) AS name FROM role_names GROUP BY name_norm) r ON r.name_norm = c.role_name;

@@ -43,11 +43,6 @@ grouped AS (
            list(DISTINCT grant_text ORDER BY grant_text) AS grants,
            list(DISTINCT app_name ORDER BY app_name) AS apps
     FROM offending GROUP BY systemuserid
-),
-accepted_core AS (
-    SELECT list(DISTINCT coalesce(r.name, c.role_name) ORDER BY coalesce(r.name, c.role_name)) AS names
-    FROM policy_app_core_roles c
-    LEFT JOIN (SELECT name_norm, min(name) AS name FROM role_names GROUP BY name_norm) r ON r.name_norm = c.role_name
 )
 SELECT 'user' AS subject_type, u.systemuserid AS subject_id, coalesce(u.fullname, u.domainname) AS subject_name,
        bu.name AS businessunit,
@@ -56,7 +51,7 @@ SELECT 'user' AS subject_type, u.systemuserid AS subject_id, coalesce(u.fullname
        json_object('domainname', u.domainname,
                    'enterprise_roles', g.grants,
                    'apps_installed', g.apps,
-                   'business_roles_expected', (SELECT names FROM accepted_core)) AS evidence,
+                   'business_roles_expected', (SELECT names FROM core_marketing_role_names)) AS evidence,
        NULL AS detail
 FROM grouped g
 JOIN systemusers u ON u.systemuserid = g.systemuserid

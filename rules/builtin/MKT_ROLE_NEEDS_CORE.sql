@@ -49,11 +49,6 @@ grouped AS (
            bool_or(kind = 'modeler') AS has_modeler,
            list(DISTINCT app_id ORDER BY app_id) AS apps
     FROM offending GROUP BY systemuserid
-),
-accepted_core AS (
-    SELECT list(DISTINCT coalesce(r.name, c.role_name) ORDER BY coalesce(r.name, c.role_name)) AS names
-    FROM policy_app_core_roles c
-    LEFT JOIN (SELECT name_norm, min(name) AS name FROM role_names GROUP BY name_norm) r ON r.name_norm = c.role_name
 )
 SELECT 'user' AS subject_type, u.systemuserid AS subject_id, coalesce(u.fullname, u.domainname) AS subject_name,
        bu.name AS businessunit,
@@ -63,7 +58,7 @@ SELECT 'user' AS subject_type, u.systemuserid AS subject_id, coalesce(u.fullname
          || ', which the role must be combined with' AS message,
        json_object('domainname', u.domainname,
                    'lead_score_roles', g.grants,
-                   'core_roles_accepted', (SELECT names FROM accepted_core),
+                   'core_roles_accepted', (SELECT names FROM core_marketing_role_names),
                    'sales_roles_held', coalesce(s.grants, []),
                    'sales_role_accepted', NOT g.has_modeler,
                    'why', CASE WHEN g.has_modeler
