@@ -5,9 +5,7 @@ package audit
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
@@ -269,7 +267,7 @@ func inputList(base string, files []ingest.FileStat) []reports.Input {
 }
 
 func hashInput(base, path, kind string) (reports.Input, error) {
-	sum, size, err := hashFile(path)
+	sum, size, err := ingest.HashFile(path)
 	if err != nil {
 		return reports.Input{}, err
 	}
@@ -278,20 +276,6 @@ func hashInput(base, path, kind string) (reports.Input, error) {
 		rel = filepath.ToSlash(r)
 	}
 	return reports.Input{File: rel, Kind: kind, Bytes: size, SHA256: sum}, nil
-}
-
-func hashFile(path string) (string, int64, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", 0, err
-	}
-	defer f.Close()
-	h := sha256.New()
-	n, err := io.Copy(h, f)
-	if err != nil {
-		return "", 0, fmt.Errorf("hash %s: %w", path, err)
-	}
-	return hex.EncodeToString(h.Sum(nil)), n, nil
 }
 
 func plural(n int, one, many string) string {

@@ -10,6 +10,8 @@ import (
 	"regexp"
 	"testing"
 	"time"
+
+	"github.com/d365audit/d365audit/ingest"
 )
 
 const samples = "../samples/contoso"
@@ -71,7 +73,7 @@ func TestManifestFingerprintsInputsAndOutputs(t *testing.T) {
 		outputs[o.File] = o.SHA256
 	}
 	for _, name := range []string{FindingsJSON, FindingsCSV, AccessFile, DatabaseFile} {
-		sum, _, err := hashFile(filepath.Join(out, name))
+		sum, _, err := ingest.HashFile(filepath.Join(out, name))
 		if err != nil || outputs[name] != sum {
 			t.Errorf("manifest SHA-256 of %s = %q, file hashes to %q (%v)", name, outputs[name], sum, err)
 		}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/d365audit/d365audit/diff"
+	"github.com/d365audit/d365audit/ingest"
 	"github.com/d365audit/d365audit/reports"
 	"github.com/d365audit/d365audit/store"
 )
@@ -173,7 +174,7 @@ func writeManifest(w io.Writer, dir string, written []string, rep *reports.Repor
 		m.Rules.NotEvaluated = []any{}
 	}
 	for _, name := range written {
-		sum, size, err := hashFile(filepath.Join(dir, name))
+		sum, size, err := ingest.HashFile(filepath.Join(dir, name))
 		if err != nil {
 			return err
 		}

@@ -128,7 +128,7 @@ func (l *loader) readBaselineXML(input, dir string, files []string) (roles, priv
 			l.ps.addf(Structural, rel, "", "", "%v", err)
 			continue
 		}
-		sum, size, err := hashFile(path)
+		sum, size, err := HashFile(path)
 		if err != nil {
 			l.ps.addf(Structural, rel, "", "", "%v", err)
 			continue
@@ -240,7 +240,9 @@ func nullableInt(n sql.NullInt64) any {
 	return n.Int64
 }
 
-func hashFile(path string) (string, int64, error) {
+// HashFile returns the SHA-256 (hex) and size of a file: the fingerprint
+// every input and output carries in the manifest.
+func HashFile(path string) (string, int64, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return "", 0, err
