@@ -1,0 +1,374 @@
+// Package fakeapi is a local stand-in for the services an export reads: a
+// Dataverse environment's Web API, Microsoft Graph, and the Microsoft Entra
+// ID token endpoint. It serves an export directory (samples/contoso) the way
+// the documented protocol does: $select honoured (and required),
+// Prefer: odata.maxpagesize, @odata.nextLink pages with a $skiptoken,
+// bearer tokens checked per service, and faults a test plans (429 with
+// Retry-After, 503, 403). Tests of the export and of its command use it.
+package fakeapi
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// Server is the fake services, each on its own address like the real ones.
+type Server struct {
+	Dataverse, Graph, Login *httptest.Server
+
+	// PageSize is the most rows a page holds, whatever the client prefers.
+	PageSize int
+	// The tokens each service accepts; Login issues them to the app below.
+	DataverseToken, GraphToken string
+	TenantID, ClientID         string
+	ClientSecret               string
+
+	tables     map[string][]row
+	entityDefs []row
+	skus       []row
+	users      []row
+
+	mu       sync.Mutex
+	faults   map[string][]*Fault
+	requests []Request
+}
+
+// Fault is a planned failure of one table's page.
+type Fault struct {
+	Page       int    // the page it hits, 1 for the first
+	Status     int    // the HTTP status sent
+	Times      int    // how many requests it fails; 0 is every one
+	RetryAfter string // the Retry-After header, if any
+	Message    string // the error message of the body
+}
+
+// Request is one request the fake services received.
+type Request struct {
+	Service string // "dataverse", "graph" or "login"
+	Table   string // entity set, "EntityDefinitions", "subscribedSkus", "users"
+	Page    int
+	Status  int
+	Select  string
+	Prefer  string
+}
+
+// New serves the export in dir. With tls the services speak https, as
+// azidentity requires of a token endpoint; use Client for a client that
+// trusts them.
+func New(dir string, tls bool) (*Server, error) {
+	s := &Server{PageSize: 25, DataverseToken: "fake-dataverse-token", GraphToken: "fake-graph-token",
+		TenantID: "00000000-0000-4000-8000-00000000aaaa", ClientID: "00000000-0000-4000-8000-00000000bbbb",
+		ClientSecret: "fake-client-secret-do-not-log", tables: map[string][]row{}, faults: map[string][]*Fault{}}
+	for _, name := range entitySets {
+		rows, err := readTable(dir, name)
+		if err != nil {
+			return nil, err
+		}
+		s.tables[name] = rows
+	}
+	codes, err := readTable(dir, "privilegeobjecttypecodes")
+	if err != nil {
+		return nil, err
+	}
+	s.entityDefs = entityDefinitions(codes, s.tables["privileges"])
+	if s.skus, err = readTable(dir+"/graph", "subscribedSkus"); err != nil {
+		return nil, err
+	}
+	if s.users, err = readTable(dir+"/graph", "users"); err != nil {
+		return nil, err
+	}
+	start := func(h http.HandlerFunc) *httptest.Server {
+		srv := httptest.NewUnstartedServer(h)
+		// Connections a test abandons are not the test's news.
+		srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+		if tls {
+			srv.StartTLS()
+		} else {
+			srv.Start()
+		}
+		return srv
+	}
+	s.Dataverse = start(s.serveDataverse)
+	s.Graph = start(s.serveGraph)
+	s.Login = start(s.serveLogin)
+	return s, nil
+}
+
+// Close stops the services.
+func (s *Server) Close() {
+	s.Dataverse.Close()
+	s.Graph.Close()
+	s.Login.Close()
+}
+
+// Client trusts the services' certificates (all httptest servers share one).
+func (s *Server) Client() *http.Client { return s.Dataverse.Client() }
+
+// Fail plans a fault for a table (an entity set, "EntityDefinitions",
+// "subscribedSkus" or "users").
+func (s *Server) Fail(table string, f Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults[table] = append(s.faults[table], &f)
+}
+
+// Requests is every request received so far, in order.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Request(nil), s.requests...)
+}
+
+// Rows is the number of rows the fake holds for a table.
+func (s *Server) Rows(table string) int {
+	switch table {
+	case "subscribedSkus":
+		return len(s.skus)
+	case "users":
+		return len(s.users)
+	}
+	return len(s.tables[table])
+}
+
+func (s *Server) record(r Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.requests = append(s.requests, r)
+}
+
+// fault returns the planned fault for this request, using it up.
+func (s *Server) fault(table string, page int) *Fault {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, f := range s.faults[table] {
+		if f.Page != page {
+			continue
+		}
+		if f.Times == 0 {
+			return f
+		}
+		if f.Times > 0 {
+			f.Times--
+			if f.Times == 0 {
+				f.Times = -1 // used up
+			}
+			return f
+		}
+	}
+	return nil
+}
+
+// answer sends an error the way both services do: {"error": {code, message}}.
+func answer(w http.ResponseWriter, status int, code, message string) {
+	w.Header().Set("Content-Type", "application/json; odata.metadata=minimal")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{"code": code, "message": message}})
+}
+
+// serve sends one page of rows (or a planned fault) and records the request.
+func (s *Server) serve(w http.ResponseWriter, req Request, f *Fault, body func() []byte) {
+	if f != nil {
+		req.Status = f.Status
+		s.record(req)
+		if f.RetryAfter != "" {
+			w.Header().Set("Retry-After", f.RetryAfter)
+		}
+		msg := f.Message
+		if msg == "" {
+			msg = http.StatusText(f.Status)
+		}
+		answer(w, f.Status, "0x80072321", msg)
+		return
+	}
+	req.Status = http.StatusOK
+	s.record(req)
+	w.Header().Set("Content-Type", "application/json; odata.metadata=minimal")
+	w.Write(body())
+}
+
+func (s *Server) authorized(w http.ResponseWriter, r *http.Request, token string, req Request) bool {
+	if r.Header.Get("Authorization") == "Bearer "+token {
+		return true
+	}
+	req.Status = http.StatusUnauthorized
+	s.record(req)
+	w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+	answer(w, http.StatusUnauthorized, "InvalidAuthenticationToken", "The access token is missing, invalid or for another audience.")
+	return false
+}
+
+var pageCookie = regexp.MustCompile(`pagenumber="([0-9]+)"`)
+
+func (s *Server) serveDataverse(w http.ResponseWriter, r *http.Request) {
+	const api = "/api/data/v9.2/"
+	set := strings.TrimPrefix(r.URL.Path, api)
+	q := r.URL.Query()
+	page := 1
+	if m := pageCookie.FindStringSubmatch(q.Get("$skiptoken")); m != nil {
+		page, _ = strconv.Atoi(m[1])
+	}
+	req := Request{Service: "dataverse", Table: set, Page: page, Select: q.Get("$select"), Prefer: r.Header.Get("Prefer")}
+	if !strings.HasPrefix(r.URL.Path, api) || !s.authorized(w, r, s.DataverseToken, req) {
+		return
+	}
+	sel := strings.Split(req.Select, ",")
+	if set == "EntityDefinitions" {
+		// Metadata is not paged.
+		s.serve(w, req, s.fault(set, page), func() []byte {
+			return s.collection(s.Dataverse.URL+api+"$metadata#EntityDefinitions", s.entityDefs, sel, true, "")
+		})
+		return
+	}
+	rows, ok := s.tables[set]
+	if !ok {
+		req.Status = http.StatusNotFound
+		s.record(req)
+		answer(w, http.StatusNotFound, "0x8006088a", fmt.Sprintf("Resource not found for the segment '%s'.", set))
+		return
+	}
+	if req.Select == "" {
+		req.Status = http.StatusBadRequest
+		s.record(req)
+		answer(w, http.StatusBadRequest, "0x80060888", "fakeapi: every query must $select its columns")
+		return
+	}
+	size := s.PageSize
+	if n, err := strconv.Atoi(strings.TrimPrefix(req.Prefer, "odata.maxpagesize=")); err == nil && n < size {
+		size = n
+	}
+	from, to := pageRange(page, size, len(rows))
+	next := ""
+	if to < len(rows) {
+		q.Set("$skiptoken", fmt.Sprintf(`<cookie pagenumber="%d" istracking="False" />`, page+1))
+		next = s.Dataverse.URL + api + set + "?" + q.Encode()
+	}
+	s.serve(w, req, s.fault(set, page), func() []byte {
+		return s.collection(s.Dataverse.URL+api+"$metadata#"+set+"("+req.Select+")", rows[from:to], sel, true, next)
+	})
+}
+
+func pageRange(page, size, n int) (from, to int) {
+	from = min((page-1)*size, n)
+	return from, min(from+size, n)
+}
+
+// collection is a Web API collection body.
+func (s *Server) collection(context string, rows []row, sel []string, nulls bool, next string) []byte {
+	var b bytes.Buffer
+	ctx, _ := json.Marshal(context)
+	fmt.Fprintf(&b, `{"@odata.context":%s,"value":[`, ctx)
+	for i, r := range rows {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.Write(selected(r, sel, nulls))
+	}
+	b.WriteByte(']')
+	if next != "" {
+		link, _ := json.Marshal(next)
+		fmt.Fprintf(&b, `,"@odata.nextLink":%s`, link)
+	}
+	b.WriteString("}")
+	return b.Bytes()
+}
+
+func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request) {
+	name := strings.TrimPrefix(r.URL.Path, "/v1.0/")
+	q := r.URL.Query()
+	page := 1
+	offset := 0
+	if tok, err := base64.RawURLEncoding.DecodeString(q.Get("$skiptoken")); err == nil && len(tok) > 0 {
+		fmt.Sscanf(string(tok), "page=%d offset=%d", &page, &offset)
+	}
+	req := Request{Service: "graph", Table: name, Page: page, Select: q.Get("$select")}
+	if !s.authorized(w, r, s.GraphToken, req) {
+		return
+	}
+	ctx := s.Graph.URL + "/v1.0/$metadata#" + name
+	switch name {
+	case "subscribedSkus":
+		s.serve(w, req, s.fault(name, page), func() []byte { return s.collection(ctx, s.skus, nil, false, "") })
+	case "users":
+		size := s.PageSize
+		if top, err := strconv.Atoi(q.Get("$top")); err == nil && top < size {
+			size = top
+		}
+		sel := strings.Split(req.Select, ",")
+		if req.Select == "" {
+			sel = []string{"id", "displayName", "userPrincipalName"}
+		}
+		to := min(offset+size, len(s.users))
+		next := ""
+		if to < len(s.users) {
+			q.Set("$skiptoken", base64.RawURLEncoding.EncodeToString(fmt.Appendf(nil, "page=%d offset=%d", page+1, to)))
+			next = s.Graph.URL + "/v1.0/users?" + q.Encode()
+		}
+		s.serve(w, req, s.fault(name, page), func() []byte { return s.collection(ctx+"("+req.Select+")", s.users[offset:to], sel, false, next) })
+	default:
+		req.Status = http.StatusNotFound
+		s.record(req)
+		answer(w, http.StatusNotFound, "Request_ResourceNotFound", "Resource '"+name+"' does not exist.")
+	}
+}
+
+// serveLogin is the Microsoft Entra ID v2.0 endpoint for one tenant: its
+// OpenID configuration and the client-credentials token grant.
+func (s *Server) serveLogin(w http.ResponseWriter, r *http.Request) {
+	base := s.Login.URL + "/" + s.TenantID
+	switch r.URL.Path {
+	case "/" + s.TenantID + "/v2.0/.well-known/openid-configuration":
+		s.record(Request{Service: "login", Table: "openid-configuration", Status: http.StatusOK})
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]string{
+			"token_endpoint":                base + "/oauth2/v2.0/token",
+			"authorization_endpoint":        base + "/oauth2/v2.0/authorize",
+			"device_authorization_endpoint": base + "/oauth2/v2.0/devicecode",
+			"issuer":                        base + "/v2.0",
+		})
+	case "/" + s.TenantID + "/oauth2/v2.0/token":
+		r.ParseForm()
+		req := Request{Service: "login", Table: "token", Select: r.Form.Get("scope")}
+		tokens := map[string]string{s.Dataverse.URL + "/.default": s.DataverseToken, s.Graph.URL + "/.default": s.GraphToken}
+		var tok string
+		known := false
+		for _, scope := range strings.Fields(r.Form.Get("scope")) { // MSAL adds openid, profile, offline_access
+			if t, ok := tokens[scope]; ok {
+				tok, known = t, true
+			}
+		}
+		switch {
+		case r.Form.Get("grant_type") != "client_credentials" || r.Form.Get("client_id") != s.ClientID ||
+			r.Form.Get("client_secret") != s.ClientSecret:
+			req.Status = http.StatusUnauthorized
+			s.record(req)
+			loginError(w, http.StatusUnauthorized, "invalid_client", "AADSTS7000215: Invalid client secret provided.")
+		case !known:
+			req.Status = http.StatusBadRequest
+			s.record(req)
+			loginError(w, http.StatusBadRequest, "invalid_scope", "AADSTS70011: The provided value for scope is not valid.")
+		default:
+			req.Status = http.StatusOK
+			s.record(req)
+			w.Header().Set("Content-Type", "application/json")
+			json.NewEncoder(w).Encode(map[string]any{"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599, "access_token": tok})
+		}
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+func loginError(w http.ResponseWriter, status int, code, desc string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(map[string]any{"error": code, "error_description": desc})
+}
