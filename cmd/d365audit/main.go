@@ -92,6 +92,7 @@ func newApp(stdout, stderr io.Writer) *cli.Command {
 			newRulesCommand(),
 			newDiffCommand(),
 			newSampleCommand(),
+			newExportCommand(),
 		},
 	}
 }
