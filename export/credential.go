@@ -53,7 +53,7 @@ type Auth struct {
 // Scopes are the token scopes an export asks for.
 type Scopes struct {
 	Dataverse string // {environment}/.default
-	Graph     string // {graph}/.default
+	Graph     string // {graph}/.default; empty when Graph is not exported
 }
 
 // Credential builds the token source of a and says which identity it is,
@@ -111,6 +111,9 @@ func (a Auth) Credential(scopes Scopes) (azcore.TokenCredential, string, error) 
 		if a.DataverseToken == "" {
 			return nil, "", usageErr("--auth token needs the Dataverse token in D365AUDIT_ACCESS_TOKEN or a file named by --access-token")
 		}
+		if scopes.Graph != "" && a.GraphToken == "" {
+			return nil, "", usageErr("--auth token with --graph needs a Microsoft Graph token in D365AUDIT_GRAPH_ACCESS_TOKEN or a file named by --graph-access-token")
+		}
 		for _, tok := range []string{a.DataverseToken, a.GraphToken} {
 			if exp, ok := tokenExpiry(tok); ok && !exp.After(time.Now()) {
 				return nil, "", usageErr("an access token expired at %s: get a new one", exp.Format(time.RFC3339))
@@ -139,8 +142,7 @@ type staticTokens map[string]string
 func (s staticTokens) GetToken(_ context.Context, o policy.TokenRequestOptions) (azcore.AccessToken, error) {
 	tok, ok := s[strings.Join(o.Scopes, " ")]
 	if !ok {
-		return azcore.AccessToken{}, usageErr("no access token was given for %s: with --auth token and --graph, give the "+
-			"Microsoft Graph token in D365AUDIT_GRAPH_ACCESS_TOKEN or a file named by --graph-access-token", strings.Join(o.Scopes, " "))
+		return azcore.AccessToken{}, fmt.Errorf("no access token was given for %s", strings.Join(o.Scopes, " "))
 	}
 	exp, known := tokenExpiry(tok)
 	if !known {

@@ -73,10 +73,14 @@ type Options struct {
 	ToolVersion string
 }
 
-// Scopes are the token scopes of these options.
+// Scopes are the token scopes of these options; Graph's is empty without
+// Graph.
 func (o Options) Scopes() Scopes {
-	return Scopes{Dataverse: strings.TrimRight(o.Environment, "/") + "/.default",
-		Graph: strings.TrimRight(o.graphURL(), "/") + "/.default"}
+	s := Scopes{Dataverse: strings.TrimRight(o.Environment, "/") + "/.default"}
+	if o.Graph {
+		s.Graph = strings.TrimRight(o.graphURL(), "/") + "/.default"
+	}
+	return s
 }
 
 func (o Options) graphURL() string {

@@ -3,10 +3,16 @@ package export_test
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
 	"crypto/sha256"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/hex"
+	"encoding/pem"
 	"errors"
 	"fmt"
+	"math/big"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -397,5 +403,43 @@ func TestServiceURL(t *testing.T) {
 		if got != want || (want == "") != (err != nil) {
 			t.Errorf("ServiceURL(%q) = %q, %v; want %q", raw, got, err, want)
 		}
+	}
+}
+
+// The certificate of an app registration, the other scheduled-run method:
+// azidentity signs a client assertion the fake token endpoint verifies.
+func TestCertificateCredential(t *testing.T) {
+	h := newHarness(t)
+	h.opts.Graph = false
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(0x2a), Subject: pkix.Name{CommonName: "d365audit test"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.fake.ClientCertificate, _ = x509.ParseCertificate(der)
+	pemFile := append(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
+		pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})...)
+	auth := export.Auth{Method: export.AuthCertificate, TenantID: h.fake.TenantID, ClientID: h.fake.ClientID,
+		Certificate: pemFile, DisableInstanceDiscovery: true,
+		ClientOptions: azcore.ClientOptions{Cloud: cloud.Configuration{ActiveDirectoryAuthorityHost: h.fake.Login.URL + "/"},
+			Transport: h.fake.Client()}}
+	cred, who, err := auth.Credential(h.opts.Scopes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if who != "certificate 2A of app "+h.fake.ClientID+" in tenant "+h.fake.TenantID {
+		t.Errorf("described as %q", who)
+	}
+	h.opts.Credential = cred
+	if _, err := h.run(t); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := (export.Auth{Method: export.AuthCertificate, TenantID: "t", ClientID: "c", Certificate: []byte("junk")}).Credential(h.opts.Scopes()); err == nil {
+		t.Error("a certificate file that is no certificate was accepted")
 	}
 }

@@ -9,6 +9,7 @@ package fakeapi
 
 import (
 	"bytes"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -16,10 +17,13 @@ import (
 	"log"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/golang-jwt/jwt/v5"
 )
 
 // Server is the fake services, each on its own address like the real ones.
@@ -32,6 +36,9 @@ type Server struct {
 	DataverseToken, GraphToken string
 	TenantID, ClientID         string
 	ClientSecret               string
+	// ClientCertificate, when set, is the app's certificate: Login also
+	// accepts a client assertion signed with its key.
+	ClientCertificate *x509.Certificate
 
 	tables     map[string][]row
 	entityDefs []row
@@ -348,7 +355,7 @@ func (s *Server) serveLogin(w http.ResponseWriter, r *http.Request) {
 		}
 		switch {
 		case r.Form.Get("grant_type") != "client_credentials" || r.Form.Get("client_id") != s.ClientID ||
-			r.Form.Get("client_secret") != s.ClientSecret:
+			(r.Form.Get("client_secret") != s.ClientSecret && !s.validAssertion(r.Form, base+"/oauth2/v2.0/token")):
 			req.Status = http.StatusUnauthorized
 			s.record(req)
 			loginError(w, http.StatusUnauthorized, "invalid_client", "AADSTS7000215: Invalid client secret provided.")
@@ -371,4 +378,17 @@ func loginError(w http.ResponseWriter, status int, code, desc string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(map[string]any{"error": code, "error_description": desc})
+}
+
+// validAssertion checks a certificate credential's client assertion: a JWT
+// for this app and token endpoint, signed with the key of ClientCertificate.
+func (s *Server) validAssertion(form url.Values, endpoint string) bool {
+	if s.ClientCertificate == nil || form.Get("client_assertion_type") != "urn:ietf:params:oauth:client-assertion-type:jwt-bearer" {
+		return false
+	}
+	claims := jwt.RegisteredClaims{}
+	_, err := jwt.ParseWithClaims(form.Get("client_assertion"), &claims,
+		func(*jwt.Token) (any, error) { return s.ClientCertificate.PublicKey, nil },
+		jwt.WithValidMethods([]string{"RS256", "PS256"}), jwt.WithAudience(endpoint), jwt.WithIssuer(s.ClientID))
+	return err == nil
 }
