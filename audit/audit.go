@@ -171,6 +171,10 @@ func Prepare(ctx context.Context, opts Options) (*Audit, error) {
 		InactiveDays: policy.Thresholds.InactiveDays, AsOf: asOf}); err != nil {
 		return nil, err
 	}
+	matrix, err := queries.LoadMatrix(ctx, db)
+	if err != nil {
+		return nil, err
+	}
 	clock.done("access")
 	outcome, err := rules.Run(ctx, db, catalogue, policy)
 	if err != nil {
@@ -189,6 +193,7 @@ func Prepare(ctx context.Context, opts Options) (*Audit, error) {
 		Evaluated: outcome.Evaluated, NotEvaluated: outcome.NotEvaluated, Findings: outcome.Findings,
 		Waivers: waiverStatus, AccessProfiles: profiles,
 	}
+	rep.Access = queries.NewAccessMatrix(matrix)
 	if err := collectTables(ctx, db, rep); err != nil {
 		return nil, err
 	}
@@ -303,7 +308,6 @@ func collectTables(ctx context.Context, db *store.DB, rep *reports.Report) error
 	if rep.FieldAccess, err = queries.FieldAccess(ctx, db); err != nil {
 		return err
 	}
-	rep.Access = queries.NewAccessMatrix(db)
 	return nil
 }
 

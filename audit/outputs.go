@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -35,11 +36,7 @@ func writeOutputs(ctx context.Context, db *store.DB, out, previous string, rep *
 	}{
 		{FindingsJSON, streamTo(func(w io.Writer) error { return reports.WriteFindingsJSON(w, rep) }), ""},
 		{FindingsCSV, streamTo(func(w io.Writer) error { return reports.WriteFindingsCSV(w, rep) }), "findings"},
-		{AccessFile, func(tmp string) error {
-			return db.Exec(ctx, "write "+AccessFile, fmt.Sprintf(
-				`COPY (SELECT "user", "table", privilege, depth, sources FROM effective_access ORDER BY user_rank, pt_id)
-				 TO %s (FORMAT parquet, COMPRESSION zstd)`, sqlString(tmp)))
-		}, "parquet"},
+		{AccessFile, streamTo(func(w io.Writer) error { return reports.WriteAccessParquet(w, rep.Access.Matrix()) }), "parquet"},
 		// The database is written before the reports: the comparison with a
 		// previous run reads it, and the reports show the comparison.
 		{DatabaseFile, func(tmp string) error { return copyDatabase(ctx, db, tmp) }, "database"},
@@ -83,7 +80,12 @@ func streamTo(fn func(io.Writer) error) func(string) error {
 		if err != nil {
 			return err
 		}
-		if err := fn(f); err != nil {
+		w := bufio.NewWriterSize(f, 1<<20)
+		if err := fn(w); err != nil {
+			f.Close()
+			return err
+		}
+		if err := w.Flush(); err != nil {
 			f.Close()
 			return err
 		}

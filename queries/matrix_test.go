@@ -23,7 +23,11 @@ func TestAccessMatrixRows(t *testing.T) {
 	if err := Build(ctx, db, Options{}); err != nil {
 		t.Fatal(err)
 	}
-	m := NewAccessMatrix(db)
+	mx, err := LoadMatrix(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := NewAccessMatrix(mx)
 	want, err := m.UserRows(ctx)
 	if err != nil {
 		t.Fatal(err)

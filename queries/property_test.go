@@ -15,6 +15,7 @@ package queries
 // PROPERTY_ITERATIONS overrides the number of tenants.
 
 import (
+	"context"
 	"fmt"
 	"math/bits"
 	"math/rand"
@@ -101,11 +102,43 @@ func checkPropertyBatch(t *testing.T, seeds []int64, stats map[string]int) int {
 	dir := t.TempDir()
 	writeExport(t, dir, tables)
 	db := loadExport(t, dir, Options{})
+	failed := compareWithNaive(t, "effective_access", want, queryAccess(t, db), tenants, withOTC)
+	// The matrix computed in Go (access.parquet, the workbook) must agree too.
+	m, err := LoadMatrix(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return max(failed, compareWithNaive(t, "the Go matrix", want, matrixRows(t, m), tenants, withOTC))
+}
+
+// matrixRows lists the Go matrix's cells as effective_access rows.
+func matrixRows(t *testing.T, m *Matrix) []accessRow {
+	t.Helper()
+	var out []accessRow
+	err := m.EachUser(func(u *MatrixUser, p *Profile, cells []Cell) error {
+		for _, c := range cells {
+			info := m.Cells[c.PT]
+			out = append(out, accessRow{User: u.DomainName, Table: info.Table, Privilege: info.Privilege,
+				Depth: Depths[c.Rank], Sources: p.SourcesText(c.Sources)})
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// compareWithNaive reports, per tenant, the cells where got differs from
+// the naive model's want; it returns how many tenants differ.
+func compareWithNaive(t *testing.T, what string, want map[string]accessRow, rows []accessRow,
+	tenants map[string]*genTenant, withOTC bool) int {
+	t.Helper()
 	got := map[string]accessRow{}
-	for _, r := range queryAccess(t, db) {
+	for _, r := range rows {
 		k := cellKey(r)
 		if _, dup := got[k]; dup {
-			t.Errorf("effective_access has two rows for cell %s", k)
+			t.Errorf("%s has two rows for cell %s", what, k)
 		}
 		got[k] = r
 	}
@@ -134,8 +167,8 @@ func checkPropertyBatch(t *testing.T, seeds []int64, stats map[string]int) int {
 		g := tenants[tag]
 		lines := diffs[tag]
 		sort.Strings(lines)
-		msg := fmt.Sprintf("seed %d (privilegeobjecttypecodes file: %v): effective_access differs from the naive model in %d cells:\n%s",
-			g.seed, withOTC, len(lines), strings.Join(lines, "\n"))
+		msg := fmt.Sprintf("seed %d (privilegeobjecttypecodes file: %v): %s differs from the naive model in %d cells:\n%s",
+			g.seed, withOTC, what, len(lines), strings.Join(lines, "\n"))
 		if i == 0 {
 			msg += "\ntenant:\n" + g.describe()
 		}

@@ -10,10 +10,8 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
-	"os"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/d365audit/d365audit/store"
 )
@@ -25,10 +23,6 @@ var models embed.FS
 // nothing on (OUTPUT.md), unless the policy lists others.
 var DefaultBusinessTables = []string{"account", "contact", "lead", "opportunity", "campaign", "incident",
 	"quote", "salesorder", "invoice", "competitor", "product", "list"}
-
-// trace prints each model statement's time to stderr (D365AUDIT_TRACE=1),
-// to find the slow one when a tenant is large.
-var trace = os.Getenv("D365AUDIT_TRACE") != ""
 
 // Options tunes the models.
 type Options struct {
@@ -61,12 +55,8 @@ func Build(ctx context.Context, db *store.DB, opts Options) error {
 			return err
 		}
 		for i, stmt := range splitStatements(string(text)) {
-			start := time.Now()
 			if err := db.Exec(ctx, fmt.Sprintf("model %s, statement %d", name, i+1), stmt); err != nil {
 				return err
-			}
-			if trace {
-				fmt.Fprintf(os.Stderr, "model %s, statement %d: %.2f s\n", name, i+1, time.Since(start).Seconds())
 			}
 		}
 	}

@@ -98,10 +98,6 @@ type workbook struct {
 	opts   WorkbookOptions
 	st     xlStyles
 	counts xlFindingCounts
-	// The access matrix per profile, when small enough to hold (see
-	// xlProfiles), and the users per profile otherwise.
-	profiles     *xlProfiles
-	profileUsers map[int64]int64
 }
 
 func newWorkbook(ctx context.Context, f *excelize.File, rep *Report, opts WorkbookOptions) (*workbook, error) {

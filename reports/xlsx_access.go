@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -14,7 +15,9 @@ type xlAccess struct {
 	missing     bool  // the Report carries no matrix
 	userRows    int64 // user x table rows of the full matrix
 	profileRows int64 // profile x table rows, when shown by profile
+	roleRows    int64 // role x table rows, when shown by role
 	byProfile   bool  // too big for MaxAccessSheets sheets: shown by profile
+	byRole      bool  // the profiles too: shown by role
 	sheets      []*xlSheet
 }
 
@@ -22,12 +25,24 @@ type xlAccess struct {
 // queries.TablePrivileges, in its order.
 var xlPrivilegeTitles = [8]string{"Create", "Read", "Write", "Delete", "Append", "Append To", "Assign", "Share"}
 
+// xlWho is what a matrix sheet's rows are about.
+type xlWho int
+
+const (
+	xlByUser xlWho = iota
+	xlByProfile
+	xlByRole
+)
+
 // accessSheets chooses the matrix's layout. The full matrix (one row per
 // user and table) is the most useful, so it is kept, split across up to
-// MaxAccessSheets sheets; beyond that the workbook would be too slow to
-// write and to open, and the matrix is shown per access profile (users
-// with identical grants share one) with a user -> profile sheet.
-// access.parquet always has the full matrix.
+// MaxAccessSheets sheets. Beyond that the workbook would be too slow to
+// write and to open, so the matrix is shown per access profile (users with
+// identical grants share one) with a user -> profile sheet; and when even
+// that does not fit (tens of thousands of users, most with a profile of
+// their own), each held role's grants are shown, the role editor's view,
+// and the Users sheet says who holds which role. access.parquet always has
+// the full matrix.
 func (wb *workbook) accessSheets() (xlAccess, error) {
 	var a xlAccess
 	m := wb.rep.Access
@@ -39,18 +54,10 @@ func (wb *workbook) accessSheets() (xlAccess, error) {
 		return a, nil
 	}
 	var err error
-	if a.profileRows, err = m.ProfileRows(wb.ctx); err != nil {
+	if a.userRows, err = m.UserRows(wb.ctx); err != nil {
 		return a, err
 	}
-	if a.profileRows <= xlProfilesInMemory {
-		if wb.profiles, err = wb.loadProfiles(); err != nil {
-			return a, err
-		}
-		a.userRows = wb.profiles.userRows()
-	} else if a.userRows, err = m.UserRows(wb.ctx); err != nil {
-		return a, err
-	}
-	full := wb.matrixSheet(xlAccessSheet, "Effective access by user", a.userRows, false, wb.eachUserRow)
+	full := wb.matrixSheet(xlAccessSheet, "Effective access by user", a.userRows, xlByUser, m.EachUserRow)
 	full.intro = append(full.intro, []excelize.Cell{xlText("One row per user and table, one column per privilege, as the "+
 		"Dataverse role editor shows a role. The depth is the broadest over every role the user holds, directly or "+
 		"through a team; Sources lists each grant as ROLE@BU direct or team:TEAM.", wb.st.note)})
@@ -58,145 +65,69 @@ func (wb *workbook) accessSheets() (xlAccess, error) {
 		a.sheets = []*xlSheet{full}
 		return a, nil
 	}
-	a.byProfile = true
-	profiles := wb.matrixSheet(xlAccessProfiles, "Effective access by access profile", a.profileRows, true, wb.eachProfileRow)
+	if a.profileRows, err = m.ProfileRows(wb.ctx); err != nil {
+		return a, err
+	}
+	profiles := wb.matrixSheet(xlAccessProfiles, "Effective access by access profile", a.profileRows, xlByProfile, m.EachProfileRow)
 	profiles.intro = append(profiles.intro, []excelize.Cell{xlText(fmt.Sprintf("The full matrix has %s rows (user x table), "+
 		"more than %d sheets hold, so it is shown once per access profile: users with identical grants share one. "+
 		"Each user's profile is on the sheet %s (and on %s); the full matrix is in access.parquet.",
 		xlCount(a.userRows), wb.opts.MaxAccessSheets, xlUserProfiles, xlUsers), wb.st.note)})
-	a.sheets = []*xlSheet{profiles, wb.userProfilesSheet()}
+	if wb.partsNeeded(profiles) <= int64(wb.opts.MaxAccessSheets) {
+		a.byProfile = true
+		a.sheets = []*xlSheet{profiles, wb.userProfilesSheet()}
+		return a, nil
+	}
+	a.byRole = true
+	if a.roleRows, err = m.RoleRows(wb.ctx); err != nil {
+		return a, err
+	}
+	roles := wb.matrixSheet(xlAccessRoles, "Access granted by each held role", a.roleRows, xlByRole, m.EachRoleRow)
+	roles.intro = append(roles.intro, []excelize.Cell{xlText(fmt.Sprintf("The full matrix has %s rows (user x table) in "+
+		"%s access profiles (%s rows), more than %d sheets hold, so the workbook shows what each role that someone holds "+
+		"grants, as the role editor does; business-unit copies of a role grant what it does. A user's access is the "+
+		"broadest depth over the roles the sheet %s lists for them (a Basic grant of a team role whose members do not "+
+		"inherit it reaches only the team's records). The full matrix, with the source of every grant, is in "+
+		"access.parquet; d365audit access --user and who-can answer from audit.duckdb.",
+		xlCount(a.userRows), xlCount(wb.rep.AccessProfiles), xlCount(a.profileRows), wb.opts.MaxAccessSheets, xlUsers), wb.st.note)})
+	a.sheets = []*xlSheet{roles}
 	return a, nil
 }
 
-// xlProfilesInMemory is the most profile rows the workbook holds in memory
-// (a few hundred bytes each) to expand into the user matrix; past it, the
-// matrix streams from the database. A variable for the tests.
-var xlProfilesInMemory int64 = 1_000_000
-
-// xlProfiles is the matrix per access profile, held in memory, and every
-// user's profile: a user's rows are exactly their profile's, so the user
-// matrix is expanded from it in user order. Having DuckDB group and sort
-// millions of user rows instead took minutes and gigabytes at 100,000
-// users; the profile matrix is a few hundred thousand rows.
-type xlProfiles struct {
-	rows  []queries.MatrixRow   // every profile's rows, in profile order
-	index map[int64][2]int      // profile -> rows[from:to]
-	users []queries.UserProfile // every user, by domain name
-	count map[int64]int64       // users per profile
-}
-
-func (wb *workbook) loadProfiles() (*xlProfiles, error) {
-	m := wb.rep.Access
-	p := &xlProfiles{index: map[int64][2]int{}, count: map[int64]int64{}}
-	intern := map[string]string{} // tables, depths and sources repeat across profiles
-	in := func(s string) string {
-		if v, ok := intern[s]; ok {
-			return v
-		}
-		intern[s] = s
-		return s
-	}
-	err := m.EachProfileRow(wb.ctx, func(r queries.MatrixRow) error {
-		id := xlProfileID(r.User)
-		r.Table, r.Misc, r.Sources = in(r.Table), in(r.Misc), in(r.Sources)
-		for i := range r.Depths {
-			r.Depths[i] = in(r.Depths[i])
-		}
-		span, ok := p.index[id]
-		if !ok {
-			span = [2]int{len(p.rows), len(p.rows)}
-		}
-		if span[1] != len(p.rows) {
-			return fmt.Errorf("access profile %s: rows not together", r.User)
-		}
-		p.rows = append(p.rows, r)
-		span[1]++
-		p.index[id] = span
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	err = m.EachUserProfile(wb.ctx, func(u queries.UserProfile) error {
-		p.users = append(p.users, u)
-		p.count[u.ProfileID]++
-		return nil
-	})
-	return p, err
-}
-
-// userRows counts the rows of the user matrix.
-func (p *xlProfiles) userRows() int64 {
-	var n int64
-	for _, u := range p.users {
-		span := p.index[u.ProfileID]
-		n += int64(span[1] - span[0])
-	}
-	return n
-}
-
-// eachUserRow streams the matrix user by user, as EachUserRow does.
-func (wb *workbook) eachUserRow(fn func(queries.MatrixRow) error) error {
-	p := wb.profiles
-	if p == nil {
-		return wb.rep.Access.EachUserRow(wb.ctx, fn)
-	}
-	for _, u := range p.users {
-		span := p.index[u.ProfileID]
-		for _, r := range p.rows[span[0]:span[1]] {
-			r.User = u.User
-			if err := fn(r); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-// eachProfileRow streams the matrix profile by profile.
-func (wb *workbook) eachProfileRow(fn func(queries.MatrixRow) error) error {
-	if wb.profiles == nil {
-		return wb.rep.Access.EachProfileRow(wb.ctx, fn)
-	}
-	for _, r := range wb.profiles.rows {
-		if err := fn(r); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// usersOf counts the users who have a profile.
-func (wb *workbook) usersOf(label string) int64 {
-	id := xlProfileID(label)
-	if wb.profiles != nil {
-		return wb.profiles.count[id]
-	}
-	if wb.profileUsers == nil {
-		wb.profileUsers = map[int64]int64{}
-		for _, u := range wb.rep.Users {
-			wb.profileUsers[u.ProfileID]++
-		}
-	}
-	return wb.profileUsers[id]
-}
-
 // matrixSheet lays out a matrix sheet: the legend above the header, then
-// who (a user, or a profile and its number of users), table, the eight
-// privileges, the miscellaneous privileges (which name no table) and the
-// sources.
-func (wb *workbook) matrixSheet(name, title string, rows int64, byProfile bool,
-	each func(func(queries.MatrixRow) error) error) *xlSheet {
-	cols := []xlColumn{{"User", 42}}
-	if byProfile {
+// who (a user, a profile and its number of users, or a role and its number
+// of holders), table, the eight privileges, the miscellaneous privileges
+// (which name no table) and the sources.
+func (wb *workbook) matrixSheet(name, title string, rows int64, who xlWho,
+	each func(context.Context, func(queries.MatrixRow) error) error) *xlSheet {
+	var cols []xlColumn
+	count := map[string]int64{} // users of a profile, holders of a role
+	switch who {
+	case xlByUser:
+		cols = []xlColumn{{"User", 42}}
+	case xlByProfile:
 		cols = []xlColumn{{"Profile", 9}, {"Users", 8}}
+		for _, p := range wb.rep.Access.Matrix().Profiles[1:] {
+			count[queries.ProfileLabel(p.ID)] = p.Users
+		}
+	case xlByRole:
+		cols = []xlColumn{{"Role", 36}, {"Holders", 8}}
+		for _, r := range wb.rep.Access.Roles() {
+			count[r.Label] = r.Holders
+		}
 	}
 	cols = append(cols, xlColumn{"Table", 28})
 	for _, t := range xlPrivilegeTitles {
 		cols = append(cols, xlColumn{t, 10})
 	}
-	cols = append(cols, xlColumn{"Miscellaneous privilege", 34}, xlColumn{"Misc. depth", 10}, xlColumn{"Sources", 90})
-	first := len(cols) - 11 // column index (0-based) of Create
+	cols = append(cols, xlColumn{"Miscellaneous privilege", 34}, xlColumn{"Misc. depth", 10})
+	if who != xlByRole {
+		cols = append(cols, xlColumn{"Sources", 90})
+	}
+	first := len(cols) - 10 // column index (0-based) of Create
+	if who != xlByRole {
+		first--
+	}
 	legend := make([]excelize.Cell, first+len(queries.Depths))
 	legend[0] = xlText(title, wb.st.section)
 	for i, d := range []string{"global", "deep", "local", "basic", "team"} {
@@ -217,11 +148,11 @@ func (wb *workbook) matrixSheet(name, title string, rows int64, byProfile bool,
 				return emit(xlText("No user holds any privilege.", wb.st.note))
 			}
 			cells := make([]excelize.Cell, len(cols))
-			return each(func(r queries.MatrixRow) error {
+			return each(wb.ctx, func(r queries.MatrixRow) error {
 				cells = cells[:0]
 				cells = append(cells, xlText(r.User, 0))
-				if byProfile {
-					cells = append(cells, xlNum(wb.usersOf(r.User), 0))
+				if who != xlByUser {
+					cells = append(cells, xlNum(count[r.User], 0))
 				}
 				cells = append(cells, xlText(r.Table, 0))
 				misc, miscDepth := excelize.Cell{}, excelize.Cell{}
@@ -235,7 +166,10 @@ func (wb *workbook) matrixSheet(name, title string, rows int64, byProfile bool,
 						cells = append(cells, wb.depthCell(d))
 					}
 				}
-				cells = append(cells, misc, miscDepth, xlText(r.Sources, 0))
+				cells = append(cells, misc, miscDepth)
+				if who != xlByRole {
+					cells = append(cells, xlText(r.Sources, 0))
+				}
 				return emit(cells...)
 			})
 		},
@@ -253,25 +187,10 @@ func (wb *workbook) depthCell(depth string) excelize.Cell {
 	return xlText(depth, 0)
 }
 
-// xlProfileID reads the number back from a profile label "P00012".
-func xlProfileID(label string) int64 {
-	var n int64
-	for _, c := range strings.TrimPrefix(label, "P") {
-		if c < '0' || c > '9' {
-			return 0
-		}
-		n = n*10 + int64(c-'0')
-	}
-	return n
-}
-
 // userProfilesSheet: each user and their access profile, to read a user's
 // access off the profile sheet.
 func (wb *workbook) userProfilesSheet() *xlSheet {
-	users := len(wb.rep.Users)
-	if wb.profiles != nil {
-		users = len(wb.profiles.users)
-	}
+	users := len(wb.rep.Access.Matrix().Users)
 	return &xlSheet{
 		name: xlUserProfiles, table: true, rows: xlAtLeastOne(users),
 		columns: []xlColumn{{"User", 40}, {"Profile", 9}},
@@ -280,16 +199,9 @@ func (wb *workbook) userProfilesSheet() *xlSheet {
 			if users == 0 {
 				return emit(xlText("No users.", wb.st.note))
 			}
-			write := func(p queries.UserProfile) error { return emit(xlText(p.User, 0), xlText(xlProfile(p.ProfileID), 0)) }
-			if wb.profiles == nil {
-				return wb.rep.Access.EachUserProfile(wb.ctx, write)
-			}
-			for _, p := range wb.profiles.users {
-				if err := write(p); err != nil {
-					return err
-				}
-			}
-			return nil
+			return wb.rep.Access.EachUserProfile(wb.ctx, func(p queries.UserProfile) error {
+				return emit(xlText(p.User, 0), xlText(queries.ProfileLabel(p.ProfileID), 0))
+			})
 		},
 	}
 }

@@ -17,8 +17,8 @@ import (
 // BenchmarkWorkbook writes the workbook of a large tenant. Each user is in
 // one of 5,000 access profiles, each with 30 tables and 5 miscellaneous
 // privileges (35 matrix rows a user), with 20,000 findings, 100,000
-// field-security rows and 10,000 wasted seats; the matrix streams from an
-// in-memory DuckDB, as in a run.
+// field-security rows and 10,000 wasted seats; the matrix is expanded from
+// its profiles, as in a run.
 //
 //   - users=100000: 3.5 million matrix rows, more than two sheets hold, so
 //     the default layout shows the matrix by access profile.
@@ -148,19 +148,36 @@ func xlsxLargeReport(t testing.TB, users int) *reports.Report {
 	}
 	rep.Licenses.TotalMonthly, rep.Licenses.TotalAnnual = price*waste, price*12*waste
 	// The matrix: every user in one of the profiles; each profile holds
-	// most privileges on 30 tables at varied depths, and 5 miscellaneous
-	// privileges; two sources per grant.
-	rep.Access = xlsxMatrixDB(t,
-		fmt.Sprintf(`INSERT INTO systemusers SELECT 'u' || i, 'user' || lpad(i::VARCHAR, 6, '0') || '@contoso.example' FROM range(%d) t(i)`, users),
-		fmt.Sprintf(`INSERT INTO user_profiles SELECT 'u' || i, (i %% %d) + 1 FROM range(%d) t(i)`, profiles, users),
-		fmt.Sprintf(`INSERT INTO profile_access
-		 SELECT p, 'table' || lpad(t::VARCHAR, 3, '0'), pr.privilege, (['team', 'basic', 'local', 'deep', 'global'])[((p + t + pr.k) %% 5) + 1],
-		        'Role ' || (p %% 200) || '@BU ' || (p %% 50) || ' direct; Role ' || ((p + t) %% 300) || '@root team:Team ' || (p %% 100)
-		 FROM range(1, %d) a(p), range(%d) b(t),
-		      (VALUES ('create', 0), ('read', 1), ('write', 2), ('delete', 3), ('append', 4), ('appendto', 5), ('assign', 6), ('share', 7)) pr(privilege, k)
-		 WHERE (p + t + pr.k) %% 7 <> 0
-		 UNION ALL
-		 SELECT p, '', 'prvMisc' || m, 'global', 'Role 1@root direct' FROM range(1, %d) a(p), range(5) c(m)`, profiles+1, tables, profiles+1),
-	)
+	// two of 300 roles, one directly and one through a team; each role
+	// grants most privileges on 30 tables at varied depths, and the first
+	// also 5 miscellaneous privileges.
+	mb := queries.NewMatrixBuilder()
+	var pts []int32
+	for t := 0; t < tables; t++ {
+		for _, p := range []string{"append", "appendto", "assign", "create", "delete", "read", "share", "write"} {
+			pts = append(pts, mb.Cell(fmt.Sprintf("table%03d", t), p))
+		}
+	}
+	for m := 0; m < 5; m++ {
+		pts = append(pts, mb.Cell("", fmt.Sprintf("prvMisc%d", m)))
+	}
+	for r := 0; r < 300; r++ {
+		masks := map[int32]int8{}
+		for i, pt := range pts {
+			if (r+i)%7 != 0 && (i < tables*8 || r == 1) {
+				masks[pt] = int8(1 << ((r + i) % 4))
+			}
+		}
+		mb.Role(fmt.Sprintf("role%d", r), fmt.Sprintf("Role %d", r), masks)
+	}
+	for p := 0; p < profiles; p++ {
+		mb.Profile("full",
+			queries.MatrixSource{RoleID: fmt.Sprintf("role%d", p%200), Text: fmt.Sprintf("Role %d@BU %d direct", p%200, p%50)},
+			queries.MatrixSource{RoleID: fmt.Sprintf("role%d", (p*7)%300), Text: fmt.Sprintf("Role %d@root team:Team %d", (p*7)%300, p%100)})
+	}
+	for i := 0; i < users; i++ {
+		mb.User(fmt.Sprintf("u%d", i), fmt.Sprintf("user%06d@contoso.example", i), int64(i%profiles)+1)
+	}
+	rep.Access = queries.NewAccessMatrix(mb.Matrix())
 	return rep
 }

@@ -22,6 +22,7 @@ const (
 	xlAccessSheet    = "Access"
 	xlAccessProfiles = "Access profiles"
 	xlUserProfiles   = "User profiles"
+	xlAccessRoles    = "Access by role"
 	xlFieldSecurity  = "Field security"
 	xlRunInfo        = "Run info"
 )

@@ -182,6 +182,11 @@ func (wb *workbook) accessFact(a xlAccess) string {
 	switch {
 	case a.missing:
 		return "not computed for this report"
+	case a.byRole:
+		return fmt.Sprintf("%s rows (user x table) in %s access profiles (%s rows): more than %d sheets of %s rows hold, "+
+			"so the workbook shows what each held role grants (%s, %s rows) and %s says who holds which role; "+
+			"the full matrix is in access.parquet", xlCount(a.userRows), xlCount(wb.rep.AccessProfiles), xlCount(a.profileRows),
+			wb.opts.MaxAccessSheets, xlCount(int64(wb.opts.MaxSheetRows)), xlAccessRoles, xlCount(a.roleRows), xlUsers)
 	case a.byProfile:
 		s := a.sheets[0]
 		where := s.parts[0]

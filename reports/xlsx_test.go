@@ -20,7 +20,6 @@ import (
 	"github.com/d365audit/d365audit/queries"
 	"github.com/d365audit/d365audit/reports"
 	"github.com/d365audit/d365audit/rules"
-	"github.com/d365audit/d365audit/store"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -215,29 +214,6 @@ func xlsxFirstDiff(want, got string) string {
 	return "(same lines)"
 }
 
-// TestWorkbookMatrixFromDatabase: the workbook is the same whether the
-// user matrix is expanded from the profiles held in memory or streamed
-// from the database (EachUserRow), as it is past XLProfilesInMemory.
-func TestWorkbookMatrixFromDatabase(t *testing.T) {
-	rep := xlsxReport(t, xlsxSamples, xlsxRunTime)
-	for _, opts := range []reports.WorkbookOptions{{}, {MaxSheetRows: 100}} { // full matrix, then by profile
-		_, inMemory := xlsxWrite(t, rep, opts)
-		saved := *reports.XLProfilesInMemory
-		*reports.XLProfilesInMemory = 0
-		_, streamed := xlsxWrite(t, rep, opts)
-		*reports.XLProfilesInMemory = saved
-		a, b := xlsxDump(t, inMemory, rep), xlsxDump(t, streamed, rep)
-		if len(a) != len(b) {
-			t.Errorf("options %+v: %d sheets from memory, %d from the database", opts, len(a), len(b))
-		}
-		for sheet, text := range a {
-			if b[sheet] != text {
-				t.Errorf("options %+v: sheet %s differs:\n%s", opts, sheet, xlsxFirstDiff(text, b[sheet]))
-			}
-		}
-	}
-}
-
 // TestWorkbookEmptyReport: a Report with nothing in it still gives every
 // sheet, each saying it is empty, and no chart over no data.
 func TestWorkbookEmptyReport(t *testing.T) {
@@ -276,42 +252,20 @@ func TestWorkbookDeterministic(t *testing.T) {
 // as a formula if it were stored as one.
 var xlsxHostile = []string{`=HYPERLINK("http://x","y")`, `@SUM(1)`, `+1`, `-2`, `=1+1`, "\t=cmd", `=`}
 
-// xlsxMatrixDB is a database with just the tables the access matrix reads,
-// filled by SQL: users, their profiles and each profile's access.
-func xlsxMatrixDB(t testing.TB, stmts ...string) *queries.AccessMatrix {
-	t.Helper()
-	ctx := context.Background()
-	db, err := store.Open(ctx, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	for _, s := range append([]string{
-		`CREATE TABLE systemusers (systemuserid VARCHAR, domainname VARCHAR)`,
-		`CREATE TABLE user_profiles (systemuserid VARCHAR, profileid BIGINT)`,
-		`CREATE TABLE profile_access (profileid BIGINT, table_name VARCHAR, privilege VARCHAR, depth VARCHAR, sources VARCHAR)`,
-	}, stmts...) {
-		if err := db.Exec(ctx, "matrix fixture", s); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return queries.NewAccessMatrix(db)
-}
-
 func xlsxSQL(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 // xlsxHostileReport is a Report whose every text field, and the access
 // matrix's users, tables and sources, look like formulas.
 func xlsxHostileReport(t testing.TB) *reports.Report {
 	h := xlsxHostile
-	var stmts []string
+	mb := queries.NewMatrixBuilder()
+	table, misc := mb.Cell(h[0], "read"), mb.Cell("", h[2])
+	mb.Role("r1", h[0], map[int32]int8{table: 8})
+	mb.Role("r2", h[1], map[int32]int8{misc: 8})
+	profile := mb.Profile("full", queries.MatrixSource{RoleID: "r1", Text: h[1] + "@BU direct"}, queries.MatrixSource{RoleID: "r2", Text: h[3]})
 	for i, s := range h {
-		stmts = append(stmts,
-			fmt.Sprintf(`INSERT INTO systemusers VALUES ('u%d', %s)`, i, xlsxSQL(s)),
-			fmt.Sprintf(`INSERT INTO user_profiles VALUES ('u%d', 1)`, i))
+		mb.User(fmt.Sprintf("u%d", i), s, profile)
 	}
-	stmts = append(stmts, fmt.Sprintf(`INSERT INTO profile_access VALUES (1, %s, 'read', 'global', %s), (1, '', %s, 'global', %s)`,
-		xlsxSQL(h[0]), xlsxSQL(h[1]+"@BU direct"), xlsxSQL(h[2]), xlsxSQL(h[3])))
 	rep := &reports.Report{
 		Environment: h[0], GeneratedAt: xlsxRunTime, AsOf: xlsxRunTime, ToolVersion: h[1], RuleSetVersion: h[2], Policy: h[3],
 		Inputs:       []reports.Input{{File: h[0], Kind: h[1], SHA256: h[2]}},
@@ -331,7 +285,7 @@ func xlsxHostileReport(t testing.TB) *reports.Report {
 			Categories: []reports.WasteCategory{{Category: h[0], Seats: 1}}},
 		Waivers: []rules.WaiverStatus{{Waiver: rules.Waiver{Rule: h[0], Subject: h[1], Reason: h[2], Owner: h[3], Expires: "2027-01-01"}}},
 	}
-	rep.Access = xlsxMatrixDB(t, stmts...)
+	rep.Access = queries.NewAccessMatrix(mb.Matrix())
 	return rep
 }
 
@@ -467,7 +421,16 @@ func TestWorkbookSplitsTheMatrix(t *testing.T) {
 	})
 
 	t.Run("profiles", func(t *testing.T) {
-		_, f := xlsxWrite(t, rep, reports.WorkbookOptions{MaxSheetRows: 100, MaxAccessSheets: 2})
+		// enough sheets of 100 rows for the profile matrix, too few for the full one
+		profileRows, err := rep.Access.ProfileRows(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		sheets := int(profileRows)/90 + 1
+		if len(full) <= sheets*100 {
+			t.Fatalf("the sample's users share too few profiles for this test: %d user rows, %d profile rows", len(full), profileRows)
+		}
+		_, f := xlsxWrite(t, rep, reports.WorkbookOptions{MaxSheetRows: 100, MaxAccessSheets: sheets})
 		if idx, _ := f.GetSheetIndex("Access"); idx >= 0 {
 			t.Error("sheet Access exists although the matrix is shown by profile")
 		}
@@ -498,6 +461,45 @@ func TestWorkbookSplitsTheMatrix(t *testing.T) {
 		t.Logf("Summary, profile layout:\n%s", s)
 		if !strings.Contains(s, "shown by access profile") || !strings.Contains(s, "User profiles") {
 			t.Errorf("the Summary does not say the matrix is shown by profile:\n%s", s)
+		}
+	})
+
+	// When even the profiles do not fit, each held role's grants are shown.
+	t.Run("roles", func(t *testing.T) {
+		_, f := xlsxWrite(t, rep, reports.WorkbookOptions{MaxSheetRows: 100, MaxAccessSheets: 1})
+		for _, gone := range []string{"Access", "Access profiles", "User profiles"} {
+			if idx, _ := f.GetSheetIndex(gone); idx >= 0 {
+				t.Errorf("sheet %s exists although the matrix is shown by role", gone)
+			}
+		}
+		rows, _ := xlsxMatrixRows(t, f, "Access by role", 3, "Role")
+		holders := map[string]string{}
+		payment := map[string][]string{} // role -> its contoso_payment row
+		for _, r := range rows {
+			holders[r[0]] = r[1]
+			if r[2] == "contoso_payment" {
+				payment[r[0]] = r[3:min(len(r), 11)]
+			}
+		}
+		for _, r := range rep.Access.Roles() {
+			if holders[r.Label] != fmt.Sprint(r.Holders) {
+				t.Errorf("role %s: %q holders on the sheet, want %d", r.Label, holders[r.Label], r.Holders)
+			}
+		}
+		if len(holders) != len(rep.Access.Roles()) {
+			t.Errorf("the sheet shows %d roles, %d are held", len(holders), len(rep.Access.Roles()))
+		}
+		// create, read, write, ...: the creator creates at Local and writes
+		// at Basic; the approver writes at Global (samples/README.md)
+		creator, approver := payment["Contoso Payment Creator"], payment["Contoso Finance Approver"]
+		if len(creator) < 3 || !strings.Contains(creator[0], "local") || !strings.Contains(creator[2], "basic") {
+			t.Errorf("Contoso Payment Creator on contoso_payment: %q", creator)
+		}
+		if len(approver) < 3 || !strings.Contains(approver[2], "global") {
+			t.Errorf("Contoso Finance Approver on contoso_payment: %q", approver)
+		}
+		if s := xlsxSummaryText(t, f); !strings.Contains(s, "what each held role grants") {
+			t.Errorf("the Summary does not say the matrix is shown by role:\n%s", s)
 		}
 	})
 }

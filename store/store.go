@@ -9,6 +9,8 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
+	"os"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/array"
 	duckdb "github.com/duckdb/duckdb-go/v2"
@@ -63,6 +65,7 @@ func (d *DB) Close() error {
 // Exec runs a statement that returns no rows. what says what it is for, and
 // leads the error.
 func (d *DB) Exec(ctx context.Context, what, query string, args ...any) error {
+	defer traceTime(what, time.Now())
 	if _, err := d.conn.ExecContext(ctx, query, args...); err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
@@ -71,6 +74,7 @@ func (d *DB) Exec(ctx context.Context, what, query string, args ...any) error {
 
 // Query runs a query and hands each row to scan.
 func (d *DB) Query(ctx context.Context, what, query string, scan func(*sql.Rows) error, args ...any) error {
+	defer traceTime(what, time.Now())
 	rows, err := d.conn.QueryContext(ctx, query, args...)
 	if err != nil {
 		return fmt.Errorf("%s: %w", what, err)
@@ -85,6 +89,16 @@ func (d *DB) Query(ctx context.Context, what, query string, scan func(*sql.Rows)
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	return nil
+}
+
+// trace prints each statement's time to stderr (D365AUDIT_TRACE=1), to
+// find the slow one when a tenant is large.
+var trace = os.Getenv("D365AUDIT_TRACE") != ""
+
+func traceTime(what string, start time.Time) {
+	if trace {
+		fmt.Fprintf(os.Stderr, "trace: %-60s %7.2f s\n", what, time.Since(start).Seconds())
+	}
 }
 
 // QueryInt returns the single integer a query yields.

@@ -1,0 +1,406 @@
+package queries
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math/bits"
+	"sort"
+	"strings"
+
+	"github.com/d365audit/d365audit/store"
+)
+
+// Matrix is the effective-access matrix held in the compact form it is
+// computed from: each held role's grants, each access profile's role
+// sources, and each user's profile. A user's cells are expanded on demand,
+// in output order, so the whole matrix (180 million cells at 100,000 users)
+// is never held anywhere: access.parquet and the workbook stream it.
+//
+// It computes exactly what the SQL model does (sql/050_profile_access.sql,
+// which stays the definition ad-hoc SQL, the rules and the comparison with
+// a previous run read); the property test holds both to a naive model.
+type Matrix struct {
+	// Cells describes each (table, privilege) cell by pt_id; index 0 is
+	// unused (pt_id counts from 1).
+	Cells []CellInfo
+	// Profiles by profile id (index 0 unused).
+	Profiles []Profile
+	// Users in output order (user_rank).
+	Users []MatrixUser
+
+	grants map[string][]grant // held roleid -> its grants, by pt_id
+	roles  []RoleGrants       // each distinct set of grants, by label
+	roleOf map[string]string  // held roleid -> the RoleGrants ID it takes its grants from
+}
+
+// RoleGrants is a role whose grants someone holds, standing for the
+// business-unit copies that take its privileges; Holders counts the users
+// who hold it or one of its copies, directly or through a team.
+type RoleGrants struct {
+	ID, Label string
+	Holders   int64
+}
+
+// CellInfo is one (table, privilege) cell of the matrix; Table is "" for
+// a miscellaneous privilege, whose Privilege is its full name.
+type CellInfo struct {
+	Table, Privilege string
+	business         bool // an Administrative-mode user holds nothing here
+}
+
+// Profile is an access profile: users whose grants are identical.
+type Profile struct {
+	ID      int64
+	Class   string // full, read, administrative or disabled
+	Users   int64
+	sources []profileSource // by slot
+	texts   []string        // slot -> source text ("ROLE@BU direct")
+}
+
+type profileSource struct {
+	roleid        string
+	slot          uint8
+	teamNoInherit bool // held through a team, and members do not inherit the role
+}
+
+// MatrixUser is a user and their access profile.
+type MatrixUser struct {
+	ID, DomainName string
+	Profile        int64
+}
+
+type grant struct {
+	pt   int32
+	mask int8 // privilegedepthmask & 15
+}
+
+// SourceSet is a set of a profile's source slots (at most 128, as in SQL).
+type SourceSet struct{ Lo, Hi uint64 }
+
+func (s SourceSet) with(slot uint8) SourceSet {
+	if slot < 64 {
+		s.Lo |= 1 << slot
+	} else {
+		s.Hi |= 1 << (slot - 64)
+	}
+	return s
+}
+
+// Union is both sets' slots.
+func (s SourceSet) Union(o SourceSet) SourceSet { return SourceSet{s.Lo | o.Lo, s.Hi | o.Hi} }
+
+// Cell is one privilege a profile holds: its pt_id, the depth's rank
+// (Depths) and the slots of the sources that grant it.
+type Cell struct {
+	PT      int32
+	Rank    int8
+	Sources SourceSet
+}
+
+// LoadMatrix reads the matrix's parts from a database the models were built
+// in (an audit in memory, or audit.duckdb).
+func LoadMatrix(ctx context.Context, db *store.DB) (*Matrix, error) {
+	m := newMatrix()
+	for _, load := range []func(context.Context, *store.DB) error{m.loadCells, m.loadProfiles, m.loadSources, m.loadGrants, m.loadUsers} {
+		if err := load(ctx, db); err != nil {
+			return nil, err
+		}
+	}
+	m.finishRoles()
+	return m, nil
+}
+
+func newMatrix() *Matrix {
+	return &Matrix{Cells: []CellInfo{{}}, Profiles: []Profile{{}}, grants: map[string][]grant{}, roleOf: map[string]string{}}
+}
+
+// finishRoles counts each role's holders (enabled users), orders the roles
+// by label, and tells apart two distinct roles of one name by their ids.
+func (m *Matrix) finishRoles() {
+	holders := map[string]int64{}
+	for i := 1; i < len(m.Profiles); i++ {
+		p := &m.Profiles[i]
+		if p.Class == "disabled" {
+			continue
+		}
+		seen := map[string]bool{}
+		for _, s := range p.sources {
+			if rep := m.roleOf[s.roleid]; !seen[rep] {
+				seen[rep] = true
+				holders[rep] += p.Users
+			}
+		}
+	}
+	sort.Slice(m.roles, func(i, j int) bool {
+		a, b := m.roles[i], m.roles[j]
+		return a.Label < b.Label || a.Label == b.Label && a.ID < b.ID
+	})
+	named := map[string]int{}
+	for _, r := range m.roles {
+		named[r.Label]++
+	}
+	for i := range m.roles {
+		r := &m.roles[i]
+		r.Holders = holders[r.ID]
+		if named[r.Label] > 1 {
+			r.Label += " (" + r.ID + ")"
+		}
+	}
+}
+
+func (m *Matrix) loadCells(ctx context.Context, db *store.DB) error {
+	return db.Query(ctx, "matrix cells", `
+		SELECT DISTINCT pt_id, table_name, privilege, table_name IN (SELECT table_name FROM policy_business_tables)
+		FROM privilege_tables ORDER BY pt_id`,
+		func(rows *sql.Rows) error {
+			var id int64
+			var c CellInfo
+			if err := rows.Scan(&id, &c.Table, &c.Privilege, &c.business); err != nil {
+				return err
+			}
+			if id != int64(len(m.Cells)) {
+				return fmt.Errorf("pt_id %d out of sequence", id)
+			}
+			m.Cells = append(m.Cells, c)
+			return nil
+		})
+}
+
+func (m *Matrix) loadProfiles(ctx context.Context, db *store.DB) error {
+	return db.Query(ctx, "matrix profiles", `
+		SELECT p.profileid, c.access_class, p.users
+		FROM access_profiles p JOIN user_access_class c ON c.systemuserid = p.representative ORDER BY p.profileid`,
+		func(rows *sql.Rows) error {
+			var p Profile
+			if err := rows.Scan(&p.ID, &p.Class, &p.Users); err != nil {
+				return err
+			}
+			if p.ID != int64(len(m.Profiles)) {
+				return fmt.Errorf("profile %d out of sequence", p.ID)
+			}
+			m.Profiles = append(m.Profiles, p)
+			return nil
+		})
+}
+
+func (m *Matrix) loadSources(ctx context.Context, db *store.DB) error {
+	return db.Query(ctx, "matrix profile sources", `
+		SELECT profileid, slot, roleid, via = 'team' AND coalesce(isinherited, 1) = 0, source_text
+		FROM profile_sources ORDER BY profileid, slot, roleid`,
+		func(rows *sql.Rows) error {
+			var id int64
+			var s profileSource
+			var slot int
+			var text string
+			if err := rows.Scan(&id, &slot, &s.roleid, &s.teamNoInherit, &text); err != nil {
+				return err
+			}
+			if id < 1 || id >= int64(len(m.Profiles)) || slot < 0 || slot > 127 {
+				return fmt.Errorf("profile source %d/%d out of range", id, slot)
+			}
+			s.slot = uint8(slot)
+			p := &m.Profiles[id]
+			p.sources = append(p.sources, s)
+			if slot == len(p.texts) {
+				p.texts = append(p.texts, text)
+			}
+			return nil
+		})
+}
+
+// loadGrants reads the grants of the held roles. Business-unit copies of a
+// role share their root's grants, so each distinct set is read once, under
+// the smallest roleid that holds it.
+func (m *Matrix) loadGrants(ctx context.Context, db *store.DB) error {
+	alias := map[string]string{} // held roleid -> the roleid its grants are read under
+	err := db.Query(ctx, "matrix role grant sources", `
+		SELECT roleid, min(roleid) OVER (PARTITION BY source_roleid)
+		FROM role_grant_sources WHERE roleid IN (SELECT roleid FROM profile_sources)`,
+		func(rows *sql.Rows) error {
+			var id, rep string
+			if err := rows.Scan(&id, &rep); err != nil {
+				return err
+			}
+			alias[id] = rep
+			return nil
+		})
+	if err != nil {
+		return err
+	}
+	read := map[string][]grant{}
+	err = db.Query(ctx, "matrix role grants", `
+		SELECT g.roleid, pt.pt_id, g.privilegedepthmask & 15
+		FROM role_privilege_grants g JOIN privilege_tables pt USING (privilegeid)
+		WHERE g.roleid IN (SELECT min(roleid) FROM role_grant_sources
+		                   WHERE roleid IN (SELECT roleid FROM profile_sources) GROUP BY source_roleid)
+		ORDER BY g.roleid, pt.pt_id`,
+		func(rows *sql.Rows) error {
+			var id string
+			var g grant
+			if err := rows.Scan(&id, &g.pt, &g.mask); err != nil {
+				return err
+			}
+			read[id] = append(read[id], g)
+			return nil
+		})
+	if err != nil {
+		return err
+	}
+	for id, rep := range alias {
+		m.grants[id] = read[rep]
+		m.roleOf[id] = rep
+	}
+	// each distinct set of grants, named by the role whose rows it is
+	return db.Query(ctx, "matrix role names", `
+		SELECT DISTINCT min(s.roleid) OVER (PARTITION BY s.source_roleid), r.name
+		FROM role_grant_sources s JOIN roles r ON r.roleid = s.source_roleid
+		WHERE s.roleid IN (SELECT roleid FROM profile_sources)`,
+		func(rows *sql.Rows) error {
+			var rg RoleGrants
+			if err := rows.Scan(&rg.ID, &rg.Label); err != nil {
+				return err
+			}
+			m.roles = append(m.roles, rg)
+			return nil
+		})
+}
+
+func (m *Matrix) loadUsers(ctx context.Context, db *store.DB) error {
+	return db.Query(ctx, "matrix users", `
+		SELECT u.systemuserid, u.domainname, up.profileid
+		FROM user_profiles up JOIN systemusers u USING (systemuserid) ORDER BY up.user_rank`,
+		func(rows *sql.Rows) error {
+			var u MatrixUser
+			if err := rows.Scan(&u.ID, &u.DomainName, &u.Profile); err != nil {
+				return err
+			}
+			if u.Profile < 1 || u.Profile >= int64(len(m.Profiles)) {
+				return fmt.Errorf("user %s: profile %d out of range", u.DomainName, u.Profile)
+			}
+			m.Users = append(m.Users, u)
+			return nil
+		})
+}
+
+// Expander computes profiles' cells; it keeps scratch space sized to the
+// matrix, so one is made per goroutine and reused.
+type Expander struct {
+	m       *Matrix
+	rank    []int8 // by pt_id; -1: not held
+	sources []SourceSet
+	held    []uint64 // bitmap of pt_ids touched, to emit them in order
+}
+
+// NewExpander returns an expander for m.
+func (m *Matrix) NewExpander() *Expander {
+	e := &Expander{m: m, rank: make([]int8, len(m.Cells)), sources: make([]SourceSet, len(m.Cells)),
+		held: make([]uint64, (len(m.Cells)+63)/64)}
+	for i := range e.rank {
+		e.rank[i] = -1
+	}
+	return e
+}
+
+// Cells appends profile p's cells to buf in pt_id order (table, then
+// privilege; miscellaneous privileges last) and returns it. The depth of a
+// cell is the highest over its grants (dataverse-security.md 2.1); a Basic
+// grant of a team role whose members do not inherit it reaches only the
+// team's records (2.3); a disabled user holds nothing, a Read-mode user only
+// reads, and an Administrative-mode user holds nothing on business tables.
+func (e *Expander) Cells(p *Profile, buf []Cell) []Cell {
+	if p.Class == "disabled" {
+		return buf
+	}
+	cells := e.m.Cells
+	for _, s := range p.sources {
+		for _, g := range e.m.grants[s.roleid] {
+			c := &cells[g.pt]
+			if (p.Class == "read" && c.Privilege != "read") || (p.Class == "administrative" && c.business) {
+				continue
+			}
+			r := grantRank(g.mask, s.teamNoInherit)
+			if r > e.rank[g.pt] {
+				e.rank[g.pt] = r
+			}
+			e.sources[g.pt] = e.sources[g.pt].with(s.slot)
+			e.held[g.pt>>6] |= 1 << (g.pt & 63)
+		}
+	}
+	for w, word := range e.held {
+		for word != 0 {
+			pt := int32(w<<6 + bits.TrailingZeros64(word))
+			word &= word - 1
+			buf = append(buf, Cell{PT: pt, Rank: e.rank[pt], Sources: e.sources[pt]})
+			e.rank[pt], e.sources[pt] = -1, SourceSet{}
+		}
+		e.held[w] = 0
+	}
+	return buf
+}
+
+// grantRank is the depth rank of one grant: its broadest depth bit, or
+// team for a Basic grant of a team role whose members do not inherit it.
+func grantRank(mask int8, teamNoInherit bool) int8 {
+	switch {
+	case mask&8 != 0:
+		return 4
+	case mask&4 != 0:
+		return 3
+	case mask&2 != 0:
+		return 2
+	case teamNoInherit:
+		return 0
+	}
+	return 1
+}
+
+// SourcesText is a source set as OUTPUT.md's sources column writes it: each
+// source in text order, joined by "; ".
+func (p *Profile) SourcesText(s SourceSet) string {
+	var b strings.Builder
+	for half, word := range [2]uint64{s.Lo, s.Hi} {
+		for word != 0 {
+			slot := half*64 + bits.TrailingZeros64(word)
+			word &= word - 1
+			if b.Len() > 0 {
+				b.WriteString("; ")
+			}
+			b.WriteString(p.texts[slot])
+		}
+	}
+	return b.String()
+}
+
+// EachUser calls fn for every user in output order with their profile and
+// cells; cells is reused after fn returns.
+func (m *Matrix) EachUser(fn func(u *MatrixUser, p *Profile, cells []Cell) error) error {
+	e := m.NewExpander()
+	var buf []Cell
+	for i := range m.Users {
+		u := &m.Users[i]
+		p := &m.Profiles[u.Profile]
+		buf = e.Cells(p, buf[:0])
+		if err := fn(u, p, buf); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CellCount is the number of cells EachUser yields: the rows of
+// access.parquet.
+func (m *Matrix) CellCount() int64 {
+	e := m.NewExpander()
+	perProfile := make([]int64, len(m.Profiles))
+	var buf []Cell
+	for i := 1; i < len(m.Profiles); i++ {
+		buf = e.Cells(&m.Profiles[i], buf[:0])
+		perProfile[i] = int64(len(buf))
+	}
+	var n int64
+	for _, u := range m.Users {
+		n += perProfile[u.Profile]
+	}
+	return n
+}
