@@ -282,10 +282,14 @@ func (e *exporter) fetch(ctx context.Context, t Table, task *progress.Task) (pag
 	}
 	err = e.pages(ctx, t, func(page int, body []byte, values []json.RawMessage) error {
 		pages, rows = page, rows+int64(len(values))
-		task.Add(int64(len(values)), fmt.Sprintf("page %d", page))
 		if privs != nil {
-			return privs.addPage(values)
+			// Progress counts the rows of the file, not the tables they come from.
+			before := len(privs.rows)
+			err := privs.addPage(values)
+			task.Add(int64(len(privs.rows)-before), fmt.Sprintf("page %d", page))
+			return err
 		}
+		task.Add(int64(len(values)), fmt.Sprintf("page %d", page))
 		return e.write(t, page, body, len(values))
 	})
 	if err != nil || privs == nil {

@@ -60,9 +60,16 @@ func newReporter(w io.Writer, b *bars) *Reporter {
 // line; 0 prints every Add.
 func (r *Reporter) SetInterval(d time.Duration) { r.interval = d }
 
+// isTerminal is true for a terminal that can show bars: one with a width
+// (a pseudo-terminal of a non-interactive session may have none, and bars
+// cut to zero columns would show nothing at all).
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd())) && os.Getenv("TERM") != "dumb"
+	if !ok || !term.IsTerminal(int(f.Fd())) || os.Getenv("TERM") == "dumb" {
+		return false
+	}
+	width, _, err := term.GetSize(int(f.Fd()))
+	return err == nil && width > 0
 }
 
 // Logf prints one line: above the bars on a terminal, as is otherwise.
