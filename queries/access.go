@@ -71,9 +71,16 @@ func FindUsers(ctx context.Context, db *store.DB, selector string) ([]User, erro
 const accessColumns = `"user", "table", privilege, depth, sources`
 
 // UserAccess returns one user's effective access, optionally on one table.
+// The query names the user's profile: the matrix is a view, and a filter on
+// the profile is applied before its aggregation (on a filter on the user,
+// DuckDB would aggregate every profile first).
 func UserAccess(ctx context.Context, db *store.DB, userID, table string) ([]AccessRow, error) {
-	q := `SELECT ` + accessColumns + ` FROM effective_access WHERE systemuserid = ?`
-	args := []any{userID}
+	profile, err := db.QueryInt(ctx, "profile of "+userID, `SELECT profileid FROM user_profiles WHERE systemuserid = ?`, userID)
+	if err != nil {
+		return nil, err
+	}
+	q := `SELECT ` + accessColumns + ` FROM effective_access WHERE profileid = ? AND systemuserid = ?`
+	args := []any{profile, userID}
 	if table != "" {
 		q += ` AND "table" = lower(?)`
 		args = append(args, table)

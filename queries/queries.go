@@ -72,7 +72,8 @@ func splitStatements(sql string) []string {
 	for _, line := range strings.Split(sql, "\n") {
 		cur.WriteString(line)
 		cur.WriteString("\n")
-		if strings.HasSuffix(strings.TrimSpace(line), ";") {
+		// a comment that ends in a semicolon ends no statement
+		if t := strings.TrimSpace(line); strings.HasSuffix(t, ";") && !strings.HasPrefix(t, "--") {
 			if s := strings.TrimSpace(cur.String()); s != ";" {
 				out = append(out, s)
 			}

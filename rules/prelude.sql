@@ -62,3 +62,38 @@ CREATE OR REPLACE VIEW core_marketing_role_names AS
 SELECT list(DISTINCT coalesce(r.name, c.role_name) ORDER BY coalesce(r.name, c.role_name)) AS names
 FROM policy_app_core_roles c
 LEFT JOIN (SELECT name_norm, min(name) AS name FROM role_names GROUP BY name_norm) r ON r.name_norm = c.role_name;
+
+-- the cells PRIV_HIGH_RISK and SOD_CONFLICT look at: each listed privilege
+-- as a (table, privilege) cell of effective_access. A name is a privilege
+-- that names no table (table '', the full name) or, when the export maps it
+-- to a table, that table and right.
+CREATE OR REPLACE VIEW high_risk_targets AS
+SELECT label, name, table_name AS tbl, privilege AS priv, min_depth_rank
+FROM policy_high_risk_privileges WHERE name IS NULL
+UNION
+SELECT label, name, '' AS tbl, lower(name) AS priv, min_depth_rank
+FROM policy_high_risk_privileges WHERE name IS NOT NULL
+UNION
+SELECT p.label, p.name, pt.table_name AS tbl, lower(pt.privilege) AS priv, p.min_depth_rank
+FROM policy_high_risk_privileges p JOIN privilege_tables pt ON lower(pt.name) = lower(p.name)
+WHERE p.name IS NOT NULL;
+
+CREATE OR REPLACE VIEW sod_targets AS
+SELECT pair_id, title, side, label, table_name AS tbl, privilege AS priv, min_depth_rank
+FROM policy_sod_pairs WHERE name IS NULL
+UNION
+SELECT pair_id, title, side, label, '' AS tbl, lower(name) AS priv, min_depth_rank
+FROM policy_sod_pairs WHERE name IS NOT NULL
+UNION
+SELECT p.pair_id, p.title, p.side, p.label, pt.table_name AS tbl, lower(pt.privilege) AS priv, p.min_depth_rank
+FROM policy_sod_pairs p JOIN privilege_tables pt ON lower(pt.name) = lower(p.name)
+WHERE p.name IS NOT NULL;
+
+-- every profile's grants on those cells. The matrix is a view too large to
+-- aggregate whole (queries/sql/050_profile_access.sql): the filter on pt_id
+-- comes before its joins here, so only these grants are ever computed.
+CREATE OR REPLACE TABLE policy_cell_grants AS
+SELECT g.* FROM profile_cell_grants g
+WHERE g.pt_id IN (SELECT pt.pt_id FROM privilege_tables pt
+                  JOIN (SELECT tbl, priv FROM high_risk_targets UNION SELECT tbl, priv FROM sod_targets) t
+                    ON pt.table_name = t.tbl AND lower(pt.privilege) = t.priv);

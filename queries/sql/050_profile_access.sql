@@ -6,10 +6,8 @@
 -- records the team owns: depth 'team' (2.3). isinherited missing is taken as 1,
 -- the default of every role created since 2019.
 --
--- The matrix has millions of cells at scale, so it is computed on integers:
--- each of a profile's role sources gets a slot (its rank by text), a cell keeps
--- the bit set of the slots that grant it, and the text of each distinct set is
--- built once, in profile_source_sets.
+-- Each of a profile's role sources gets a slot: its rank by text, the order
+-- the sources column lists them in.
 
 -- a profile's role sources, as "ROLE@BU direct" or "ROLE@BU team:NAME"
 CREATE OR REPLACE TABLE profile_sources AS
@@ -31,11 +29,14 @@ SELECT *, (dense_rank() OVER (PARTITION BY profileid ORDER BY source_text) - 1):
 SELECT CASE WHEN max(slot) >= 128 THEN error('a user holds roles through ' || (max(slot) + 1) ||
        ' distinct role sources; the access model supports 128') END FROM profile_sources;
 
--- one row per profile, cell and granting source: a view, as it is the
--- largest relation of the model (every grant of every profile) and only the
--- aggregate below, and rules asking about a few privileges, read it
+-- one row per profile, cell and granting source. Everything below is a
+-- view: the matrix has about 180 million cells at 100,000 users, so it is
+-- never stored. access.parquet and the workbook expand it in Go
+-- (queries/matrix.go, held to the same naive model by the property test),
+-- queries that name a user's profile, a table or a privilege are filtered
+-- before the aggregation; the rules read only the cells the policy names.
 CREATE OR REPLACE VIEW profile_cell_grants AS
-SELECT ps.profileid, pt.pt_id, ps.slot,
+SELECT ps.profileid, pt.pt_id, pt.table_name, pt.privilege, ps.slot, ps.source_text,
        CASE WHEN g.privilegedepthmask & 8 <> 0 THEN 4
             WHEN g.privilegedepthmask & 4 <> 0 THEN 3
             WHEN g.privilegedepthmask & 2 <> 0 THEN 2
@@ -50,29 +51,18 @@ WHERE c.access_class <> 'disabled'
   AND (c.access_class <> 'read' OR pt.privilege = 'read')
   AND (c.access_class <> 'administrative' OR pt.table_name NOT IN (SELECT table_name FROM policy_business_tables));
 
-CREATE OR REPLACE TABLE profile_cells AS
-SELECT profileid, pt_id, max(depth_rank) AS depth_rank, bit_or((1::UHUGEINT) << slot::UHUGEINT) AS source_set
+-- each cell: the highest depth, and every source that grants it in text
+-- order (the slot order)
+CREATE OR REPLACE VIEW profile_access AS
+SELECT profileid, table_name, privilege, pt_id,
+       (['team', 'basic', 'local', 'deep', 'global'])[max(depth_rank) + 1] AS depth, max(depth_rank) AS depth_rank,
+       array_to_string(list_sort(list_distinct(list(source_text))), '; ') AS sources
 FROM profile_cell_grants
-GROUP BY profileid, pt_id;
+GROUP BY profileid, pt_id, table_name, privilege;
 
--- the text of every distinct source set: its sources in text order
-CREATE OR REPLACE TABLE profile_source_sets AS
-SELECT s.profileid, s.source_set, string_agg(ps.source_text, '; ' ORDER BY ps.slot) AS sources
-FROM (SELECT DISTINCT profileid, source_set FROM profile_cells) s
-JOIN profile_sources ps ON ps.profileid = s.profileid AND ((s.source_set >> ps.slot::UHUGEINT) & 1::UHUGEINT) = 1::UHUGEINT
-GROUP BY s.profileid, s.source_set;
-
--- the grants and the matrix with their names, for rules and reports
+-- the grants with their names, for rules and reports
 CREATE OR REPLACE VIEW profile_grants AS
-SELECT g.profileid, pt.table_name, pt.privilege, g.depth_rank, ps.role_name, ps.role_businessunit,
+SELECT g.profileid, g.table_name, g.privilege, g.depth_rank, ps.role_name, ps.role_businessunit,
        ps.scope_businessunitid, ps.held_as AS via
 FROM profile_cell_grants g
-JOIN (SELECT DISTINCT pt_id, table_name, privilege FROM privilege_tables) pt USING (pt_id)
 JOIN profile_sources ps ON ps.profileid = g.profileid AND ps.slot = g.slot;
-
-CREATE OR REPLACE VIEW profile_access AS
-SELECT c.profileid, pt.table_name, pt.privilege, pt.pt_id,
-       (['team', 'basic', 'local', 'deep', 'global'])[c.depth_rank + 1] AS depth, c.depth_rank, ss.sources
-FROM profile_cells c
-JOIN (SELECT DISTINCT pt_id, table_name, privilege FROM privilege_tables) pt USING (pt_id)
-JOIN profile_source_sets ss ON ss.profileid = c.profileid AND ss.source_set = c.source_set;

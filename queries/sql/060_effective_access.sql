@@ -3,7 +3,7 @@
 -- pt_id give the output order (user, table, privilege) as integers.
 CREATE OR REPLACE VIEW effective_access AS
 SELECT u.systemuserid, u.domainname AS "user", pa.table_name AS "table", pa.privilege, pa.depth, pa.depth_rank, pa.sources,
-       up.user_rank, pa.pt_id
+       up.user_rank, pa.pt_id, up.profileid
 FROM user_profiles up
 JOIN systemusers u USING (systemuserid)
 JOIN profile_access pa USING (profileid);

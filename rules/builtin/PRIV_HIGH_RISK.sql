@@ -25,33 +25,24 @@ WITH exempt AS (
     SELECT DISTINCT h.systemuserid
     FROM user_held_roles h JOIN policy_high_risk_exempt_roles e ON e.role_name = h.role_name_norm
 ),
--- each listed privilege as (table, privilege) of effective_access: a name is a
--- privilege that names no table (table '', the full name) or, when the export
--- maps it to a table, that table and right.
-targets AS (
-    SELECT label, name, table_name AS tbl, privilege AS priv, min_depth_rank
-    FROM policy_high_risk_privileges WHERE name IS NULL
-    UNION
-    SELECT label, name, '' AS tbl, lower(name) AS priv, min_depth_rank
-    FROM policy_high_risk_privileges WHERE name IS NOT NULL
-    UNION
-    SELECT p.label, p.name, pt.table_name AS tbl, lower(pt.privilege) AS priv, p.min_depth_rank
-    FROM policy_high_risk_privileges p JOIN privilege_tables pt ON lower(pt.name) = lower(p.name)
-    WHERE p.name IS NOT NULL
+-- each profile's listed cells held at the listed depth or above: the depth,
+-- every grant (all_sources), and the grants that reach the listed depth
+cells AS (
+    SELECT g.profileid, t.label, t.min_depth_rank, g.table_name AS "table", g.privilege,
+           max(g.depth_rank) AS depth_rank,
+           array_to_string(list_sort(list_distinct(list(g.source_text))), '; ') AS all_sources,
+           array_to_string(list_sort(list_distinct(list(g.source_text) FILTER (WHERE g.depth_rank >= t.min_depth_rank))), '; ') AS sources
+    FROM policy_cell_grants g
+    JOIN high_risk_targets t ON g.table_name = t.tbl AND lower(g.privilege) = t.priv
+    GROUP BY g.profileid, t.label, t.min_depth_rank, g.table_name, g.privilege
+    HAVING max(g.depth_rank) >= t.min_depth_rank
 ),
 hits AS (
-    SELECT ea.systemuserid, t.label, t.min_depth_rank, ea."table", ea.privilege, ea.depth, ea.depth_rank,
-           ea.sources AS all_sources,
-           -- the grants that reach the listed depth (sources lists every grant)
-           (SELECT string_agg(DISTINCT g.role_name || '@' || coalesce(g.role_businessunit, g.scope_businessunitid) || ' ' || g.via, '; '
-                              ORDER BY g.role_name || '@' || coalesce(g.role_businessunit, g.scope_businessunitid) || ' ' || g.via)
-            FROM user_profiles up JOIN profile_grants g USING (profileid)
-            WHERE up.systemuserid = ea.systemuserid AND g.table_name = ea."table" AND g.privilege = ea.privilege
-              AND g.depth_rank >= t.min_depth_rank) AS sources
-    FROM effective_access ea
-    JOIN targets t ON ea."table" = t.tbl AND lower(ea.privilege) = t.priv AND ea.depth_rank >= t.min_depth_rank
-    WHERE ea.systemuserid IN (SELECT systemuserid FROM persons)
-      AND ea.systemuserid NOT IN (SELECT systemuserid FROM exempt)
+    SELECT up.systemuserid, c.label, c.min_depth_rank, c."table", c.privilege,
+           (['team', 'basic', 'local', 'deep', 'global'])[c.depth_rank + 1] AS depth, c.depth_rank, c.all_sources, c.sources
+    FROM cells c JOIN user_profiles up USING (profileid)
+    WHERE up.systemuserid IN (SELECT systemuserid FROM persons)
+      AND up.systemuserid NOT IN (SELECT systemuserid FROM exempt)
 ),
 grouped AS (
     SELECT systemuserid, label,

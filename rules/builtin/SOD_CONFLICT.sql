@@ -19,28 +19,23 @@
 --   - https://learn.microsoft.com/power-platform/admin/security-roles-privileges
 --   - https://learn.microsoft.com/power-platform/admin/wp-security-cds
 -- needs: [systemusers, teams, teammemberships, teamrolescollection]
-WITH targets AS (
-    SELECT pair_id, title, side, label, table_name AS tbl, privilege AS priv, min_depth_rank
-    FROM policy_sod_pairs WHERE name IS NULL
-    UNION
-    SELECT pair_id, title, side, label, '' AS tbl, lower(name) AS priv, min_depth_rank
-    FROM policy_sod_pairs WHERE name IS NOT NULL
-    UNION
-    SELECT p.pair_id, p.title, p.side, p.label, pt.table_name AS tbl, lower(pt.privilege) AS priv, p.min_depth_rank
-    FROM policy_sod_pairs p JOIN privilege_tables pt ON lower(pt.name) = lower(p.name)
-    WHERE p.name IS NOT NULL
+WITH
+-- each profile's cells on a side, held at the side's minimum depth or above:
+-- the depth, every grant (all_sources), and the grants that reach the minimum
+cells AS (
+    SELECT g.profileid, t.pair_id, t.title, t.side, t.label, t.min_depth_rank, g.table_name AS "table", g.privilege,
+           max(g.depth_rank) AS depth_rank,
+           array_to_string(list_sort(list_distinct(list(g.source_text))), '; ') AS all_sources,
+           array_to_string(list_sort(list_distinct(list(g.source_text) FILTER (WHERE g.depth_rank >= t.min_depth_rank))), '; ') AS sources
+    FROM policy_cell_grants g
+    JOIN sod_targets t ON g.table_name = t.tbl AND lower(g.privilege) = t.priv
+    GROUP BY g.profileid, t.pair_id, t.title, t.side, t.label, t.min_depth_rank, g.table_name, g.privilege
+    HAVING max(g.depth_rank) >= t.min_depth_rank
 ),
 hits AS (
-    SELECT ea.systemuserid, t.pair_id, t.title, t.side, t.label, t.min_depth_rank,
-           ea."table", ea.privilege, ea.depth, ea.depth_rank, ea.sources AS all_sources,
-           -- the grants that reach the side's minimum depth (sources lists every grant)
-           (SELECT string_agg(DISTINCT g.role_name || '@' || coalesce(g.role_businessunit, g.scope_businessunitid) || ' ' || g.via, '; '
-                              ORDER BY g.role_name || '@' || coalesce(g.role_businessunit, g.scope_businessunitid) || ' ' || g.via)
-            FROM user_profiles up JOIN profile_grants g USING (profileid)
-            WHERE up.systemuserid = ea.systemuserid AND g.table_name = ea."table" AND g.privilege = ea.privilege
-              AND g.depth_rank >= t.min_depth_rank) AS sources
-    FROM effective_access ea
-    JOIN targets t ON ea."table" = t.tbl AND lower(ea.privilege) = t.priv AND ea.depth_rank >= t.min_depth_rank
+    SELECT up.systemuserid, c.pair_id, c.title, c.side, c.label, c.min_depth_rank, c."table", c.privilege,
+           (['team', 'basic', 'local', 'deep', 'global'])[c.depth_rank + 1] AS depth, c.depth_rank, c.all_sources, c.sources
+    FROM cells c JOIN user_profiles up USING (profileid)
 ),
 sides AS (
     SELECT systemuserid, pair_id, side, any_value(title) AS title, any_value(label) AS label,
