@@ -31,7 +31,7 @@ type Matrix struct {
 
 	grants map[string][]grant // held roleid -> its grants, by pt_id
 	roles  []RoleGrants       // each distinct set of grants, by label
-	roleOf map[string]string  // held roleid -> the RoleGrants ID it takes its grants from
+	roleOf map[string]string  // held roleid -> the role whose grants it takes (a RoleGrants ID)
 }
 
 // RoleGrants is a role whose grants someone holds, standing for the
@@ -151,8 +151,7 @@ func (m *Matrix) finishRoles() {
 
 func (m *Matrix) loadCells(ctx context.Context, db *store.DB) error {
 	return db.Query(ctx, "matrix cells", `
-		SELECT DISTINCT pt_id, table_name, privilege, table_name IN (SELECT table_name FROM policy_business_tables)
-		FROM privilege_tables ORDER BY pt_id`,
+		SELECT DISTINCT pt_id, table_name, privilege, business_table FROM privilege_tables ORDER BY pt_id`,
 		func(rows *sql.Rows) error {
 			var id int64
 			var c CellInfo
@@ -211,57 +210,54 @@ func (m *Matrix) loadSources(ctx context.Context, db *store.DB) error {
 
 // loadGrants reads the grants of the held roles. Business-unit copies of a
 // role share their root's grants, so each distinct set is read once, under
-// the smallest roleid that holds it.
+// the role whose rows they are (role_grant_sources).
 func (m *Matrix) loadGrants(ctx context.Context, db *store.DB) error {
-	alias := map[string]string{} // held roleid -> the roleid its grants are read under
+	const held = `SELECT roleid FROM profile_sources`
 	err := db.Query(ctx, "matrix role grant sources", `
-		SELECT roleid, min(roleid) OVER (PARTITION BY source_roleid)
-		FROM role_grant_sources WHERE roleid IN (SELECT roleid FROM profile_sources)`,
+		SELECT roleid, source_roleid FROM role_grant_sources WHERE roleid IN (`+held+`)`,
 		func(rows *sql.Rows) error {
-			var id, rep string
-			if err := rows.Scan(&id, &rep); err != nil {
+			var id, source string
+			if err := rows.Scan(&id, &source); err != nil {
 				return err
 			}
-			alias[id] = rep
+			m.roleOf[id] = source
 			return nil
 		})
 	if err != nil {
 		return err
 	}
-	read := map[string][]grant{}
+	bySource := map[string][]grant{}
 	err = db.Query(ctx, "matrix role grants", `
-		SELECT g.roleid, pt.pt_id, g.privilegedepthmask & 15
-		FROM role_privilege_grants g JOIN privilege_tables pt USING (privilegeid)
-		WHERE g.roleid IN (SELECT min(roleid) FROM role_grant_sources
-		                   WHERE roleid IN (SELECT roleid FROM profile_sources) GROUP BY source_roleid)
-		ORDER BY g.roleid, pt.pt_id`,
+		SELECT g.source_roleid, pt.pt_id, g.privilegedepthmask & 15
+		FROM source_privilege_grants g JOIN privilege_tables pt USING (privilegeid)
+		WHERE g.source_roleid IN (SELECT source_roleid FROM role_grant_sources WHERE roleid IN (`+held+`))
+		ORDER BY g.source_roleid, pt.pt_id`,
 		func(rows *sql.Rows) error {
 			var id string
 			var g grant
 			if err := rows.Scan(&id, &g.pt, &g.mask); err != nil {
 				return err
 			}
-			read[id] = append(read[id], g)
+			bySource[id] = append(bySource[id], g)
 			return nil
 		})
 	if err != nil {
 		return err
 	}
-	for id, rep := range alias {
-		m.grants[id] = read[rep]
-		m.roleOf[id] = rep
+	for id, source := range m.roleOf {
+		m.grants[id] = bySource[source]
 	}
-	// each distinct set of grants, named by the role whose rows it is
 	return db.Query(ctx, "matrix role names", `
-		SELECT DISTINCT min(s.roleid) OVER (PARTITION BY s.source_roleid), r.name
+		SELECT DISTINCT s.source_roleid, r.name
 		FROM role_grant_sources s JOIN roles r ON r.roleid = s.source_roleid
-		WHERE s.roleid IN (SELECT roleid FROM profile_sources)`,
+		WHERE s.roleid IN (`+held+`)`,
 		func(rows *sql.Rows) error {
 			var rg RoleGrants
 			if err := rows.Scan(&rg.ID, &rg.Label); err != nil {
 				return err
 			}
 			m.roles = append(m.roles, rg)
+			m.grants[rg.ID] = bySource[rg.ID]
 			return nil
 		})
 }

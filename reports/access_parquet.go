@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"context"
 	"fmt"
 	"io"
 
@@ -9,21 +10,33 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/compress"
+	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 	"github.com/d365audit/d365audit/queries"
+	"golang.org/x/sync/errgroup"
 )
 
 // accessRowGroupRows is about how many rows a row group of access.parquet
 // holds; groups end between users. A variable for the tests.
 var accessRowGroupRows = 1 << 20
 
+// accessPageRows is how many rows a data page holds. A column's pages are
+// encoded (RLE, then zstd) as they are cut, in the goroutine that writes
+// the column; the writer cuts no page of dictionary indices by itself, and
+// would encode the whole column chunk when the row group closes, one
+// column after another.
+const accessPageRows = 128 << 10
+
 // WriteAccessParquet writes the effective-access matrix (OUTPUT.md: user,
 // table, privilege, depth, sources), one row per user and cell, ordered by
 // user then table and privilege.
 //
 // At 100,000 users the matrix has about 180 million rows, so every column
-// is written as dictionary indices: the strings of a row group are each
-// written once in its dictionary page, and nothing is hashed per row.
+// is written as dictionary indices (the strings of a row group are each
+// written once, in its dictionary page; nothing is hashed per row), one
+// goroutine gathers the next row group while the last is encoded, and the
+// five columns of a row group are encoded in parallel. The bytes do not
+// depend on the scheduling: each column is encoded on its own.
 func WriteAccessParquet(w io.Writer, m *queries.Matrix) error {
 	dict := &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int32, ValueType: arrow.BinaryTypes.String}
 	schema := arrow.NewSchema([]arrow.Field{
@@ -31,28 +44,49 @@ func WriteAccessParquet(w io.Writer, m *queries.Matrix) error {
 		{Name: "depth", Type: dict}, {Name: "sources", Type: dict},
 	}, nil)
 	props := parquet.NewWriterProperties(
-		parquet.WithCompression(compress.Codecs.Zstd),
+		// zstd at its fastest level: the indices are RLE-encoded already
+		parquet.WithCompression(compress.Codecs.Zstd), parquet.WithCompressionLevel(1),
 		parquet.WithDictionaryDefault(true),
 		parquet.WithStats(false),
 		parquet.WithMaxRowGroupLength(int64(accessRowGroupRows)*2),
 		parquet.WithCreatedBy("d365audit"),
 	)
-	fw, err := pqarrow.NewFileWriter(schema, w, props, pqarrow.NewArrowWriterProperties())
+	arrowProps := pqarrow.NewArrowWriterProperties()
+	pschema, err := pqarrow.ToParquet(schema, props, arrowProps)
 	if err != nil {
 		return fmt.Errorf("access.parquet: %w", err)
 	}
-	g := newAccessGroup(m, schema)
-	err = m.EachUser(func(u *queries.MatrixUser, p *queries.Profile, cells []queries.Cell) error {
-		g.add(u, p, cells)
-		if len(g.user) < accessRowGroupRows {
-			return nil
-		}
-		return g.flush(fw)
-	})
-	if err == nil && len(g.user) > 0 {
-		err = g.flush(fw)
+	pw, err := file.NewParquetWriterWithError(w, pschema.Root(), file.WithWriterProps(props))
+	if err != nil {
+		return fmt.Errorf("access.parquet: %w", err)
 	}
-	if cerr := fw.Close(); err == nil {
+	groups := make(chan *accessGroup, 1)
+	gather := errgroup.Group{}
+	gather.Go(func() error {
+		defer close(groups)
+		g := newAccessGroup(m)
+		err := m.EachUser(func(u *queries.MatrixUser, p *queries.Profile, cells []queries.Cell) error {
+			g.add(u, p, cells)
+			if len(g.user) >= accessRowGroupRows {
+				groups <- g
+				g = g.next()
+			}
+			return nil
+		})
+		if err == nil && len(g.user) > 0 {
+			groups <- g
+		}
+		return err
+	})
+	for g := range groups {
+		if err == nil {
+			err = writeAccessGroup(pw, g, arrowProps)
+		}
+	}
+	if gerr := gather.Wait(); err == nil {
+		err = gerr
+	}
+	if cerr := pw.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
@@ -61,12 +95,54 @@ func WriteAccessParquet(w io.Writer, m *queries.Matrix) error {
 	return nil
 }
 
+// writeAccessGroup writes one row group, its columns in parallel (each into
+// its own buffer until the group closes).
+func writeAccessGroup(pw *file.Writer, g *accessGroup, arrowProps pqarrow.ArrowWriterProperties) error {
+	rgw, err := pw.AppendBufferedRowGroupChecked()
+	if err != nil {
+		return err
+	}
+	users, sources := stringArray(g.users), stringArray(g.sources)
+	defer users.Release()
+	defer sources.Release()
+	columns := []arrow.Array{
+		dictionaryArray(g.user, users), dictionaryArray(g.table, g.tableDict), dictionaryArray(g.privilege, g.privilegeDict),
+		dictionaryArray(g.depth, g.depthDict), dictionaryArray(g.source, sources),
+	}
+	var encode errgroup.Group
+	for i, col := range columns {
+		encode.Go(func() error {
+			defer col.Release()
+			cw, err := rgw.Column(i)
+			if err != nil {
+				return err
+			}
+			ctx := pqarrow.NewArrowWriteContext(context.Background(), &arrowProps)
+			page, cuts := cw.(interface{ FlushCurrentPage() error })
+			for from := 0; from < col.Len(); from += accessPageRows {
+				part := array.NewSlice(col, int64(from), int64(min(from+accessPageRows, col.Len())))
+				err := pqarrow.WriteArrowToColumn(ctx, cw, part, nil, nil, false)
+				part.Release()
+				if err == nil && cuts {
+					err = page.FlushCurrentPage()
+				}
+				if err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	if err := encode.Wait(); err != nil {
+		return err
+	}
+	return rgw.Close()
+}
+
 // accessGroup gathers one row group as dictionary indices. Tables,
 // privileges and depths have one dictionary for the whole file (by pt_id);
 // users and sources, one per group.
 type accessGroup struct {
-	schema *arrow.Schema
-
 	tableDict, privilegeDict, depthDict arrow.Array
 	tableOf, privilegeOf                []int32 // pt_id -> dictionary index
 
@@ -77,9 +153,9 @@ type accessGroup struct {
 	user, table, privilege, depth, source []int32
 }
 
-func newAccessGroup(m *queries.Matrix, schema *arrow.Schema) *accessGroup {
-	g := &accessGroup{schema: schema, tableOf: make([]int32, len(m.Cells)), privilegeOf: make([]int32, len(m.Cells)),
-		sourceN: map[string]int32{}}
+func newAccessGroup(m *queries.Matrix) *accessGroup {
+	g := &accessGroup{tableOf: make([]int32, len(m.Cells)), privilegeOf: make([]int32, len(m.Cells))}
+	g.allocate()
 	var tables, privileges []string
 	tableN, privilegeN := map[string]int32{}, map[string]int32{}
 	for pt, c := range m.Cells[1:] {
@@ -135,25 +211,22 @@ func (g *accessGroup) add(u *queries.MatrixUser, p *queries.Profile, cells []que
 	}
 }
 
-// flush writes the gathered rows as one row group and starts the next.
-func (g *accessGroup) flush(fw *pqarrow.FileWriter) error {
-	users, sources := stringArray(g.users), stringArray(g.sources)
-	defer users.Release()
-	defer sources.Release()
-	cols := []arrow.Array{
-		dictionaryArray(g.user, users), dictionaryArray(g.table, g.tableDict), dictionaryArray(g.privilege, g.privilegeDict),
-		dictionaryArray(g.depth, g.depthDict), dictionaryArray(g.source, sources),
-	}
-	rec := array.NewRecordBatch(g.schema, cols, int64(len(g.user)))
-	for _, c := range cols {
-		c.Release()
-	}
-	err := fw.Write(rec)
-	rec.Release()
-	g.users, g.sources = g.users[:0], g.sources[:0]
-	clear(g.sourceN)
-	g.user, g.table, g.privilege, g.depth, g.source = g.user[:0], g.table[:0], g.privilege[:0], g.depth[:0], g.source[:0]
-	return err
+// next starts the following row group, sharing the file-wide
+// dictionaries; g itself is left to its writer.
+func (g *accessGroup) next() *accessGroup {
+	n := &accessGroup{tableDict: g.tableDict, privilegeDict: g.privilegeDict, depthDict: g.depthDict,
+		tableOf: g.tableOf, privilegeOf: g.privilegeOf}
+	n.allocate()
+	return n
+}
+
+// allocate sizes the index slices for a row group (it ends at the first
+// user past accessRowGroupRows), so that they are not grown row by row.
+func (g *accessGroup) allocate() {
+	size := accessRowGroupRows + accessRowGroupRows/8
+	g.sourceN = map[string]int32{}
+	g.user, g.table, g.privilege = make([]int32, 0, size), make([]int32, 0, size), make([]int32, 0, size)
+	g.depth, g.source = make([]int32, 0, size), make([]int32, 0, size)
 }
 
 func stringArray(values []string) arrow.Array {
@@ -163,12 +236,13 @@ func stringArray(values []string) arrow.Array {
 	return b.NewArray()
 }
 
-// dictionaryArray wraps indices (copied) over dict.
+// dictionaryArray wraps indices over dict, without copying them: the
+// group that owns the slice is not touched again once it is written.
 func dictionaryArray(indices []int32, dict arrow.Array) arrow.Array {
-	b := array.NewInt32Builder(memory.DefaultAllocator)
-	defer b.Release()
-	b.AppendValues(indices, nil)
-	idx := b.NewArray()
+	data := array.NewData(arrow.PrimitiveTypes.Int32, len(indices),
+		[]*memory.Buffer{nil, memory.NewBufferBytes(arrow.Int32Traits.CastToBytes(indices))}, nil, 0, 0)
+	defer data.Release()
+	idx := array.NewInt32Data(data)
 	defer idx.Release()
 	return array.NewDictionaryArray(&arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int32, ValueType: arrow.BinaryTypes.String}, idx, dict)
 }

@@ -89,11 +89,25 @@ SELECT p.pair_id, p.title, p.side, p.label, pt.table_name AS tbl, lower(pt.privi
 FROM policy_sod_pairs p JOIN privilege_tables pt ON lower(pt.name) = lower(p.name)
 WHERE p.name IS NOT NULL;
 
--- every profile's grants on those cells. The matrix is a view too large to
--- aggregate whole (queries/sql/050_profile_access.sql): the filter on pt_id
--- comes before its joins here, so only these grants are ever computed.
+-- every profile's grants on those cells: profile_cell_grants
+-- (queries/sql/050_profile_access.sql) on a few cells. Written out, the
+-- few cells first, because DuckDB would join the whole matrix before
+-- filtering the view.
 CREATE OR REPLACE TABLE policy_cell_grants AS
-SELECT g.* FROM profile_cell_grants g
-WHERE g.pt_id IN (SELECT pt.pt_id FROM privilege_tables pt
-                  JOIN (SELECT tbl, priv FROM high_risk_targets UNION SELECT tbl, priv FROM sod_targets) t
-                    ON pt.table_name = t.tbl AND lower(pt.privilege) = t.priv);
+WITH cells AS MATERIALIZED (
+    SELECT pt.* FROM privilege_tables pt
+    JOIN (SELECT tbl, priv FROM high_risk_targets UNION SELECT tbl, priv FROM sod_targets) t
+      ON pt.table_name = t.tbl AND lower(pt.privilege) = t.priv
+),
+grants AS MATERIALIZED (
+    SELECT w.roleid, c.pt_id, c.table_name, c.privilege, c.business_table, g.privilegedepthmask
+    FROM cells c
+    JOIN source_privilege_grants g ON g.privilegeid = c.privilegeid
+    JOIN role_grant_sources w ON w.source_roleid = g.source_roleid
+)
+SELECT ps.profileid, gr.pt_id, gr.table_name, gr.privilege, ps.slot, ps.source_text,
+       grant_depth_rank(gr.privilegedepthmask, ps.via, ps.isinherited) AS depth_rank
+FROM grants gr
+JOIN profile_sources ps ON ps.roleid = gr.roleid
+JOIN profile_classes c ON c.profileid = ps.profileid
+WHERE class_holds(c.access_class, gr.privilege, gr.business_table);

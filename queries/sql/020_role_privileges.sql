@@ -16,9 +16,17 @@ FROM roles r LEFT JOIN own o ON o.roleid = r.roleid
 WHERE r.parentrootroleid IS NULL OR r.parentrootroleid = r.roleid
    OR r.roleid IN (SELECT roleid FROM user_role_sources);
 
-CREATE OR REPLACE TABLE role_privilege_grants AS
-SELECT w.roleid, rp.privilegeid, rp.privilegedepthmask
-FROM role_grant_sources w
-JOIN roleprivilegescollection rp ON rp.roleid = w.source_roleid
+-- the privilege rows of each role whose rows are taken: a root role, or a
+-- copy with rows of its own. Stored once per source, not per copy: a large
+-- tenant holds thousands of copies of a hundred roles.
+CREATE OR REPLACE TABLE source_privilege_grants AS
+SELECT rp.roleid AS source_roleid, rp.privilegeid, rp.privilegedepthmask
+FROM roleprivilegescollection rp
 JOIN privileges p ON p.privilegeid = rp.privilegeid
-WHERE rp.privilegedepthmask & 15 <> 0;
+WHERE rp.privilegedepthmask & 15 <> 0
+  AND rp.roleid IN (SELECT source_roleid FROM role_grant_sources);
+
+CREATE OR REPLACE VIEW role_privilege_grants AS
+SELECT w.roleid, g.privilegeid, g.privilegedepthmask
+FROM role_grant_sources w
+JOIN source_privilege_grants g USING (source_roleid);

@@ -30,7 +30,11 @@ tables AS (
 SELECT privilegeid, name, table_name, privilege,
        -- pt_id numbers the (table, privilege) cells in output order, so the
        -- matrix is computed and sorted on integers, not strings
-       dense_rank() OVER (ORDER BY table_name = '', table_name, privilege) AS pt_id
+       dense_rank() OVER (ORDER BY table_name = '', table_name, privilege) AS pt_id,
+       -- an Administrative-mode user holds nothing on a business table; a
+       -- column rather than a subquery in the matrix, which would keep
+       -- DuckDB from joining the matrix's small sides first
+       table_name IN (SELECT table_name FROM policy_business_tables) AS business_table
 FROM (
     SELECT pr.privilegeid, pr.name,
            CASE WHEN t.table_name IN ('none', '') THEN '' ELSE t.table_name END AS table_name,

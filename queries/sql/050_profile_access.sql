@@ -35,21 +35,33 @@ SELECT CASE WHEN max(slot) >= 128 THEN error('a user holds roles through ' || (m
 -- (queries/matrix.go, held to the same naive model by the property test),
 -- queries that name a user's profile, a table or a privilege are filtered
 -- before the aggregation; the rules read only the cells the policy names.
+CREATE OR REPLACE MACRO grant_depth_rank(mask, via, isinherited) AS
+    (CASE WHEN mask & 8 <> 0 THEN 4
+          WHEN mask & 4 <> 0 THEN 3
+          WHEN mask & 2 <> 0 THEN 2
+          WHEN via = 'team' AND coalesce(isinherited, 1) = 0 THEN 0
+          ELSE 1 END)::TINYINT;
+
+-- whether a user of an access-mode class holds a cell at all: a disabled
+-- user holds nothing, a Read-mode user only reads, an Administrative-mode
+-- user holds nothing on business tables
+CREATE OR REPLACE MACRO class_holds(access_class, privilege, business_table) AS
+    access_class <> 'disabled'
+    AND (access_class <> 'read' OR privilege = 'read')
+    AND (access_class <> 'administrative' OR NOT business_table);
+
+CREATE OR REPLACE TABLE profile_classes AS
+SELECT p.profileid, c.access_class
+FROM access_profiles p JOIN user_access_class c ON c.systemuserid = p.representative;
+
 CREATE OR REPLACE VIEW profile_cell_grants AS
 SELECT ps.profileid, pt.pt_id, pt.table_name, pt.privilege, ps.slot, ps.source_text,
-       CASE WHEN g.privilegedepthmask & 8 <> 0 THEN 4
-            WHEN g.privilegedepthmask & 4 <> 0 THEN 3
-            WHEN g.privilegedepthmask & 2 <> 0 THEN 2
-            WHEN ps.via = 'team' AND coalesce(ps.isinherited, 1) = 0 THEN 0
-            ELSE 1 END::TINYINT AS depth_rank
+       grant_depth_rank(g.privilegedepthmask, ps.via, ps.isinherited) AS depth_rank
 FROM profile_sources ps
-JOIN access_profiles p USING (profileid)
-JOIN user_access_class c ON c.systemuserid = p.representative
+JOIN profile_classes c USING (profileid)
 JOIN role_privilege_grants g ON g.roleid = ps.roleid
 JOIN privilege_tables pt ON pt.privilegeid = g.privilegeid
-WHERE c.access_class <> 'disabled'
-  AND (c.access_class <> 'read' OR pt.privilege = 'read')
-  AND (c.access_class <> 'administrative' OR pt.table_name NOT IN (SELECT table_name FROM policy_business_tables));
+WHERE class_holds(c.access_class, pt.privilege, pt.business_table);
 
 -- each cell: the highest depth, and every source that grants it in text
 -- order (the slot order)
