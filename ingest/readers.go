@@ -159,10 +159,14 @@ func missingColumns(t *Table, seen map[int]string, f inputFile, loc string, ps *
 	return missing
 }
 
+// errStopped is jsonBody's error when fn asked it to stop.
+var errStopped = errors.New("stopped")
+
 // jsonBody streams a Web API or Graph response body ({"value": [...],
 // "@odata.nextLink": ...}) or a plain JSON array, calling fn with each
-// element's JSON path and value. It returns the body's @odata.nextLink.
-func jsonBody(r io.Reader, fn func(loc rowLoc, v any)) (nextLink string, err error) {
+// element's JSON path and value; it stops with errStopped when fn returns
+// false. It returns the body's @odata.nextLink.
+func jsonBody(r io.Reader, fn func(loc rowLoc, v any) bool) (nextLink string, err error) {
 	dec := json.NewDecoder(stripBOM(r))
 	dec.UseNumber()
 	tok, err := dec.Token()
@@ -221,14 +225,16 @@ func jsonBody(r io.Reader, fn func(loc rowLoc, v any)) (nextLink string, err err
 	return nextLink, nil
 }
 
-func jsonArray(dec *json.Decoder, path string, fn func(loc rowLoc, v any)) error {
+func jsonArray(dec *json.Decoder, path string, fn func(loc rowLoc, v any) bool) error {
 	var i int64
 	for dec.More() {
 		var v any
 		if err := dec.Decode(&v); err != nil {
 			return fmt.Errorf("%s[%d]: malformed JSON at offset %d: %w", path, i, dec.InputOffset(), err)
 		}
-		fn(rowLoc{prefix: path, n: i, json: true}, v)
+		if !fn(rowLoc{prefix: path, n: i, json: true}, v) {
+			return errStopped
+		}
 		i++
 	}
 	if _, err := dec.Token(); err != nil {
@@ -345,19 +351,45 @@ func mapperFor(t *Table) objectMapper {
 // @odata.nextLink, so the loader can tell a complete export from a cut one,
 // and the JSON path of its rows ("$.value" or, for a plain array, "$").
 func readJSON(r io.Reader, f inputFile, t *Table, ps *Problems, emit emitFunc) (nextLink, rowPath string) {
-	mapper := mapperFor(t)
-	rowPath = "$.value"
-	next, err := jsonBody(r, func(loc rowLoc, v any) {
-		rowPath = loc.prefix
-		obj, ok := v.(map[string]any)
-		if !ok {
-			ps.addf(Structural, f.Rel, loc.String(), "", "expected an object, found %s", describe(v))
-			return
-		}
-		mapper(obj, func(vals []any, extra map[string]any) { emit(loc, vals, extra) })
+	rows := newJSONRows(f, t, ps, emit)
+	next, err := jsonBody(r, func(loc rowLoc, v any) bool {
+		rows.element(loc, v)
+		return true
 	})
-	if err != nil {
-		ps.addf(Structural, f.Rel, "", "", "%v", err)
+	rows.end(err)
+	return next, rows.rowPath
+}
+
+// jsonRows maps the decoded elements of one JSON page to rows. readJSON
+// feeds it from its own decoder, the look-ahead (jsonahead.go) from a page
+// decoded on another goroutine: both report the same problems in the same
+// order because only jsonRows reports them.
+type jsonRows struct {
+	f       inputFile
+	ps      *Problems
+	mapper  objectMapper
+	emit    emitFunc
+	rowPath string // "$.value" until an element says otherwise
+}
+
+func newJSONRows(f inputFile, t *Table, ps *Problems, emit emitFunc) *jsonRows {
+	return &jsonRows{f: f, ps: ps, mapper: mapperFor(t), emit: emit, rowPath: "$.value"}
+}
+
+// element maps one element of the page's row array.
+func (r *jsonRows) element(loc rowLoc, v any) {
+	r.rowPath = loc.prefix
+	obj, ok := v.(map[string]any)
+	if !ok {
+		r.ps.addf(Structural, r.f.Rel, loc.String(), "", "expected an object, found %s", describe(v))
+		return
 	}
-	return next, rowPath
+	r.mapper(obj, func(vals []any, extra map[string]any) { r.emit(loc, vals, extra) })
+}
+
+// end reports the error that ended the page, if any.
+func (r *jsonRows) end(err error) {
+	if err != nil {
+		r.ps.addf(Structural, r.f.Rel, "", "", "%v", err)
+	}
 }

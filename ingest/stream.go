@@ -172,10 +172,18 @@ func rowsFeed(rows []Row) feedFunc {
 }
 
 func (s *tableStream) readFiles(ctx context.Context, files []inputFile, b *rowBuilder, more func() bool) {
+	ahead := startJSONAhead(files)
+	defer ahead.stop()
 	for i, f := range files {
 		stat := FileStat{Table: s.table.Name, File: f.Rel, Format: f.Format}
 		before := b.total
-		ok := s.readFile(ctx, f, &stat, b, more)
+		var ok bool
+		if p := ahead.next(f); p != nil {
+			ok = s.readDecodedJSON(p, &stat, b, more)
+			ahead.release()
+		} else {
+			ok = s.readFile(ctx, f, &stat, b, more)
+		}
 		stat.Rows = b.total - before
 		s.stats = append(s.stats, stat)
 		if !ok {
@@ -209,16 +217,7 @@ func (s *tableStream) readFile(ctx context.Context, f inputFile, stat *FileStat,
 	defer fh.Close()
 	h := sha256.New()
 	counter := &countingHash{h: h}
-	stopped := false
-	emit := func(loc rowLoc, vals []any, extra map[string]any) {
-		if stopped {
-			return
-		}
-		b.add(f.Rel, loc, loc.n, vals, extra)
-		if !more() {
-			stopped = true
-		}
-	}
+	emit, stopped := rowEmitter(f, b, more)
 	b.missing = nil
 	header := func(missing map[int]bool) { b.missing = missing }
 	switch f.Format {
@@ -236,7 +235,23 @@ func (s *tableStream) readFile(ctx context.Context, f inputFile, stat *FileStat,
 	io.Copy(counter, fh)
 	stat.SHA256 = hex.EncodeToString(h.Sum(nil))
 	stat.Bytes = counter.n
-	return !stopped
+	return !*stopped
+}
+
+// rowEmitter returns the emit function of file f, adding rows to b, and the
+// flag it sets when more says the consumer has gone away; rows after that
+// are dropped.
+func rowEmitter(f inputFile, b *rowBuilder, more func() bool) (emitFunc, *bool) {
+	stopped := false
+	return func(loc rowLoc, vals []any, extra map[string]any) {
+		if stopped {
+			return
+		}
+		b.add(f.Rel, loc, loc.n, vals, extra)
+		if !more() {
+			stopped = true
+		}
+	}, &stopped
 }
 
 type countingHash struct {
