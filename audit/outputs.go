@@ -3,6 +3,7 @@ package audit
 import (
 	"bufio"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,27 +17,39 @@ import (
 	"github.com/d365audit/d365audit/ingest"
 	"github.com/d365audit/d365audit/reports"
 	"github.com/d365audit/d365audit/store"
+	"golang.org/x/sync/errgroup"
 )
+
+// errSkip: a step that has nothing to write this time (no previous run).
+var errSkip = errors.New("nothing to write")
+
+// outputStep is one output file and how to write it under a temporary name.
+type outputStep struct {
+	name  string
+	write func(tmp string) error
+	stage string // the stage a step ends, if any
+}
 
 // writeOutputs writes every output file under a temporary name and renames
 // it into place, so a reader (or a crash) never sees half a file. The
 // manifest comes last: it fingerprints the others.
-// errSkip: a step that has nothing to write this time (no previous run).
-var errSkip = errors.New("nothing to write")
-
+//
+// access.parquet, the largest, is written beside the others: it is Go's
+// work on both cores, while the database copy is DuckDB's and the reports
+// keep one core busy, so side by side they take little more than the
+// parquet alone. The files do not depend on the order.
 func writeOutputs(ctx context.Context, db *store.DB, out, previous string, rep *reports.Report, clock *stageClock) error {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return fmt.Errorf("create output directory: %w", err)
 	}
-	var written []string
-	steps := []struct {
-		name  string
-		write func(tmp string) error
-		stage string // the stage a step ends, if any
-	}{
+	findings := []outputStep{
 		{FindingsJSON, streamTo(func(w io.Writer) error { return reports.WriteFindingsJSON(w, rep) }), ""},
 		{FindingsCSV, streamTo(func(w io.Writer) error { return reports.WriteFindingsCSV(w, rep) }), "findings"},
+	}
+	parquet := []outputStep{
 		{AccessFile, streamTo(func(w io.Writer) error { return reports.WriteAccessParquet(w, rep.Access.Matrix()) }), "parquet"},
+	}
+	rest := []outputStep{
 		// The database is written before the reports: the comparison with a
 		// previous run reads it, and the reports show the comparison.
 		{DatabaseFile, func(tmp string) error { return copyDatabase(ctx, db, tmp) }, "database"},
@@ -52,26 +65,45 @@ func writeOutputs(ctx context.Context, db *store.DB, out, previous string, rep *
 			return streamTo(func(w io.Writer) error { return diff.WriteJSON(w, d) })(tmp)
 		}, "diff"},
 		{PDFFile, streamTo(func(w io.Writer) error { return reports.WritePDF(w, rep) }), "pdf"},
-		// The workbook streams the access matrix from the database, so it is
-		// written while the database is open; its temporary files go beside it.
 		{ReportXLSX, streamTo(func(w io.Writer) error {
 			return reports.WriteWorkbookContext(ctx, w, rep, reports.WorkbookOptions{TmpDir: out})
 		}), "workbook"},
 	}
+	// the findings stage runs from the end of the rules
+	written, err := writeSteps(out, findings, func(stage string, _ time.Time) { clock.done(stage) })
+	if err != nil {
+		return err
+	}
+	var lanes errgroup.Group
+	var parquetWritten, restWritten []string
+	lanes.Go(func() (err error) { parquetWritten, err = writeSteps(out, parquet, clock.doneSince); return err })
+	lanes.Go(func() (err error) { restWritten, err = writeSteps(out, rest, clock.doneSince); return err })
+	if err := lanes.Wait(); err != nil {
+		return err
+	}
+	written = append(append(written, parquetWritten...), restWritten...)
+	return atomicWrite(out, ManifestFile, streamTo(func(w io.Writer) error {
+		return writeManifest(w, out, written, rep, append(clock.ordered(), clock.total()))
+	}))
+}
+
+// writeSteps writes steps in order and returns the files written; done
+// closes each step's stage.
+func writeSteps(out string, steps []outputStep, done func(stage string, start time.Time)) ([]string, error) {
+	var written []string
 	for _, s := range steps {
+		start := time.Now()
 		if err := atomicWrite(out, s.name, s.write); errors.Is(err, errSkip) {
 			continue
 		} else if err != nil {
-			return err
+			return written, err
 		}
 		written = append(written, s.name)
 		if s.stage != "" {
-			clock.done(s.stage)
+			done(s.stage, start)
 		}
 	}
-	return atomicWrite(out, ManifestFile, streamTo(func(w io.Writer) error {
-		return writeManifest(w, out, written, rep, append(clock.stages, clock.total()))
-	}))
+	return written, nil
 }
 
 func streamTo(fn func(io.Writer) error) func(string) error {
@@ -117,18 +149,48 @@ func atomicWrite(dir, name string, write func(tmp string) error) error {
 }
 
 // copyDatabase copies the in-memory audit database, every table and view,
-// into a DuckDB file for ad-hoc SQL and for access / who-can.
+// into a DuckDB file for ad-hoc SQL and for access / who-can. The schema
+// is copied first, then each table's rows in a fixed order: the tables
+// computed in parallel have no row order of their own, and two runs over
+// the same input must give the same tables, rows in the same order. (The
+// file itself is not byte-identical: DuckDB's storage differs by a few
+// bytes from one write to the next, in one thread or many.)
 func copyDatabase(ctx context.Context, db *store.DB, path string) error {
 	os.Remove(path)
 	if err := db.Exec(ctx, "attach output database", fmt.Sprintf("ATTACH %s AS audit_out", sqlString(path))); err != nil {
 		return err
 	}
-	err := db.Exec(ctx, "copy audit database", "COPY FROM DATABASE memory TO audit_out")
+	err := copyTables(ctx, db)
 	if derr := db.Exec(ctx, "detach output database", "DETACH audit_out"); err == nil {
 		err = derr
 	}
 	os.Remove(path + ".wal")
 	return err
+}
+
+func copyTables(ctx context.Context, db *store.DB) error {
+	if err := db.Exec(ctx, "copy audit database schema", "COPY FROM DATABASE memory TO audit_out (SCHEMA)"); err != nil {
+		return err
+	}
+	var tables []string
+	err := db.Query(ctx, "list audit tables", `
+		SELECT table_name FROM duckdb_tables() WHERE database_name = 'memory' AND schema_name = 'main' AND NOT temporary
+		ORDER BY table_name`,
+		func(rows *sql.Rows) error {
+			var t string
+			tables = append(tables, t)
+			return rows.Scan(&tables[len(tables)-1])
+		})
+	if err != nil {
+		return err
+	}
+	for _, t := range tables {
+		q := fmt.Sprintf("INSERT INTO audit_out.main.%s SELECT * FROM memory.main.%s ORDER BY ALL", store.Ident(t), store.Ident(t))
+		if err := db.Exec(ctx, "copy table "+t, q); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }

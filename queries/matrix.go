@@ -7,6 +7,7 @@ import (
 	"math/bits"
 	"sort"
 	"strings"
+	"sync/atomic"
 
 	"github.com/d365audit/d365audit/store"
 )
@@ -28,6 +29,11 @@ type Matrix struct {
 	Profiles []Profile
 	// Users in output order (user_rank).
 	Users []MatrixUser
+
+	tableOf []int32 // pt_id -> its table's number; each miscellaneous privilege its own
+	// profile id -> its MatrixRows once counted (-1 before); atomic, as
+	// access.parquet and the workbook read the matrix side by side
+	rowCounts []atomic.Int32
 
 	grants map[string][]grant // held roleid -> its grants, by pt_id
 	roles  []RoleGrants       // each distinct set of grants, by label
@@ -108,6 +114,7 @@ func LoadMatrix(ctx context.Context, db *store.DB) (*Matrix, error) {
 		}
 	}
 	m.finishRoles()
+	m.index()
 	return m, nil
 }
 
@@ -377,11 +384,60 @@ func (m *Matrix) EachUser(fn func(u *MatrixUser, p *Profile, cells []Cell) error
 		u := &m.Users[i]
 		p := &m.Profiles[u.Profile]
 		buf = e.Cells(p, buf[:0])
+		if n := &m.rowCounts[u.Profile]; n.Load() < 0 {
+			n.Store(m.rowsOf(buf))
+		}
 		if err := fn(u, p, buf); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// index numbers the tables and sizes the row counts, once the cells and
+// profiles are known.
+func (m *Matrix) index() {
+	m.tableOf = make([]int32, len(m.Cells))
+	n := int32(0)
+	for pt := 1; pt < len(m.Cells); pt++ {
+		if c := m.Cells[pt]; c.Table == "" || c.Table != m.Cells[pt-1].Table {
+			n++
+		}
+		m.tableOf[pt] = n
+	}
+	m.rowCounts = make([]atomic.Int32, len(m.Profiles))
+	for i := range m.rowCounts {
+		m.rowCounts[i].Store(-1)
+	}
+}
+
+// rowsOf counts the MatrixRows of cells in pt_id order: a row per table
+// (its cells are consecutive), and one per miscellaneous privilege.
+func (m *Matrix) rowsOf(cells []Cell) int32 {
+	var rows int32
+	for i, c := range cells {
+		if i == 0 || m.tableOf[c.PT] != m.tableOf[cells[i-1].PT] {
+			rows++
+		}
+	}
+	return rows
+}
+
+// ProfileRowCounts is each profile's number of MatrixRows (by profile id;
+// index 0 unused), counted while access.parquet was written, or now.
+func (m *Matrix) ProfileRowCounts() []int32 {
+	e := m.NewExpander()
+	var buf []Cell
+	counts := make([]int32, len(m.rowCounts))
+	for id := 1; id < len(counts); id++ {
+		n := &m.rowCounts[id]
+		if n.Load() < 0 {
+			buf = e.Cells(&m.Profiles[id], buf[:0])
+			n.Store(m.rowsOf(buf))
+		}
+		counts[id] = n.Load()
+	}
+	return counts
 }
 
 // CellCount is the number of cells EachUser yields: the rows of

@@ -68,5 +68,6 @@ func (b *MatrixBuilder) User(id, domainName string, profile int64) {
 func (b *MatrixBuilder) Matrix() *Matrix {
 	sort.SliceStable(b.m.Users, func(i, j int) bool { return b.m.Users[i].DomainName < b.m.Users[j].DomainName })
 	b.m.finishRoles()
+	b.m.index()
 	return b.m
 }

@@ -9,8 +9,7 @@ import (
 // editor shows a role (MatrixRow), by user or by access profile, streaming
 // it from the Matrix: at 100,000 users it has millions of rows.
 type AccessMatrix struct {
-	m    *Matrix
-	rows []int64 // MatrixRows per profile, once counted
+	m *Matrix
 }
 
 // NewAccessMatrix lays out m.
@@ -19,28 +18,12 @@ func NewAccessMatrix(m *Matrix) *AccessMatrix { return &AccessMatrix{m: m} }
 // Matrix is the matrix laid out.
 func (a *AccessMatrix) Matrix() *Matrix { return a.m }
 
-// profileRows counts each profile's MatrixRows.
-func (a *AccessMatrix) profileRows() []int64 {
-	if a.rows != nil {
-		return a.rows
-	}
-	e := a.m.NewExpander()
-	rows := make([]int64, len(a.m.Profiles))
-	var buf []Cell
-	for i := 1; i < len(a.m.Profiles); i++ {
-		buf = e.Cells(&a.m.Profiles[i], buf[:0])
-		a.eachRow("", nil, buf, func(MatrixRow) error { rows[i]++; return nil })
-	}
-	a.rows = rows
-	return rows
-}
-
 // UserRows counts the rows EachUserRow yields.
 func (a *AccessMatrix) UserRows(ctx context.Context) (int64, error) {
-	rows := a.profileRows()
+	rows := a.m.ProfileRowCounts()
 	var n int64
 	for _, u := range a.m.Users {
-		n += rows[u.Profile]
+		n += int64(rows[u.Profile])
 	}
 	return n, ctx.Err()
 }
@@ -48,8 +31,8 @@ func (a *AccessMatrix) UserRows(ctx context.Context) (int64, error) {
 // ProfileRows counts the rows EachProfileRow yields.
 func (a *AccessMatrix) ProfileRows(ctx context.Context) (int64, error) {
 	var n int64
-	for _, r := range a.profileRows() {
-		n += r
+	for _, r := range a.m.ProfileRowCounts()[1:] {
+		n += int64(r)
 	}
 	return n, ctx.Err()
 }
@@ -100,7 +83,7 @@ func (a *AccessMatrix) eachRow(who string, p *Profile, cells []Cell, fn func(Mat
 			r.Misc, r.Depths[0] = info.Privilege, Depths[cells[i].Rank]
 			i++
 		} else {
-			for ; i < len(cells) && a.m.Cells[cells[i].PT].Table == info.Table; i++ {
+			for table := a.m.tableOf[cells[i].PT]; i < len(cells) && a.m.tableOf[cells[i].PT] == table; i++ {
 				c := cells[i]
 				set = set.Union(c.Sources)
 				if k := tablePrivilegeIndex(a.m.Cells[c.PT].Privilege); k >= 0 {
