@@ -2,7 +2,10 @@ package ingest
 
 import (
 	"bytes"
+	"fmt"
+	"io"
 	"os"
+	"strings"
 	"testing"
 )
 
@@ -55,4 +58,37 @@ func FuzzJSON(f *testing.F) {
 	f.Add([]byte(`[{"systemuserid":"x","isdisabled":{"Value":true},"accessmode":1.5}]`))
 	f.Add([]byte(`{"value":[{"_businessunitid_value":null,"createdon":"2024-01-01"}],"@odata.nextLink":"n"}`))
 	f.Fuzz(func(t *testing.T, data []byte) { fuzzRows(t, FormatJSON, data) })
+}
+
+// FuzzJSONFastParser holds decodeBody (the in-memory parser, falling back
+// to encoding/json) to jsonBody (encoding/json): the same elements at the
+// same locations, the same nextLink, the same error.
+func FuzzJSONFastParser(f *testing.F) {
+	for _, name := range []string{"systemusers.json", "systemusers.2.json", "privileges.json", "graph/users.json"} {
+		if b, err := os.ReadFile("testdata/formats/json/" + name); err == nil {
+			f.Add(b)
+		}
+	}
+	for _, s := range []string{
+		`[{"a":"x\u00e9\ud800y","b":[],"c":{},"d":-0.5e+3,"e":[1,{"f":null}],"a":true}]`,
+		"\ufeff" + `{"value":[{"k":"caf` + "\xe9" + `"}],"@odata.nextLink":"n","x":[1,2]}`,
+		`{"value":[{"a":1},{"b":01}]}`, `{"value":[{"a":1}],"value":[{"b":2}]}`, `{"val\u0075e":[{}]}`,
+		`{"value":[{"a":"` + "\x01" + `"}]}`, `{"value":[1,],"@odata.nextLink":null}`, `[{"a":1}] x`, `[1e5, 1.0E-2, -0, true, false]`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		collect := func(body func(io.Reader, func(rowLoc, any) bool) (string, error)) string {
+			var out strings.Builder
+			next, err := body(bytes.NewReader(data), func(loc rowLoc, v any) bool {
+				fmt.Fprintf(&out, "%s %#v\n", loc, v)
+				return true
+			})
+			fmt.Fprintf(&out, "next %q err %v", next, err)
+			return out.String()
+		}
+		if want, got := collect(jsonBody), collect(decodeBody); got != want {
+			t.Fatalf("encoding/json:\n%s\nfast parser:\n%s", want, got)
+		}
+	})
 }

@@ -352,7 +352,7 @@ func mapperFor(t *Table) objectMapper {
 // and the JSON path of its rows ("$.value" or, for a plain array, "$").
 func readJSON(r io.Reader, f inputFile, t *Table, ps *Problems, emit emitFunc) (nextLink, rowPath string) {
 	rows := newJSONRows(f, t, ps, emit)
-	next, err := jsonBody(r, func(loc rowLoc, v any) bool {
+	next, err := decodeBody(r, func(loc rowLoc, v any) bool {
 		rows.element(loc, v)
 		return true
 	})
