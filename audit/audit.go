@@ -17,6 +17,7 @@ import (
 	"github.com/d365audit/d365audit/diff"
 	"github.com/d365audit/d365audit/ingest"
 	"github.com/d365audit/d365audit/ingest/skucatalog"
+	"github.com/d365audit/d365audit/internal/progress"
 	"github.com/d365audit/d365audit/queries"
 	"github.com/d365audit/d365audit/reports"
 	"github.com/d365audit/d365audit/rules"
@@ -40,6 +41,9 @@ type Options struct {
 	ToolVersion string
 	// Log receives a line per stage as it ends; nil is silent.
 	Log io.Writer
+	// Progress, if set, shows the running stages (and takes the stage
+	// lines, so that they do not break its bars).
+	Progress *progress.Reporter
 	// Previous is a previous run's output directory to compare with.
 	Previous string
 }
@@ -90,8 +94,11 @@ type Audit struct {
 	clock  *stageClock
 }
 
-// Close closes the audit's database.
-func (a *Audit) Close() error { return a.db.Close() }
+// Close closes the audit's database and ends its progress display.
+func (a *Audit) Close() error {
+	a.clock.close()
+	return a.db.Close()
+}
 
 // Prepare does everything Run does but write the outputs: it checks the
 // inputs, loads the export, builds the models, runs the rules and waivers
@@ -140,14 +147,17 @@ func Prepare(ctx context.Context, opts Options) (*Audit, error) {
 		return nil, &InputError{Err: err}
 	}
 
-	clock := newStageClock(opts.Log)
+	clock := newStageClock(opts.Log, opts.Progress)
+	clock.begin("ingest")
 	db, err := store.Open(ctx, "")
 	if err != nil {
+		clock.close()
 		return nil, err
 	}
 	keep := false // the database stays open for the caller when all went well
 	defer func() {
 		if !keep {
+			clock.close()
 			db.Close()
 		}
 	}()
@@ -160,6 +170,7 @@ func Prepare(ctx context.Context, opts Options) (*Audit, error) {
 			Problems: loaded.Problems}
 	}
 	clock.done("ingest")
+	clock.begin("access")
 	env := environmentName(ctx, db, policy, opts.Input)
 	if err := policy.Materialize(ctx, db, env, asOf); err != nil {
 		return nil, err
@@ -176,6 +187,7 @@ func Prepare(ctx context.Context, opts Options) (*Audit, error) {
 		return nil, err
 	}
 	clock.done("access")
+	clock.begin("rules")
 	outcome, err := rules.Run(ctx, db, catalogue, policy)
 	if err != nil {
 		return nil, err
@@ -187,6 +199,7 @@ func Prepare(ctx context.Context, opts Options) (*Audit, error) {
 	}
 
 	clock.done("rules")
+	clock.begin("findings")
 	rep := &reports.Report{
 		Environment: env, GeneratedAt: now, AsOf: asOf, ToolVersion: opts.ToolVersion,
 		RuleSetVersion: rules.Version, Policy: policy.Source(), Rules: catalogue,

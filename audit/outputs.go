@@ -74,6 +74,7 @@ func writeOutputs(ctx context.Context, db *store.DB, out, previous string, rep *
 	if err != nil {
 		return err
 	}
+	clock.begin("parquet", "database", "pdf", "workbook")
 	var lanes errgroup.Group
 	var parquetWritten, restWritten []string
 	lanes.Go(func() (err error) { parquetWritten, err = writeSteps(out, parquet, clock.doneSince); return err })

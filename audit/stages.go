@@ -4,9 +4,12 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/d365audit/d365audit/internal/progress"
 )
 
 // Stage is one timed stage of a run, for the manifest and the benchmarks.
@@ -17,18 +20,80 @@ type Stage struct {
 }
 
 // stageClock times the stages of a run and logs each as it ends, so a long
-// run shows progress in a terminal and in a CI log alike.
+// run shows progress in a terminal and in a CI log alike. With a progress
+// Reporter it also shows what is running: a bar with the elapsed seconds
+// on a terminal, a line every stillRunningEvery otherwise.
 type stageClock struct {
-	mu     sync.Mutex // the output stages end in two goroutines
-	log    io.Writer
-	start  time.Time
-	last   time.Time
-	stages []Stage
+	mu      sync.Mutex // the output stages end in two goroutines
+	log     io.Writer
+	show    *progress.Reporter // nil: stage lines only
+	start   time.Time
+	last    time.Time
+	stages  []Stage
+	running []string // stages begun and not yet done
+	stop    chan struct{}
+	stopped sync.WaitGroup
 }
 
-func newStageClock(log io.Writer) *stageClock {
+// stillRunningEvery is how often a run without a terminal says which
+// stages are still running; tickEvery, how often the display is updated.
+var stillRunningEvery, tickEvery = 10 * time.Second, time.Second
+
+func newStageClock(log io.Writer, show *progress.Reporter) *stageClock {
 	now := time.Now()
-	return &stageClock{log: log, start: now, last: now}
+	c := &stageClock{log: log, show: show, start: now, last: now, stop: make(chan struct{})}
+	if show != nil {
+		c.stopped.Add(1)
+		go c.tick()
+	}
+	return c
+}
+
+// tick shows the running stages until close.
+func (c *stageClock) tick() {
+	defer c.stopped.Done()
+	var bar *progress.Task
+	if c.show.Terminal() {
+		bar = c.show.Task("audit", "s")
+		defer bar.Done("")
+	}
+	second := time.NewTicker(tickEvery)
+	defer second.Stop()
+	lastLine := time.Now()
+	for {
+		select {
+		case <-c.stop:
+			return
+		case now := <-second.C:
+			c.mu.Lock()
+			running := strings.Join(c.running, " + ")
+			c.mu.Unlock()
+			if bar != nil {
+				bar.Add(1, running)
+			} else if running != "" && now.Sub(lastLine) >= stillRunningEvery {
+				lastLine = now
+				c.show.Logf("d365audit: still running: %s (%.0f s so far, peak memory %.0f MB)",
+					running, now.Sub(c.start).Seconds(), peakRSSMB())
+			}
+		}
+	}
+}
+
+// begin marks stages as running, for the progress display.
+func (c *stageClock) begin(names ...string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.running = append(c.running, names...)
+}
+
+// close ends the progress display.
+func (c *stageClock) close() {
+	select {
+	case <-c.stop:
+	default:
+		close(c.stop)
+	}
+	c.stopped.Wait()
 }
 
 // done closes the stage that began when the previous one ended.
@@ -48,12 +113,19 @@ func (c *stageClock) doneSince(name string, start time.Time) {
 }
 
 func (c *stageClock) record(name string, start time.Time) {
+	if i := slices.Index(c.running, name); i >= 0 {
+		c.running = slices.Delete(c.running, i, i+1)
+	}
 	now := time.Now()
 	s := Stage{Name: name, Seconds: round3(now.Sub(start).Seconds()), PeakRSSMB: peakRSSMB()}
 	c.stages = append(c.stages, s)
 	c.last = now
-	if c.log != nil {
-		fmt.Fprintf(c.log, "d365audit: %-9s %7.2f s  (peak memory %.0f MB)\n", name, s.Seconds, s.PeakRSSMB)
+	line := fmt.Sprintf("d365audit: %-9s %7.2f s  (peak memory %.0f MB)", name, s.Seconds, s.PeakRSSMB)
+	switch {
+	case c.show != nil: // above the bar, on a terminal
+		c.show.Logf("%s", line)
+	case c.log != nil:
+		fmt.Fprintln(c.log, line)
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/d365audit/d365audit/audit"
 	"github.com/d365audit/d365audit/diff"
+	"github.com/d365audit/d365audit/internal/progress"
 	"github.com/d365audit/d365audit/reports"
 	"github.com/d365audit/d365audit/rules"
 )
@@ -61,7 +62,9 @@ func runAudit(ctx context.Context, o runOptions, w, errW io.Writer) error {
 		o.Now = t
 	}
 	o.Log = errW
+	o.Progress = progress.New(errW)
 	rep, err := audit.Run(ctx, o.Options)
+	o.Progress.Close()
 	var ie *audit.InputError
 	if errors.As(err, &ie) {
 		for _, p := range ie.Problems {

@@ -56,6 +56,9 @@ func newReporter(w io.Writer, b *bars) *Reporter {
 	return &Reporter{w: w, bars: b, interval: DefaultInterval, now: time.Now}
 }
 
+// Terminal is true when the Reporter draws bars.
+func (r *Reporter) Terminal() bool { return r.bars != nil }
+
 // SetInterval changes how often, at most, a running task prints a plain
 // line; 0 prints every Add.
 func (r *Reporter) SetInterval(d time.Duration) { r.interval = d }
