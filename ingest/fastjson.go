@@ -304,7 +304,11 @@ func (p *fastParser) str() (any, bool) {
 	start := p.i + 1
 	ascii := true
 	for j := start; j < len(p.data); j++ {
-		switch c := p.data[j]; {
+		c := p.data[j]
+		if !strSpecial[c] {
+			continue
+		}
+		switch {
 		case c == '"':
 			s := p.data[start:j]
 			if !ascii && !utf8.Valid(s) {
@@ -322,6 +326,15 @@ func (p *fastParser) str() (any, bool) {
 	}
 	return nil, false
 }
+
+// strSpecial marks the bytes str must look at: one test per byte of a
+// string instead of four.
+var strSpecial = func() (t [256]bool) {
+	for c := range t {
+		t[c] = c < ' ' || c == '"' || c == '\\' || c >= utf8.RuneSelf
+	}
+	return t
+}()
 
 // quoted unquotes the string starting at p.i with encoding/json; from is a
 // position inside it from which to look for its closing quote.

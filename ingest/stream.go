@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"hash"
 	"io"
@@ -341,7 +340,7 @@ func (b *rowBuilder) add(file string, loc fmt.Stringer, row int64, vals []any, e
 		if len(extra) == 0 {
 			fb.AppendNull()
 		} else {
-			text, err := json.Marshal(extra) // keys sorted: deterministic
+			text, err := marshalExtra(extra) // keys sorted: deterministic
 			if err != nil {
 				fb.AppendNull()
 			} else {
