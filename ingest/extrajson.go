@@ -26,7 +26,7 @@ func marshalExtra(extra map[string]any) ([]byte, error) {
 			}
 			size += len(v)
 		case json.Number:
-			p := fastParser{data: []byte(v)}
+			p := fastParser{data: []byte(v), eof: true}
 			if _, ok := p.number(); !ok || p.i != len(v) {
 				return json.Marshal(extra)
 			}

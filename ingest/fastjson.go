@@ -3,42 +3,40 @@ package ingest
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"unicode/utf8"
 )
 
 // encoding/json decoding into maps was most of a JSON load's CPU time: its
 // Decoder scans every value twice (once to find its end, once to build it)
-// and goes through reflection for each. decodeBody parses a page held in
-// memory in one pass instead, for the well-formed JSON an export is made of,
-// and hands anything else to jsonBody (encoding/json): malformed JSON, string
-// escapes it leaves to encoding/json, a body it does not know. The fallback
-// reads the page again from its start, skipping the elements already
-// handed to fn, so rows, values and error messages (with their offsets) are
-// encoding/json's whichever path a page takes. FuzzJSONFastParser holds the
-// two to the same output.
+// and goes through reflection for each. decodeBody parses a page in one
+// pass instead, for the well-formed JSON an export is made of, and hands
+// anything else to jsonBody (encoding/json): malformed JSON, string escapes,
+// a body it does not know. The fallback reads the page again from its
+// start, from reread, skipping the elements already handed to fn, so rows,
+// values and error messages (with their offsets) are encoding/json's
+// whichever path a page takes. FuzzJSONFastParser holds the two to the same
+// output.
 
-// maxInMemoryJSON is the largest file parsed in memory; a larger one streams
-// through encoding/json, so memory stays bounded whatever the file. A Web
-// API page (at most 5,000 rows) is a few megabytes.
-const maxInMemoryJSON = 64 << 20
+// maxFastElement is the largest element (or body outside the row array)
+// the fast parser holds in memory; a larger one goes to encoding/json.
+const maxFastElement = 64 << 20
 
 // maxFastDepth is the nesting the fast parser follows before leaving the
 // page to encoding/json (whose own limit is 10,000).
 const maxFastDepth = 1000
 
-// decodeBody does what jsonBody does, with the same results.
-func decodeBody(r io.Reader, fn func(loc rowLoc, v any) bool) (nextLink string, err error) {
-	data, err := io.ReadAll(io.LimitReader(r, maxInMemoryJSON+1))
-	if err != nil || len(data) > maxInMemoryJSON {
-		rest := r
-		if err != nil {
-			rest = errReader{err}
-		}
-		return jsonBody(io.MultiReader(bytes.NewReader(data), rest), fn)
-	}
+// fastKeepBytes is how much of the page the fast parser reads before it
+// drops what it has parsed: memory stays bounded for a file of any size.
+var fastKeepBytes = 1 << 20
+
+// decodeBody does what jsonBody does on r, with the same results. reread
+// opens the same bytes again, from the start, should encoding/json have
+// to read them; r is not read further then.
+func decodeBody(r io.Reader, reread func() (io.ReadCloser, error), fn func(loc rowLoc, v any) bool) (nextLink string, err error) {
 	emitted := 0
-	p := &fastParser{data: data}
+	p := &fastParser{r: r, data: make([]byte, 0, 64*1024)}
 	nextLink, ok, stopped := p.body(func(loc rowLoc, v any) bool {
 		emitted++
 		return fn(loc, v)
@@ -49,8 +47,13 @@ func decodeBody(r io.Reader, fn func(loc rowLoc, v any) bool) (nextLink string, 
 	if ok {
 		return nextLink, nil
 	}
+	again, err := reread()
+	if err != nil {
+		return "", fmt.Errorf("cannot open again: %w", err)
+	}
+	defer again.Close()
 	skip := emitted
-	return jsonBody(bytes.NewReader(data), func(loc rowLoc, v any) bool {
+	return jsonBody(again, func(loc rowLoc, v any) bool {
 		if skip > 0 {
 			skip--
 			return true
@@ -59,19 +62,54 @@ func decodeBody(r io.Reader, fn func(loc rowLoc, v any) bool) (nextLink string, 
 	})
 }
 
-// errReader replays a read error after the bytes read before it.
-type errReader struct{ err error }
-
-func (e errReader) Read([]byte) (int, error) { return 0, e.err }
-
 // fastParser parses JSON held in memory into the values encoding/json
 // decodes with UseNumber: map[string]any, []any, string, json.Number, bool,
 // nil. Its methods report false for anything they do not accept, and they
 // accept nothing encoding/json rejects.
 type fastParser struct {
-	data  []byte
-	i     int
-	depth int
+	r    io.Reader
+	data []byte // read from r; data[:mark] may be dropped
+	i    int    // next byte to parse
+	mark int    // start of the element being parsed
+	eof  bool   // r has nothing more (or failed)
+	// readErr: r failed, not at its end; encoding/json rereads and says how.
+	readErr bool
+	depth   int
+}
+
+// more reports whether data[j] exists, reading more of r if need be. It
+// only appends to data, so positions in it stay valid within an element.
+func (p *fastParser) more(j int) bool {
+	return j < len(p.data) || p.fill(j)
+}
+
+func (p *fastParser) fill(j int) bool {
+	for j >= len(p.data) && !p.eof {
+		if len(p.data)-p.mark > maxFastElement {
+			return false
+		}
+		if len(p.data) == cap(p.data) {
+			p.data = append(p.data, make([]byte, max(len(p.data), 64*1024))...)[:len(p.data)]
+		}
+		n, err := p.r.Read(p.data[len(p.data):cap(p.data)])
+		p.data = p.data[:len(p.data)+n]
+		if err != nil {
+			p.eof = true
+			p.readErr = err != io.EOF
+		}
+	}
+	return j < len(p.data)
+}
+
+// drop forgets the bytes parsed so far, between elements, once there are
+// enough of them to be worth the copy.
+func (p *fastParser) drop() {
+	if p.i >= fastKeepBytes {
+		n := copy(p.data, p.data[p.i:])
+		p.data = p.data[:n]
+		p.i = 0
+	}
+	p.mark = p.i
 }
 
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
@@ -80,7 +118,7 @@ var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 // with each element; stopped is true when fn returned false. ok is false
 // when the page must go to encoding/json.
 func (p *fastParser) body(fn func(loc rowLoc, v any) bool) (nextLink string, ok, stopped bool) {
-	if bytes.HasPrefix(p.data, utf8BOM) {
+	if p.more(len(utf8BOM)-1) && bytes.HasPrefix(p.data, utf8BOM) {
 		p.i = len(utf8BOM)
 	}
 	p.ws()
@@ -140,7 +178,7 @@ func (p *fastParser) body(fn func(loc rowLoc, v any) bool) (nextLink string, ok,
 		return "", false, false
 	}
 	p.ws()
-	return nextLink, p.i == len(p.data), false
+	return nextLink, !p.more(p.i) && !p.readErr, false
 }
 
 // rows parses the elements of a row array after its '['.
@@ -150,6 +188,7 @@ func (p *fastParser) rows(path string, fn func(loc rowLoc, v any) bool) (ok, sto
 		return true, false
 	}
 	for n := int64(0); ; n++ {
+		p.drop()
 		p.ws()
 		v, ok := p.value()
 		if !ok {
@@ -162,19 +201,21 @@ func (p *fastParser) rows(path string, fn func(loc rowLoc, v any) bool) (ok, sto
 		if p.consume(',') {
 			continue
 		}
-		return p.consume(']'), false
+		closed := p.consume(']')
+		p.drop()
+		return closed, false
 	}
 }
 
 func (p *fastParser) peek() byte {
-	if p.i < len(p.data) {
+	if p.more(p.i) {
 		return p.data[p.i]
 	}
 	return 0
 }
 
 func (p *fastParser) consume(c byte) bool {
-	if p.i < len(p.data) && p.data[p.i] == c {
+	if p.more(p.i) && p.data[p.i] == c {
 		p.i++
 		return true
 	}
@@ -183,7 +224,7 @@ func (p *fastParser) consume(c byte) bool {
 
 // ws skips JSON whitespace.
 func (p *fastParser) ws() {
-	for p.i < len(p.data) {
+	for p.more(p.i) {
 		switch p.data[p.i] {
 		case ' ', '\t', '\n', '\r':
 			p.i++
@@ -214,7 +255,7 @@ func (p *fastParser) value() (any, bool) {
 }
 
 func (p *fastParser) literal(word string) bool {
-	if !bytes.HasPrefix(p.data[p.i:], []byte(word)) {
+	if !p.more(p.i+len(word)-1) || !bytes.HasPrefix(p.data[p.i:], []byte(word)) {
 		return false
 	}
 	p.i += len(word)
@@ -303,7 +344,7 @@ func (p *fastParser) plainString() (string, bool) {
 func (p *fastParser) str() (any, bool) {
 	start := p.i + 1
 	ascii := true
-	for j := start; j < len(p.data); j++ {
+	for j := start; p.more(j); j++ {
 		c := p.data[j]
 		if !strSpecial[c] {
 			continue
@@ -339,10 +380,13 @@ var strSpecial = func() (t [256]bool) {
 // quoted unquotes the string starting at p.i with encoding/json; from is a
 // position inside it from which to look for its closing quote.
 func (p *fastParser) quoted(from int) (any, bool) {
-	for j := from; j < len(p.data); j++ {
+	for j := from; p.more(j); j++ {
 		switch p.data[j] {
 		case '\\':
 			j++ // the escaped byte cannot close the string
+			if !p.more(j) {
+				return nil, false
+			}
 		case '"':
 			var s string
 			if err := json.Unmarshal(p.data[p.i:j+1], &s); err != nil {
@@ -386,7 +430,7 @@ func (p *fastParser) number() (any, bool) {
 // digits skips one or more decimal digits.
 func (p *fastParser) digits() bool {
 	start := p.i
-	for p.i < len(p.data) && p.data[p.i] >= '0' && p.data[p.i] <= '9' {
+	for p.more(p.i) && p.data[p.i] >= '0' && p.data[p.i] <= '9' {
 		p.i++
 	}
 	return p.i > start

@@ -8,7 +8,12 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"testing/iotest"
 )
+
+func rereadBytes(data []byte) func() (io.ReadCloser, error) {
+	return func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
+}
 
 // fuzzRows runs a reader over data for the systemusers table and converts
 // every value, as a load would, without DuckDB: no input may panic, and
@@ -32,7 +37,7 @@ func fuzzRows(t *testing.T, format Format, data []byte) {
 	case FormatCSV:
 		readCSV(bytes.NewReader(data), f, tb, ps, func(map[int]bool) {}, emit)
 	case FormatJSON:
-		readJSON(bytes.NewReader(data), f, tb, ps, emit)
+		readJSON(bytes.NewReader(data), rereadBytes(data), f, tb, ps, emit)
 	}
 	for _, p := range ps.List() {
 		if p.File == "" || p.Message == "" {
@@ -65,6 +70,9 @@ func FuzzJSON(f *testing.F) {
 // to encoding/json) to jsonBody (encoding/json): the same elements at the
 // same locations, the same nextLink, the same error.
 func FuzzJSONFastParser(f *testing.F) {
+	// Drop parsed bytes after every element, to test that too.
+	defer func(keep int) { fastKeepBytes = keep }(fastKeepBytes)
+	fastKeepBytes = 1
 	for _, name := range []string{"systemusers.json", "systemusers.2.json", "privileges.json", "graph/users.json"} {
 		if b, err := os.ReadFile("testdata/formats/json/" + name); err == nil {
 			f.Add(b)
@@ -82,19 +90,23 @@ func FuzzJSONFastParser(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		collect := func(body func(io.Reader, func(rowLoc, any) bool) (string, error)) string {
 			var out strings.Builder
-			next, err := body(bytes.NewReader(data), func(loc rowLoc, v any) bool {
+			// One byte per read: every refill point of the fast parser.
+			next, err := body(iotest.OneByteReader(bytes.NewReader(data)), func(loc rowLoc, v any) bool {
 				fmt.Fprintf(&out, "%s %#v\n", loc, v)
 				return true
 			})
 			fmt.Fprintf(&out, "next %q err %v", next, err)
 			return out.String()
 		}
-		if want, got := collect(jsonBody), collect(decodeBody); got != want {
+		fast := func(r io.Reader, fn func(rowLoc, any) bool) (string, error) {
+			return decodeBody(r, rereadBytes(data), fn)
+		}
+		if want, got := collect(jsonBody), collect(fast); got != want {
 			t.Fatalf("encoding/json:\n%s\nfast parser:\n%s", want, got)
 		}
 		// Each object decoded, as a row's extra columns, is written as
 		// json.Marshal writes it.
-		decodeBody(bytes.NewReader(data), func(_ rowLoc, v any) bool {
+		decodeBody(bytes.NewReader(data), rereadBytes(data), func(_ rowLoc, v any) bool {
 			if obj, ok := v.(map[string]any); ok {
 				want, werr := json.Marshal(obj)
 				got, gerr := marshalExtra(obj)

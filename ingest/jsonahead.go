@@ -123,7 +123,7 @@ func (a *jsonAhead) decode(p *decodedPage) {
 			return false
 		}
 	}
-	p.nextLink, p.err = decodeBody(io.TeeReader(fh, counter), func(loc rowLoc, v any) bool {
+	p.nextLink, p.err = decodeBody(io.TeeReader(fh, counter), reopen(p.file), func(loc rowLoc, v any) bool {
 		chunk = append(chunk, jsonElem{loc, v})
 		return len(chunk) < chunkElems || send()
 	})

@@ -350,9 +350,10 @@ func mapperFor(t *Table) objectMapper {
 // readJSON reads one JSON page of table t. It returns the page's
 // @odata.nextLink, so the loader can tell a complete export from a cut one,
 // and the JSON path of its rows ("$.value" or, for a plain array, "$").
-func readJSON(r io.Reader, f inputFile, t *Table, ps *Problems, emit emitFunc) (nextLink, rowPath string) {
+// reread opens the page again from its start (see decodeBody).
+func readJSON(r io.Reader, reread func() (io.ReadCloser, error), f inputFile, t *Table, ps *Problems, emit emitFunc) (nextLink, rowPath string) {
 	rows := newJSONRows(f, t, ps, emit)
-	next, err := decodeBody(r, func(loc rowLoc, v any) bool {
+	next, err := decodeBody(r, reread, func(loc rowLoc, v any) bool {
 		rows.element(loc, v)
 		return true
 	})

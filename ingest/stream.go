@@ -223,7 +223,7 @@ func (s *tableStream) readFile(ctx context.Context, f inputFile, stat *FileStat,
 	case FormatCSV:
 		readCSV(io.TeeReader(fh, counter), f, s.table, s.problems, header, emit)
 	case FormatJSON:
-		b.lastNextLink, stat.RowPath = readJSON(io.TeeReader(fh, counter), f, s.table, s.problems, emit)
+		b.lastNextLink, stat.RowPath = readJSON(io.TeeReader(fh, counter), reopen(f), f, s.table, s.problems, emit)
 	case FormatParquet:
 		readParquet(ctx, fh, f, s.table, s.problems, header, emit)
 		if _, err := fh.Seek(0, io.SeekStart); err == nil {
@@ -251,6 +251,11 @@ func rowEmitter(f inputFile, b *rowBuilder, more func() bool) (emitFunc, *bool) 
 			stopped = true
 		}
 	}, &stopped
+}
+
+// reopen opens f again, for a reader that must read it twice.
+func reopen(f inputFile) func() (io.ReadCloser, error) {
+	return func() (io.ReadCloser, error) { return os.Open(f.Path) }
 }
 
 type countingHash struct {
