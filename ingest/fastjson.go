@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -345,6 +346,13 @@ func (p *fastParser) str() (any, bool) {
 	start := p.i + 1
 	ascii := true
 	for j := start; p.more(j); j++ {
+		// Eight plain bytes at a time, the bulk of an export's strings.
+		for j+8 <= len(p.data) && !hasStrSpecial(binary.LittleEndian.Uint64(p.data[j:])) {
+			j += 8
+		}
+		if !p.more(j) {
+			break
+		}
 		c := p.data[j]
 		if !strSpecial[c] {
 			continue
@@ -376,6 +384,15 @@ var strSpecial = func() (t [256]bool) {
 	}
 	return t
 }()
+
+// hasStrSpecial reports whether one of the eight bytes of x is one
+// strSpecial marks (it may not say which): the bit tricks of "Bit Twiddling
+// Hacks" (haszero, hasless), which never miss one.
+func hasStrSpecial(x uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	hasZero := func(v uint64) uint64 { return (v - ones) & ^v & highs }
+	return (x&highs)|((x-ones*' ')&^x&highs)|hasZero(x^(ones*'"'))|hasZero(x^(ones*'\\')) != 0
+}
 
 // quoted unquotes the string starting at p.i with encoding/json; from is a
 // position inside it from which to look for its closing quote.
