@@ -157,3 +157,33 @@ func TestJSONAheadStopLeavesNoGoroutine(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// A producer whose consumer goes away in the middle of the first page (a
+// stream released early: DuckDB failing, a cancelled load) returns without
+// leaving a decoder running, though the pages ahead are longer than a
+// decoder may buffer.
+func TestStoppedProducerLeavesNoGoroutine(t *testing.T) {
+	dir := t.TempDir()
+	pages, n := 6, chunksAhead*chunkElems+100
+	writeUserPages(t, dir, pages, n)
+	var files []inputFile
+	for p := 1; p <= pages; p++ {
+		files = append(files, inputFile{Path: filepath.Join(dir, pageName(p)), Rel: pageName(p), Format: FormatJSON, Page: p})
+	}
+	tb, _ := TableByName("systemusers")
+	before := runtime.NumGoroutine()
+	s := &tableStream{table: tb, problems: &Problems{}}
+	b := newRowBuilder(tb, arrowSchema(tb), s.problems)
+	defer b.release()
+	s.readFiles(context.Background(), files, b, func() bool { return b.total < 10 })
+	if b.total != 10 || len(s.stats) != 1 {
+		t.Fatalf("read %d rows of %d files, want to stop at 10 in the first", b.total, len(s.stats))
+	}
+	for deadline := time.Now().Add(5 * time.Second); runtime.NumGoroutine() > before; {
+		if time.Now().After(deadline) {
+			buf := make([]byte, 1<<16)
+			t.Fatalf("%d goroutines after stop, %d before:\n%s", runtime.NumGoroutine(), before, buf[:runtime.Stack(buf, true)])
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
