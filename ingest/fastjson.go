@@ -63,10 +63,10 @@ func decodeBody(r io.Reader, reread func() (io.ReadCloser, error), fn func(loc r
 	})
 }
 
-// fastParser parses JSON held in memory into the values encoding/json
-// decodes with UseNumber: map[string]any, []any, string, json.Number, bool,
-// nil. Its methods report false for anything they do not accept, and they
-// accept nothing encoding/json rejects.
+// fastParser parses JSON read from r, an element at a time in memory, into
+// the values encoding/json decodes with UseNumber: map[string]any, []any,
+// string, json.Number, bool, nil. Its methods report false for anything
+// they do not accept, and they accept nothing encoding/json rejects.
 type fastParser struct {
 	r    io.Reader
 	data []byte // read from r; data[:mark] may be dropped
