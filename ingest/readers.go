@@ -252,14 +252,18 @@ func dataverseMapper(t *Table) objectMapper {
 	idx := columnIndex(t)
 	return func(obj map[string]any, emit func([]any, map[string]any)) {
 		vals := make([]any, len(t.Columns))
+		from := make([]string, len(t.Columns)) // the key each value came from
 		var extra map[string]any
 		for k, v := range obj {
 			if strings.Contains(k, "@") {
 				continue
 			}
 			if i, ok := idx[canonicalName(k)]; ok {
-				if vals[i] == nil {
-					vals[i] = v
+				// Two keys naming one column (_x_value and x, or two
+				// cases): the first non-null in key order wins, whatever
+				// order the map is walked in.
+				if v != nil && (vals[i] == nil || k < from[i]) {
+					vals[i], from[i] = v, k
 				}
 				continue
 			}
