@@ -5,11 +5,11 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -19,9 +19,6 @@ import (
 	"github.com/d365audit/d365audit/store"
 	"golang.org/x/sync/errgroup"
 )
-
-// errSkip: a step that has nothing to write this time (no previous run).
-var errSkip = errors.New("nothing to write")
 
 // outputStep is one output file and how to write it under a temporary name.
 type outputStep struct {
@@ -46,28 +43,27 @@ func writeOutputs(ctx context.Context, db *store.DB, out, previous string, rep *
 		{FindingsJSON, streamTo(func(w io.Writer) error { return reports.WriteFindingsJSON(w, rep) }), ""},
 		{FindingsCSV, streamTo(func(w io.Writer) error { return reports.WriteFindingsCSV(w, rep) }), "findings"},
 	}
-	parquet := []outputStep{
-		{AccessFile, streamTo(func(w io.Writer) error { return reports.WriteAccessParquet(w, rep.Access.Matrix()) }), "parquet"},
-	}
-	rest := []outputStep{
-		// The database is written before the reports: the comparison with a
-		// previous run reads it, and the reports show the comparison.
-		{DatabaseFile, func(tmp string) error { return copyDatabase(ctx, db, tmp) }, "database"},
-		{diff.OutputFile, func(tmp string) error {
-			if previous == "" {
-				return errSkip
-			}
-			d, err := diff.Compare(ctx, previous, out)
-			if err != nil {
-				return err
-			}
-			rep.Changes = d
-			return streamTo(func(w io.Writer) error { return diff.WriteJSON(w, d) })(tmp)
-		}, "diff"},
-		{PDFFile, streamTo(func(w io.Writer) error { return reports.WritePDF(w, rep) }), "pdf"},
-		{ReportXLSX, streamTo(func(w io.Writer) error {
-			return reports.WriteWorkbookContext(ctx, w, rep, reports.WorkbookOptions{TmpDir: out})
-		}), "workbook"},
+	parquet := outputStep{AccessFile, streamTo(func(w io.Writer) error {
+		return reports.WriteAccessParquet(w, rep.Access.Matrix())
+	}), "parquet"}
+	database := outputStep{DatabaseFile, func(tmp string) error { return copyDatabase(ctx, db, tmp) }, "database"}
+	compare := outputStep{diff.OutputFile, func(tmp string) error {
+		d, err := diff.Compare(ctx, previous, out)
+		if err != nil {
+			return err
+		}
+		rep.Changes = d
+		return streamTo(func(w io.Writer) error { return diff.WriteJSON(w, d) })(tmp)
+	}, "diff"}
+	pdf := outputStep{PDFFile, streamTo(func(w io.Writer) error { return reports.WritePDF(w, rep) }), "pdf"}
+	workbook := outputStep{ReportXLSX, streamTo(func(w io.Writer) error {
+		return reports.WriteWorkbookContext(ctx, w, rep, reports.WorkbookOptions{TmpDir: out})
+	}), "workbook"}
+	// Lanes run side by side, each in order. The comparison with a previous
+	// run reads the database, and the reports show the comparison.
+	lanes := [][]outputStep{{parquet}, {database}, {pdf, workbook}}
+	if previous != "" {
+		lanes = [][]outputStep{{parquet}, {database, compare, pdf, workbook}}
 	}
 	// the findings stage runs from the end of the rules
 	written, err := writeSteps(out, findings, func(stage string, _ time.Time) { clock.done(stage) })
@@ -75,14 +71,22 @@ func writeOutputs(ctx context.Context, db *store.DB, out, previous string, rep *
 		return err
 	}
 	clock.begin("parquet", "database", "pdf", "workbook")
-	var lanes errgroup.Group
-	var parquetWritten, restWritten []string
-	lanes.Go(func() (err error) { parquetWritten, err = writeSteps(out, parquet, clock.doneSince); return err })
-	lanes.Go(func() (err error) { restWritten, err = writeSteps(out, rest, clock.doneSince); return err })
-	if err := lanes.Wait(); err != nil {
+	var run errgroup.Group
+	laneWritten := make([][]string, len(lanes))
+	for i, steps := range lanes {
+		run.Go(func() (err error) { laneWritten[i], err = writeSteps(out, steps, clock.doneSince); return err })
+	}
+	if err := run.Wait(); err != nil {
 		return err
 	}
-	written = append(append(written, parquetWritten...), restWritten...)
+	// the manifest lists the outputs in one order, whichever lane ended first
+	for _, name := range []string{AccessFile, DatabaseFile, diff.OutputFile, PDFFile, ReportXLSX} {
+		for _, w := range laneWritten {
+			if slices.Contains(w, name) {
+				written = append(written, name)
+			}
+		}
+	}
 	return atomicWrite(out, ManifestFile, streamTo(func(w io.Writer) error {
 		return writeManifest(w, out, written, rep, append(clock.ordered(), clock.total()))
 	}))
@@ -94,9 +98,7 @@ func writeSteps(out string, steps []outputStep, done func(stage string, start ti
 	var written []string
 	for _, s := range steps {
 		start := time.Now()
-		if err := atomicWrite(out, s.name, s.write); errors.Is(err, errSkip) {
-			continue
-		} else if err != nil {
+		if err := atomicWrite(out, s.name, s.write); err != nil {
 			return written, err
 		}
 		written = append(written, s.name)
@@ -137,9 +139,6 @@ func atomicWrite(dir, name string, write func(tmp string) error) error {
 	os.Remove(tmp)
 	if err := write(tmp); err != nil {
 		os.Remove(tmp)
-		if errors.Is(err, errSkip) {
-			return err
-		}
 		return fmt.Errorf("write %s: %w", name, err)
 	}
 	if err := os.Rename(tmp, final); err != nil {

@@ -30,7 +30,7 @@ for n in $SIZES; do
   out="$work/out-$n"
   $TIME -f '%e %M' -o "$work/time-$n" ./bin/d365audit run --input "$export_dir" --out "$out" >/dev/null 2>"$work/log-$n"
   # stage lines: "d365audit: ingest     1.23 s  (peak memory 456 MB)"
-  grep -E '^d365audit: [a-z]+ ' "$work/log-$n" | while read -r _ stage secs _ _ _ mem _; do
+  grep -E '^d365audit: [a-z]+ +[0-9]' "$work/log-$n" | while read -r _ stage secs _ _ _ mem _; do
     echo "| $n | $mb | $stage | $secs | $mem |"
   done
   read -r wall rss < "$work/time-$n"
