@@ -439,20 +439,3 @@ func (m *Matrix) ProfileRowCounts() []int32 {
 	}
 	return counts
 }
-
-// CellCount is the number of cells EachUser yields: the rows of
-// access.parquet.
-func (m *Matrix) CellCount() int64 {
-	e := m.NewExpander()
-	perProfile := make([]int64, len(m.Profiles))
-	var buf []Cell
-	for i := 1; i < len(m.Profiles); i++ {
-		buf = e.Cells(&m.Profiles[i], buf[:0])
-		perProfile[i] = int64(len(buf))
-	}
-	var n int64
-	for _, u := range m.Users {
-		n += perProfile[u.Profile]
-	}
-	return n
-}

@@ -252,8 +252,6 @@ func TestWorkbookDeterministic(t *testing.T) {
 // as a formula if it were stored as one.
 var xlsxHostile = []string{`=HYPERLINK("http://x","y")`, `@SUM(1)`, `+1`, `-2`, `=1+1`, "\t=cmd", `=`}
 
-func xlsxSQL(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
-
 // xlsxHostileReport is a Report whose every text field, and the access
 // matrix's users, tables and sources, look like formulas.
 func xlsxHostileReport(t testing.TB) *reports.Report {
