@@ -195,12 +195,23 @@ type genRole struct {
 	bu        int
 	root      int // index of the root copy (itself for a root role)
 	inherited int
+	// parent is the role its parentrootroleid names: the root, or for a
+	// copy sometimes another copy of the same root (a chain the model
+	// follows to the root)
+	parent int
 }
 
 type genPriv struct {
 	name string
 	otc  string // objecttypecode row; "" = no row
+	// accessright as exported: the right's value, or 0 (a miscellaneous
+	// privilege, or an export that does not type it: the name decides)
+	accessright int
 }
+
+// rightValues are the privileges.accessright values of the rights.
+var rightValues = map[string]int{"read": 1, "write": 2, "append": 4, "appendto": 16, "create": 32,
+	"delete": 65536, "share": 262144, "assign": 524288}
 
 type genGrant struct{ priv, mask int }
 
@@ -246,8 +257,8 @@ var propertyMisc = []string{"prvBulkDelete", "prvExportCustomization", "prvActOn
 
 // privileges that need their objecttypecode row (their names would mislead
 // the name rule): generated only with the file.
-var propertyMapped = []genPriv{{"prvWriteHierarchicalSecurityConfiguration", "none"},
-	{"prvReadLicense", "none"}, {"prvReadActivity", "activitypointer"}, {"prvAppendToActivity", "activitypointer"}}
+var propertyMapped = []genPriv{{"prvWriteHierarchicalSecurityConfiguration", "none", 0},
+	{"prvReadLicense", "none", 0}, {"prvReadActivity", "activitypointer", 1}, {"prvAppendToActivity", "activitypointer", 0}}
 
 func generateTenant(r *rand.Rand, seed int64, withOTC bool) *genTenant {
 	g := &genTenant{seed: seed, tag: fmt.Sprintf("s%d", seed), withOTC: withOTC, grants: map[int][]genGrant{}}
@@ -268,7 +279,17 @@ func generateTenant(r *rand.Rand, seed int64, withOTC bool) *genTenant {
 			if withOTC && r.Intn(2) == 0 {
 				otc = tb[1]
 			}
-			pool = append(pool, genPriv{"prv" + right + tb[0], otc})
+			// Microsoft ships names in other cases (prvAppendtoCategory);
+			// accessright gives the right, or is 0 and the name does
+			written := right
+			if r.Intn(5) == 0 {
+				written = right[:1] + strings.ToLower(right[1:])
+			}
+			ar := 0
+			if r.Intn(2) == 0 {
+				ar = rightValues[strings.ToLower(right)]
+			}
+			pool = append(pool, genPriv{"prv" + written + tb[0], otc, ar})
 		}
 	}
 	var misc []genPriv
@@ -277,7 +298,9 @@ func generateTenant(r *rand.Rand, seed int64, withOTC bool) *genTenant {
 		if withOTC && r.Intn(2) == 0 {
 			otc = "none"
 		}
-		misc = append(misc, genPriv{name, otc})
+		// a miscellaneous privilege's accessright is 0 or, in some
+		// exports, a right its name does not carry (prvBulkDelete 1)
+		misc = append(misc, genPriv{name, otc, r.Intn(2)})
 	}
 	if withOTC {
 		misc = append(misc, propertyMapped...)
@@ -307,11 +330,15 @@ func generateTenant(r *rand.Rand, seed int64, withOTC bool) *genTenant {
 	nroles := 3 + r.Intn(4)
 	for i := 0; i < nroles; i++ {
 		root := len(g.roles)
-		g.roles = append(g.roles, genRole{fmt.Sprintf("Role%d", i), 0, root, r.Intn(2)})
+		g.roles = append(g.roles, genRole{fmt.Sprintf("Role%d", i), 0, root, r.Intn(2), root})
 		g.grants[root] = randomGrants(false)
 		for bu := 1; bu < nbu; bu++ {
 			c := len(g.roles)
-			g.roles = append(g.roles, genRole{g.roles[root].name, bu, root, g.roles[root].inherited})
+			parent := root
+			if c-1 > root && r.Float64() < 0.3 {
+				parent = c - 1 // names the previous copy, not the root
+			}
+			g.roles = append(g.roles, genRole{g.roles[root].name, bu, root, g.roles[root].inherited, parent})
 			if r.Float64() < 0.3 {
 				g.grants[c] = randomGrants(true)
 			}
@@ -321,7 +348,7 @@ func generateTenant(r *rand.Rand, seed int64, withOTC bool) *genTenant {
 	// Sometimes a role created in a child BU: its own root, with its own rows.
 	if nbu > 1 && r.Float64() < 0.3 {
 		i := len(g.roles)
-		g.roles = append(g.roles, genRole{"Local", 1 + r.Intn(nbu-1), i, r.Intn(2)})
+		g.roles = append(g.roles, genRole{"Local", 1 + r.Intn(nbu-1), i, r.Intn(2), i})
 		g.grants[i] = randomGrants(false)
 	}
 
@@ -351,10 +378,7 @@ func generateTenant(r *rand.Rand, seed int64, withOTC bool) *genTenant {
 
 // randomMask is mostly one depth bit, sometimes several.
 func randomMask(r *rand.Rand) int {
-	if r.Float64() < 0.1 {
-		return 1 + r.Intn(15)
-	}
-	return 1 << r.Intn(4)
+	return 1 << r.Intn(4) // 1, 2, 4 or 8: validate refuses any other mask
 }
 
 // tok is the fixture token of an entity of this tenant.
@@ -371,13 +395,13 @@ func (g *genTenant) appendRows(tables map[string][][]string) {
 		add("businessunits", g.tok("bu", i), b.name, parent)
 	}
 	for i, p := range g.privs {
-		add("privileges", g.tok("p", i), p.name, "0")
+		add("privileges", g.tok("p", i), p.name, strconv.Itoa(p.accessright))
 		if p.otc != "" {
 			add("privilegeobjecttypecodes", g.tok("p", i), p.otc)
 		}
 	}
 	for i, role := range g.roles {
-		add("roles", g.tok("r", i), role.name, g.tok("bu", role.bu), g.tok("r", role.root), strconv.Itoa(role.inherited), "")
+		add("roles", g.tok("r", i), role.name, g.tok("bu", role.bu), g.tok("r", role.parent), strconv.Itoa(role.inherited), "")
 		for _, gr := range g.grants[i] {
 			add("roleprivilegescollection", g.tok("r", i), g.tok("p", gr.priv), strconv.Itoa(gr.mask))
 		}
@@ -433,12 +457,18 @@ var depthNames = []string{"team", "basic", "local", "deep", "global"}
 func (g *genTenant) naiveTable(p genPriv) (table, privilege string) {
 	right, schema := "", ""
 	if rest, ok := strings.CutPrefix(p.name, "prv"); ok {
-		// AppendTo before Append.
+		// AppendTo before Append, in any case.
 		for _, rt := range []string{"AppendTo", "Append", "Create", "Read", "Write", "Delete", "Assign", "Share"} {
-			if s, ok := strings.CutPrefix(rest, rt); ok && s != "" {
-				right, schema = rt, s
+			if len(rest) > len(rt) && strings.EqualFold(rest[:len(rt)], rt) {
+				right, schema = rt, rest[len(rt):]
 				break
 			}
+		}
+	}
+	// accessright, where it names a right, decides the right
+	for name, v := range rightValues {
+		if v == p.accessright {
+			right = name
 		}
 	}
 	switch {
@@ -451,7 +481,9 @@ func (g *genTenant) naiveTable(p genPriv) (table, privilege string) {
 		return strings.ToLower(p.otc), strings.ToLower(right)
 	case right == "":
 		return "", p.name
-	case schema == "User":
+	case schema == "":
+		return "", p.name
+	case strings.EqualFold(schema, "User"):
 		return "systemuser", strings.ToLower(right)
 	default:
 		return strings.ToLower(schema), strings.ToLower(right)
@@ -544,9 +576,9 @@ func (g *genTenant) expected() []accessRow {
 func TestNaiveModelSanity(t *testing.T) {
 	g := &genTenant{tag: "s0", grants: map[int][]genGrant{},
 		bus: []genBU{{"Root", -1}, {"BU1", 0}},
-		privs: []genPriv{{"prvReadAccount", ""}, {"prvAppendToUser", ""}, {"prvBulkDelete", ""},
-			{"prvWriteLicense", "none"}, {"prvReadActivity", "activitypointer"}},
-		roles: []genRole{{"A", 0, 0, 0}, {"A", 1, 0, 0}, {"B", 0, 2, 1}},
+		privs: []genPriv{{"prvReadAccount", "", 0}, {"prvAppendtoUser", "", 16}, {"prvBulkDelete", "", 1},
+			{"prvWriteLicense", "none", 0}, {"prvReadActivity", "activitypointer", 0}},
+		roles: []genRole{{"A", 0, 0, 0, 0}, {"A", 1, 0, 0, 0}, {"B", 0, 2, 1, 2}},
 		users: []genUser{{name: "s0.u0", bu: 0, mode: 0, direct: []int{2}}, {name: "s0.u1", bu: 0, mode: 2},
 			{name: "s0.u2", bu: 1, disabled: true, direct: []int{2}}},
 		teams: []genTeam{{"T", 0, 1, []int{0, 1}, []int{1}}, {"X", 1, 0, []int{0}, []int{2}}},

@@ -145,7 +145,7 @@ func Roles(ctx context.Context, db *store.DB) ([]RoleRow, error) {
 	var out []RoleRow
 	err := db.Query(ctx, "roles for the report", `
 		WITH roots AS (
-		    SELECT r.*, coalesce(r.parentrootroleid, r.roleid) AS rootroleid FROM roles r
+		    SELECT r.*, rr.rootroleid FROM roles r JOIN role_roots rr USING (roleid)
 		),
 		held AS (
 		    SELECT ro.rootroleid, s.systemuserid, s.via FROM user_role_sources s JOIN roots ro USING (roleid)

@@ -1,12 +1,12 @@
 -- Views every rule may read: the words of RULES.md as SQL.
 
--- root role: a role row's parentrootroleid (itself when empty); names compare
--- case-insensitively and trimmed.
+-- root role: the end of the role's parentrootroleid chain (role_roots, itself
+-- for a root role); names compare case-insensitively and trimmed.
 CREATE OR REPLACE VIEW role_names AS
-SELECT r.roleid, r.name, lower(trim(r.name)) AS name_norm, coalesce(r.parentrootroleid, r.roleid) AS rootroleid,
+SELECT r.roleid, r.name, lower(trim(r.name)) AS name_norm, rr.rootroleid,
        r.businessunitid, bu.name AS businessunit, r.roletemplateid, r.ismanaged,
        bu.parentbusinessunitid IS NULL AS in_root_businessunit
-FROM roles r LEFT JOIN businessunits bu USING (businessunitid);
+FROM roles r JOIN role_roots rr USING (roleid) LEFT JOIN businessunits bu USING (businessunitid);
 
 -- service user: an application user or a user named in the policy's list.
 CREATE OR REPLACE VIEW service_users AS

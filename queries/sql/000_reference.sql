@@ -10,10 +10,14 @@ SELECT * FROM (VALUES
     ('prvWriteHierarchicalSecurityConfiguration'), ('prvAssignTerritory')
 ) AS t(name);
 
--- Out-of-box tables whose schema name (in privilege names) is not their
--- logical name: prvReadUser is Read on systemuser.
-CREATE OR REPLACE TABLE schema_name_exceptions AS
+-- Out-of-box privileges whose name part (after prv + right) is not their
+-- table's logical name: prvReadUser is Read on systemuser, prvReadOrder on
+-- salesorder. Matched without regard to case. Used only where the export has
+-- no privilegeobjecttypecodes row for the privilege; the sources of each
+-- entry are in queries/privilege_names.md.
+CREATE OR REPLACE TABLE privilege_name_tables AS
 SELECT * FROM (VALUES
     ('User', 'systemuser'), ('Note', 'annotation'), ('Activity', 'activitypointer'),
-    ('ActivityPointer', 'activitypointer'), ('SharePointData', 'sharepointdata')
-) AS t(schema_name, logical_name);
+    ('Order', 'salesorder'), ('Query', 'savedquery'),
+    ('SavedQueryVisualizations', 'savedqueryvisualization'), ('UserQueryVisualizations', 'userqueryvisualization')
+) AS t(name_part, logical_name);

@@ -5,15 +5,35 @@
 -- Only roles someone holds, and root roles (for drift against the baseline),
 -- are expanded: a large tenant copies every role into hundreds of business
 -- units, and most copies are held by nobody.
--- role_grant_sources says whose privilege rows each expanded role takes.
+-- role_roots: each role's root role. A copy names its root in
+-- parentrootroleid; an export may name another copy instead (A -> B -> root),
+-- so the chain is followed to the role that names itself or nothing.
+-- chain_length counts the steps (1 for a copy naming its root directly): a
+-- chain longer than 1 is a data-quality finding (DATA_ROLE_ROOT_CHAIN). A
+-- chain that ends on a role missing from the export, or that loops (which
+-- validate refuses), leaves rootroleid at the last role reached.
+CREATE OR REPLACE TABLE role_roots AS
+WITH RECURSIVE chain(roleid, current, next, steps) AS (
+    SELECT r.roleid, r.roleid, nullif(r.parentrootroleid, r.roleid), 0
+    FROM roles r
+    UNION ALL
+    SELECT c.roleid, c.next, nullif(p.parentrootroleid, p.roleid), c.steps + 1
+    FROM chain c LEFT JOIN roles p ON p.roleid = c.next
+    WHERE c.next IS NOT NULL AND c.steps < 64
+)
+SELECT roleid, arg_max(coalesce(next, current), steps) AS rootroleid, max(steps) AS chain_length
+FROM chain GROUP BY roleid;
+
+-- role_grant_sources says whose privilege rows each expanded role takes:
+-- its own, or its root role's.
 CREATE OR REPLACE TABLE role_grant_sources AS
 WITH own AS (
     SELECT DISTINCT roleid FROM roleprivilegescollection
 )
 SELECT r.roleid,
-       CASE WHEN o.roleid IS NOT NULL THEN r.roleid ELSE coalesce(r.parentrootroleid, r.roleid) END AS source_roleid
-FROM roles r LEFT JOIN own o ON o.roleid = r.roleid
-WHERE r.parentrootroleid IS NULL OR r.parentrootroleid = r.roleid
+       CASE WHEN o.roleid IS NOT NULL THEN r.roleid ELSE rr.rootroleid END AS source_roleid
+FROM roles r JOIN role_roots rr USING (roleid) LEFT JOIN own o ON o.roleid = r.roleid
+WHERE rr.chain_length = 0
    OR r.roleid IN (SELECT roleid FROM user_role_sources);
 
 -- the privilege rows of each role whose rows are taken: a root role, or a
