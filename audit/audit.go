@@ -115,13 +115,9 @@ func Prepare(ctx context.Context, opts Options) (*Audit, error) {
 	if st, err := os.Stat(opts.Input); err != nil || !st.IsDir() {
 		return nil, inputErr("--input %s: not an export directory", opts.Input)
 	}
-	policyPath := opts.Policy
-	if policyPath == "" {
-		policyPath = beside(opts.Input, "policy.yaml")
-	}
-	policy, err := rules.LoadPolicy(policyPath)
+	policy, policyPath, err := loadPolicy(opts.Input, opts.Policy)
 	if err != nil {
-		return nil, &InputError{Err: err}
+		return nil, err
 	}
 	waiversPath := opts.Waivers
 	if waiversPath == "" {
@@ -171,11 +167,12 @@ func Prepare(ctx context.Context, opts Options) (*Audit, error) {
 	}
 	clock.done("ingest")
 	clock.begin("access")
-	env := environmentName(ctx, db, policy, opts.Input)
-	if err := policy.Materialize(ctx, db, env, asOf); err != nil {
+	env, err := buildAccessModel(ctx, db, policy, opts.Input, asOf)
+	if err != nil {
 		return nil, err
 	}
-	if err := queries.Build(ctx, db, queries.Options{BusinessTables: policy.BusinessTables}); err != nil {
+	privileges, err := queries.ReadPrivilegeSources(ctx, db)
+	if err != nil {
 		return nil, err
 	}
 	if err := queries.BuildLicenses(ctx, db, queries.LicenseOptions{Catalog: catalog, FreeSKUs: policy.FreeSKUs,
@@ -204,7 +201,7 @@ func Prepare(ctx context.Context, opts Options) (*Audit, error) {
 		Environment: env, GeneratedAt: now, AsOf: asOf, ToolVersion: opts.ToolVersion,
 		RuleSetVersion: rules.Version, Policy: policy.Source(), Rules: catalogue,
 		Evaluated: outcome.Evaluated, NotEvaluated: outcome.NotEvaluated, Findings: outcome.Findings,
-		Waivers: waiverStatus, AccessProfiles: profiles,
+		Waivers: waiverStatus, AccessProfiles: profiles, Privileges: privileges,
 	}
 	rep.Access = queries.NewAccessMatrix(matrix)
 	if err := collectTables(ctx, db, rep); err != nil {

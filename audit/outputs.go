@@ -15,6 +15,7 @@ import (
 
 	"github.com/d365audit/d365audit/diff"
 	"github.com/d365audit/d365audit/ingest"
+	"github.com/d365audit/d365audit/queries"
 	"github.com/d365audit/d365audit/reports"
 	"github.com/d365audit/d365audit/store"
 	"golang.org/x/sync/errgroup"
@@ -196,16 +197,19 @@ func copyTables(ctx context.Context, db *store.DB) error {
 func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 type manifest struct {
-	Tool           string          `json:"tool"`
-	ToolVersion    string          `json:"tool_version"`
-	RuleSetVersion string          `json:"rule_set_version"`
-	GeneratedAt    string          `json:"generated_at"`
-	AsOf           string          `json:"as_of"`
-	Environment    string          `json:"environment"`
-	Policy         string          `json:"policy"`
-	Rules          manifestRules   `json:"rules"`
-	Inputs         []reports.Input `json:"inputs"`
-	Outputs        []outputFile    `json:"outputs"`
+	Tool           string        `json:"tool"`
+	ToolVersion    string        `json:"tool_version"`
+	RuleSetVersion string        `json:"rule_set_version"`
+	GeneratedAt    string        `json:"generated_at"`
+	AsOf           string        `json:"as_of"`
+	Environment    string        `json:"environment"`
+	Policy         string        `json:"policy"`
+	Rules          manifestRules `json:"rules"`
+	// Privileges says where the privileges' tables came from: how much of
+	// the matrix rests on names rather than privilegeobjecttypecodes.
+	Privileges queries.PrivilegeSources `json:"privilege_tables"`
+	Inputs     []reports.Input          `json:"inputs"`
+	Outputs    []outputFile             `json:"outputs"`
 	// Stages are wall time and peak memory per stage: they differ from run
 	// to run, so the manifest is the one output that is not reproducible.
 	Stages []Stage `json:"stages"`
@@ -226,7 +230,7 @@ func writeManifest(w io.Writer, dir string, written []string, rep *reports.Repor
 	m := manifest{
 		Tool: "d365audit", ToolVersion: rep.ToolVersion, RuleSetVersion: rep.RuleSetVersion,
 		GeneratedAt: rep.GeneratedAt.UTC().Format(time.RFC3339), AsOf: rep.AsOf.Format("2006-01-02"),
-		Environment: rep.Environment, Policy: rep.Policy,
+		Environment: rep.Environment, Policy: rep.Policy, Privileges: rep.Privileges,
 		Rules:  manifestRules{Evaluated: rep.Evaluated, NotEvaluated: rep.NotEvaluated},
 		Inputs: rep.Inputs,
 		Stages: stages,

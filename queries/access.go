@@ -4,22 +4,54 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"sort"
 	"strings"
 
+	"github.com/d365audit/d365audit/internal/suggest"
 	"github.com/d365audit/d365audit/store"
 )
 
 // Depths in rising order; a depth's rank is its index.
 var Depths = []string{"team", "basic", "local", "deep", "global"}
 
-// DepthRank returns the rank of a depth name, or -1.
+// depthAliases are the names the security role editor shows for the
+// depths (User, Business Unit, Parent: Child Business Units, Organization),
+// which admins type as often as ours.
+var depthAliases = map[string]string{
+	"user": "basic", "business unit": "local", "parent: child business units": "deep",
+	"parent:child business units": "deep", "parent child business units": "deep", "organization": "global",
+	"organisation": "global",
+}
+
+// DepthRank returns the rank of a depth name (ours, or the role editor's),
+// or -1.
 func DepthRank(depth string) int {
-	for i, d := range Depths {
-		if strings.EqualFold(d, depth) {
+	d := strings.ToLower(strings.Join(strings.Fields(depth), " "))
+	if alias, ok := depthAliases[d]; ok {
+		d = alias
+	}
+	for i, name := range Depths {
+		if name == d {
 			return i
 		}
 	}
 	return -1
+}
+
+// DepthNames lists the depth names a person may type, for error messages.
+const DepthNames = "team, basic (User), local (Business Unit), deep (Parent: Child Business Units), global (Organization)"
+
+// TableRights are the privileges a table has, as the matrix names them.
+var TableRights = []string{"create", "read", "write", "delete", "append", "appendto", "assign", "share"}
+
+// IsTableRight says whether p names a table right, in any case.
+func IsTableRight(p string) bool {
+	for _, r := range TableRights {
+		if strings.EqualFold(r, strings.TrimSpace(p)) {
+			return true
+		}
+	}
+	return false
 }
 
 // AccessRow is one cell of the effective-access matrix (OUTPUT.md).
@@ -29,6 +61,10 @@ type AccessRow struct {
 	Privilege string `json:"privilege"`
 	Depth     string `json:"depth"`
 	Sources   string `json:"sources"`
+	// FullName and BusinessUnit say who the domain name is: who-can fills
+	// them, for the person reading the answer.
+	FullName     string `json:"full_name,omitempty"`
+	BusinessUnit string `json:"business_unit,omitempty"`
 }
 
 // FieldAccessRow is one secured column a user can reach.
@@ -44,9 +80,9 @@ type FieldAccessRow struct {
 
 // User is a systemuser as the access questions name it.
 type User struct {
-	ID, DomainName, FullName string
-	Disabled                 bool
-	AccessMode               int64
+	ID, DomainName, FullName, BusinessUnit string
+	Disabled                               bool
+	AccessMode                             int64
 }
 
 // FindUsers returns the users a selector names: a systemuserid, a
@@ -55,11 +91,12 @@ func FindUsers(ctx context.Context, db *store.DB, selector string) ([]User, erro
 	var out []User
 	sel := strings.ToLower(strings.Trim(strings.TrimSpace(selector), "{}"))
 	err := db.Query(ctx, "find user "+selector,
-		`SELECT systemuserid, domainname, coalesce(fullname, ''), isdisabled, accessmode FROM systemusers
-		 WHERE systemuserid = ? OR lower(domainname) = ? OR lower(trim(fullname)) = ? ORDER BY domainname, systemuserid`,
+		`SELECT u.systemuserid, u.domainname, coalesce(u.fullname, ''), coalesce(bu.name, u.businessunitid), u.isdisabled, u.accessmode
+		 FROM systemusers u LEFT JOIN businessunits bu USING (businessunitid)
+		 WHERE u.systemuserid = ? OR lower(u.domainname) = ? OR lower(trim(u.fullname)) = ? ORDER BY u.domainname, u.systemuserid`,
 		func(rows *sql.Rows) error {
 			var u User
-			if err := rows.Scan(&u.ID, &u.DomainName, &u.FullName, &u.Disabled, &u.AccessMode); err != nil {
+			if err := rows.Scan(&u.ID, &u.DomainName, &u.FullName, &u.BusinessUnit, &u.Disabled, &u.AccessMode); err != nil {
 				return err
 			}
 			out = append(out, u)
@@ -90,17 +127,20 @@ func UserAccess(ctx context.Context, db *store.DB, userID, table string) ([]Acce
 }
 
 // WhoCan returns every user who holds privilege on table at minDepth or
-// above, highest depth first.
+// above, highest depth first, with their full name and business unit.
+// table and privilege are as ResolvePrivilege returns them.
 func WhoCan(ctx context.Context, db *store.DB, table, privilege, minDepth string) ([]AccessRow, error) {
 	rank := 0
 	if minDepth != "" {
 		if rank = DepthRank(minDepth); rank < 0 {
-			return nil, fmt.Errorf("unknown depth %q (one of %s)", minDepth, strings.Join(Depths, ", "))
+			return nil, fmt.Errorf("unknown depth %q (one of %s)", minDepth, DepthNames)
 		}
 	}
-	q := `SELECT ` + accessColumns + ` FROM effective_access
-	      WHERE "table" = lower(?) AND lower(privilege) = lower(?) AND depth_rank >= ?
-	      ORDER BY depth_rank DESC, "user"`
+	q := `SELECT e."user", e."table", e.privilege, e.depth, e.sources, coalesce(u.fullname, ''), coalesce(bu.name, '')
+	      FROM effective_access e JOIN systemusers u USING (systemuserid)
+	      LEFT JOIN businessunits bu ON bu.businessunitid = u.businessunitid
+	      WHERE e."table" = lower(?) AND lower(e.privilege) = lower(?) AND e.depth_rank >= ?
+	      ORDER BY e.depth_rank DESC, e."user"`
 	return scanAccess(ctx, db, "who can "+privilege+" "+table, q, table, privilege, rank)
 }
 
@@ -108,12 +148,124 @@ func scanAccess(ctx context.Context, db *store.DB, what, q string, args ...any) 
 	var out []AccessRow
 	err := db.Query(ctx, what, q, func(rows *sql.Rows) error {
 		var r AccessRow
-		if err := rows.Scan(&r.User, &r.Table, &r.Privilege, &r.Depth, &r.Sources); err != nil {
+		dest := []any{&r.User, &r.Table, &r.Privilege, &r.Depth, &r.Sources}
+		if cols, _ := rows.Columns(); len(cols) == 7 {
+			dest = append(dest, &r.FullName, &r.BusinessUnit)
+		}
+		if err := rows.Scan(dest...); err != nil {
 			return err
 		}
 		out = append(out, r)
 		return nil
 	}, args...)
+	return out, err
+}
+
+// QuestionError is a question the export cannot answer truthfully: a
+// table, privilege or user it does not know (with the closest names it
+// does know), or a right a table has no privilege for. The answer to a
+// misspelt question is this error, never an empty result.
+type QuestionError struct{ msg string }
+
+func (e *QuestionError) Error() string { return e.msg }
+
+func questionErr(format string, args ...any) error {
+	return &QuestionError{msg: fmt.Sprintf(format, args...)}
+}
+
+func notFound(what, name string, known []string) error {
+	return questionErr("the export has no %s %s%s", what, name, suggest.DidYouMean(name, known))
+}
+
+// ResolvePrivilege turns what a person asks about into the matrix's table
+// and privilege: a full privilege name (prvDeleteAccount: delete on
+// account; prvBulkDelete: the miscellaneous privilege), or a table and a
+// right. Names are compared without regard to case. A table or privilege
+// the export does not have is a *NotFoundError; so is a right the table has
+// no privilege for (who-can would answer "nobody", which is not the truth:
+// nobody can be granted it). Those are *QuestionError.
+func ResolvePrivilege(ctx context.Context, db *store.DB, table, privilege string) (string, string, error) {
+	table, privilege = strings.ToLower(strings.TrimSpace(table)), strings.TrimSpace(privilege)
+	if strings.HasPrefix(strings.ToLower(privilege), "prv") {
+		var t, p string
+		err := db.Query(ctx, "privilege "+privilege,
+			`SELECT table_name, privilege FROM privilege_tables WHERE lower(name) = lower(?) ORDER BY privilegeid LIMIT 1`,
+			func(rows *sql.Rows) error { return rows.Scan(&t, &p) }, privilege)
+		if err != nil {
+			return "", "", err
+		}
+		if t == "" && p == "" {
+			names, err := distinct(ctx, db, `SELECT DISTINCT name FROM privilege_tables`)
+			if err != nil {
+				return "", "", err
+			}
+			return "", "", notFound("privilege", privilege, names)
+		}
+		if table != "" && table != t {
+			where := "is a miscellaneous privilege"
+			if t != "" {
+				where = "is " + p + " on " + t
+			}
+			return "", "", questionErr("%s %s, not a privilege on %s: leave out the table", privilege, where, table)
+		}
+		return t, p, nil
+	}
+	if !IsTableRight(privilege) {
+		return "", "", questionErr("privilege %q is not one of %s, nor a full privilege name (prvDeleteAccount, prvBulkDelete)",
+			privilege, strings.Join(TableRights, ", "))
+	}
+	privilege = strings.ToLower(privilege)
+	if table == "" {
+		return "", "", questionErr("%s needs a table, or give the full privilege name (prv%s...)", privilege, privilege)
+	}
+	rights, err := TableRightsOf(ctx, db, table)
+	if err != nil {
+		return "", "", err
+	}
+	for _, r := range rights {
+		if r == privilege {
+			return table, privilege, nil
+		}
+	}
+	return "", "", questionErr("the export has no %s privilege on %s (it has %s)", privilege, table, strings.Join(rights, ", "))
+}
+
+// TableRightsOf returns the rights the export has privileges for on a
+// table; a table it has none on is a *NotFoundError.
+func TableRightsOf(ctx context.Context, db *store.DB, table string) ([]string, error) {
+	table = strings.ToLower(strings.TrimSpace(table))
+	rights, err := distinct(ctx, db, `SELECT DISTINCT privilege FROM privilege_tables WHERE table_name = ?`, table)
+	if err != nil || len(rights) > 0 {
+		return rights, err
+	}
+	tables, err := distinct(ctx, db, `SELECT DISTINCT table_name FROM privilege_tables WHERE table_name <> ''`)
+	if err != nil {
+		return nil, err
+	}
+	return nil, notFound("table", table, tables)
+}
+
+// SuggestUsers returns the users' names closest to a selector that named
+// nobody.
+func SuggestUsers(ctx context.Context, db *store.DB, selector string) (string, error) {
+	names, err := distinct(ctx, db, `SELECT domainname FROM systemusers UNION SELECT trim(fullname) FROM systemusers WHERE fullname IS NOT NULL`)
+	if err != nil {
+		return "", err
+	}
+	return suggest.DidYouMean(selector, names), nil
+}
+
+func distinct(ctx context.Context, db *store.DB, q string, args ...any) ([]string, error) {
+	var out []string
+	err := db.Query(ctx, "names", q, func(rows *sql.Rows) error {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return err
+		}
+		out = append(out, s)
+		return nil
+	}, args...)
+	sort.Strings(out)
 	return out, err
 }
 

@@ -65,6 +65,7 @@ func (d *pdfDoc) scopeText() string {
 	} else {
 		fmt.Fprintf(&b, "All %d rules of the catalogue were evaluated. ", len(rep.Rules))
 	}
+	b.WriteString(rep.PrivilegeTablesNote() + " ")
 	b.WriteString("Waived findings are listed with their waiver but not counted as open; an expired waiver hides nothing. " +
 		"This report summarises: every finding is in findings.csv and report.xlsx (sheet Findings), every user's effective " +
 		"access in access.parquet.")

@@ -5,6 +5,7 @@
 package reports
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/d365audit/d365audit/diff"
@@ -50,6 +51,8 @@ type Report struct {
 	Findings       []rules.Finding
 	Waivers        []rules.WaiverStatus
 	AccessProfiles int64
+	// Privileges says where the privileges' tables came from.
+	Privileges queries.PrivilegeSources
 
 	// The computed tables the workbook and the PDF render.
 	Users       []queries.UserRow
@@ -72,6 +75,19 @@ type (
 	WasteLine     = queries.WasteLine
 	WasteCategory = queries.WasteCategory
 )
+
+// PrivilegeTablesNote says how many privileges had their table guessed
+// from the name rather than read from privilegeobjecttypecodes: the grants
+// of a privilege whose name is not its table land on the wrong table.
+func (r *Report) PrivilegeTablesNote() string {
+	s := r.Privileges
+	if s.Guessed() == 0 {
+		return fmt.Sprintf("The table of each of the %d privileges came from privilegeobjecttypecodes.", s.Total)
+	}
+	return fmt.Sprintf("%d of %d privileges had their table taken from the privilege's name (%d of them through the built-in map of "+
+		"out-of-box names that are not their table), not from privilegeobjecttypecodes; export privilegeobjecttypecodes "+
+		"with a row for every privilege to read every table from the data.", s.Guessed(), s.Total, s.Builtin)
+}
 
 // Summarize counts the findings by severity; waived findings count only as
 // waived.

@@ -152,6 +152,7 @@ func (wb *workbook) keyFacts(sheets []*xlSheet, access xlAccess) [][2]string {
 			xlCount(int64(len(rep.Roles))), xlCount(copies), xlPlural(modified, "out-of-box role"), xlRoleChanges)},
 		{"Teams", xlCount(int64(len(rep.Teams)))},
 		{"Access profiles", fmt.Sprintf("%s distinct sets of grants", xlCount(rep.AccessProfiles))},
+		{"Privilege tables", rep.PrivilegeTablesNote()},
 		{"Effective access", wb.accessFact(access)},
 	}
 	if rep.Changes != nil {

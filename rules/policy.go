@@ -163,6 +163,13 @@ func (p *Policy) check() error {
 			return err
 		}
 	}
+	for name, v := range map[string]int{
+		"system_administrator_max": p.Thresholds.SystemAdministratorMax, "system_customizer_max": p.Thresholds.SystemCustomizerMax,
+		"noninteractive_max": p.Thresholds.NonInteractiveMax, "inactive_days": p.Thresholds.InactiveDays} {
+		if v < 0 {
+			return fmt.Errorf("thresholds: %s is %d; a threshold is a count or a number of days, 0 or more", name, v)
+		}
+	}
 	refs := p.HighRiskPrivileges.Privileges
 	for _, s := range p.SeparationOfDuties {
 		if s.ID == "" {
@@ -174,8 +181,11 @@ func (p *Policy) check() error {
 		if r.Name == "" && (r.Table == "" || r.Privilege == "") {
 			return fmt.Errorf("a privilege needs either name, or table and privilege: %+v", r)
 		}
+		if r.Privilege != "" && !queries.IsTableRight(r.Privilege) {
+			return fmt.Errorf("privilege %q is not one of %s (a miscellaneous privilege goes in name)", r.Privilege, strings.Join(queries.TableRights, ", "))
+		}
 		if r.MinDepth != "" && queries.DepthRank(r.MinDepth) < 0 {
-			return fmt.Errorf("min_depth %q is not one of %s", r.MinDepth, strings.Join(queries.Depths, ", "))
+			return fmt.Errorf("min_depth %q is not one of %s", r.MinDepth, queries.DepthNames)
 		}
 	}
 	return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -15,14 +16,33 @@ import (
 )
 
 type accessOptions struct {
-	input, user, table, format string
+	input, policy, user, table, format string
 }
 
 type whoCanOptions struct {
-	input, table, privilege, minDepth, format string
+	input, policy, table, privilege, minDepth, format string
 }
 
 var formatFlagUsage = "output `FORMAT`: table (for a terminal), csv or json"
+
+// modelFlags are the flags that say what the access questions are asked
+// of: an export (with its policy, as run reads it) or a run.
+func modelFlags(input, policy *string) []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "input", Aliases: []string{"i"}, Usage: "export `DIR`, a run's output directory, or its audit.duckdb", Required: true, Destination: input},
+		&cli.StringFlag{Name: "policy", Usage: "policy `FILE` for an export (default: DIR/policy.yaml, as run)", Destination: policy},
+	}
+}
+
+// badQuestion makes a question the export cannot answer (a name it does
+// not know) a usage error, exit 2.
+func badQuestion(err error) error {
+	var q *queries.QuestionError
+	if errors.As(err, &q) {
+		return badInput(err)
+	}
+	return err
+}
 
 func checkFormat(f string) error {
 	switch f {
@@ -37,12 +57,11 @@ func newAccessCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "access",
 		Usage: "one user's effective access: every table and privilege, at which depth, and why",
-		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "input", Aliases: []string{"i"}, Usage: "export `DIR`, or the audit.duckdb of a run", Required: true, Destination: &o.input},
+		Flags: append(modelFlags(&o.input, &o.policy),
 			&cli.StringFlag{Name: "user", Aliases: []string{"u"}, Usage: "`USER`: domainname, systemuserid or full name", Required: true, Destination: &o.user},
 			&cli.StringFlag{Name: "table", Aliases: []string{"t"}, Usage: "only this `TABLE` (logical name)", Destination: &o.table},
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: formatFlagUsage, Destination: &o.format},
-		},
+		),
 		Action: action(func(ctx context.Context, cmd *cli.Command) error { return access(ctx, o, cmd.Writer) }),
 	}
 }
@@ -51,7 +70,7 @@ func access(ctx context.Context, o accessOptions, w io.Writer) error {
 	if err := checkFormat(o.format); err != nil {
 		return err
 	}
-	db, err := openAudit(ctx, o.input)
+	db, err := openAudit(ctx, o.input, o.policy)
 	if err != nil {
 		return err
 	}
@@ -62,7 +81,11 @@ func access(ctx context.Context, o accessOptions, w io.Writer) error {
 	}
 	switch {
 	case len(users) == 0:
-		return badInput(fmt.Errorf("no user is called %q (give a domainname, systemuserid or full name)", o.user))
+		closest, err := queries.SuggestUsers(ctx, db, o.user)
+		if err != nil {
+			return err
+		}
+		return badInput(fmt.Errorf("no user is called %q (give a domainname, systemuserid or full name)%s", o.user, closest))
 	case len(users) > 1:
 		var names []string
 		for _, u := range users {
@@ -71,6 +94,11 @@ func access(ctx context.Context, o accessOptions, w io.Writer) error {
 		return badInput(fmt.Errorf("%q names %d users: %s; give the domainname or systemuserid", o.user, len(users), strings.Join(names, ", ")))
 	}
 	u := users[0]
+	if o.table != "" {
+		if _, err := queries.TableRightsOf(ctx, db, o.table); err != nil {
+			return badQuestion(err)
+		}
+	}
 	rows, err := queries.UserAccess(ctx, db, u.ID, o.table)
 	if err != nil {
 		return err
@@ -86,7 +114,7 @@ func access(ctx context.Context, o accessOptions, w io.Writer) error {
 	if u.Disabled {
 		state = "disabled: holds nothing"
 	}
-	fmt.Fprintf(w, "%s (%s), %s, access mode %s\n\n", u.FullName, u.DomainName, state, accessModeName(u.AccessMode))
+	fmt.Fprintf(w, "%s (%s), %s, %s, access mode %s\n\n", u.FullName, u.DomainName, u.BusinessUnit, state, accessModeName(u.AccessMode))
 	writeAccessTable(w, rows)
 	if len(fields) > 0 {
 		fmt.Fprintln(w, "\nSecured columns (field security):")
@@ -104,13 +132,12 @@ func newWhoCanCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "who-can",
 		Usage: "every user who can do PRIVILEGE on TABLE, at which depth, and how",
-		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "input", Aliases: []string{"i"}, Usage: "export `DIR`, or the audit.duckdb of a run", Required: true, Destination: &o.input},
-			&cli.StringFlag{Name: "table", Aliases: []string{"t"}, Usage: "`TABLE` (logical name); omit for a miscellaneous privilege such as prvBulkDelete", Destination: &o.table},
-			&cli.StringFlag{Name: "privilege", Aliases: []string{"p"}, Usage: "`PRIVILEGE`: create, read, write, delete, append, appendto, assign, share, or a full prv name", Required: true, Destination: &o.privilege},
-			&cli.StringFlag{Name: "min-depth", Usage: "only grants at `DEPTH` or above: team, basic, local, deep, global", Destination: &o.minDepth},
+		Flags: append(modelFlags(&o.input, &o.policy),
+			&cli.StringFlag{Name: "table", Aliases: []string{"t"}, Usage: "`TABLE` (logical name); omit for a full privilege name", Destination: &o.table},
+			&cli.StringFlag{Name: "privilege", Aliases: []string{"p"}, Usage: "`PRIVILEGE`: create, read, write, delete, append, appendto, assign, share, or a full name (prvDeleteAccount, prvBulkDelete)", Required: true, Destination: &o.privilege},
+			&cli.StringFlag{Name: "min-depth", Usage: "only grants at `DEPTH` or above: " + queries.DepthNames, Destination: &o.minDepth},
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: formatFlagUsage, Destination: &o.format},
-		},
+		),
 		Action: action(func(ctx context.Context, cmd *cli.Command) error { return whoCan(ctx, o, cmd.Writer) }),
 	}
 }
@@ -120,33 +147,58 @@ func whoCan(ctx context.Context, o whoCanOptions, w io.Writer) error {
 		return err
 	}
 	if o.minDepth != "" && queries.DepthRank(o.minDepth) < 0 {
-		return badInput(fmt.Errorf("--min-depth %q: expected one of %s", o.minDepth, strings.Join(queries.Depths, ", ")))
+		return badInput(fmt.Errorf("--min-depth %q: expected one of %s", o.minDepth, queries.DepthNames))
 	}
-	if o.table == "" && !strings.HasPrefix(strings.ToLower(o.privilege), "prv") {
-		return badInput(fmt.Errorf("--table is required for a table privilege such as %q", o.privilege))
+	p := strings.TrimSpace(o.privilege)
+	if !strings.HasPrefix(strings.ToLower(p), "prv") {
+		if !queries.IsTableRight(p) {
+			return badInput(fmt.Errorf("--privilege %q: expected one of %s, or a full privilege name (prvDeleteAccount, prvBulkDelete)",
+				o.privilege, strings.Join(queries.TableRights, ", ")))
+		}
+		if o.table == "" {
+			return badInput(fmt.Errorf("--table is required for a table privilege such as %q (or give the full name, prv%s...)", o.privilege, p))
+		}
 	}
-	db, err := openAudit(ctx, o.input)
+	db, err := openAudit(ctx, o.input, o.policy)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	rows, err := queries.WhoCan(ctx, db, o.table, o.privilege, o.minDepth)
+	table, privilege, err := queries.ResolvePrivilege(ctx, db, o.table, o.privilege)
+	if err != nil {
+		return badQuestion(err)
+	}
+	rows, err := queries.WhoCan(ctx, db, table, privilege, o.minDepth)
 	if err != nil {
 		return err
 	}
 	if o.format != "table" {
 		return writeAccessRows(w, o.format, rows)
 	}
-	what := o.privilege + " on " + o.table
-	if o.table == "" {
-		what = o.privilege
+	what := privilege + " on " + table
+	if table == "" {
+		what = privilege
 	}
 	if o.minDepth != "" {
-		what += " at " + o.minDepth + " depth or above"
+		what += " at " + queries.Depths[queries.DepthRank(o.minDepth)] + " depth or above"
 	}
 	fmt.Fprintf(w, "%d %s can %s\n\n", len(rows), plural(len(rows), "user", "users"), what)
-	writeAccessTable(w, rows)
+	writeWhoCanTable(w, rows)
 	return nil
+}
+
+// writeWhoCanTable lays out who-can's answer: who each user is, beside the
+// depth and the grants that give it.
+func writeWhoCanTable(w io.Writer, rows []queries.AccessRow) {
+	if len(rows) == 0 {
+		fmt.Fprintln(w, "(nobody)")
+		return
+	}
+	t := newTextTable("user", "full name", "business unit", "depth", "sources")
+	for _, r := range rows {
+		t.add(r.User, r.FullName, r.BusinessUnit, r.Depth, r.Sources)
+	}
+	t.write(w)
 }
 
 // writeAccessRows writes access rows for machines: csv or json.

@@ -9,6 +9,7 @@ import (
 	"github.com/urfave/cli/v3"
 
 	"github.com/d365audit/d365audit/ingest"
+	"github.com/d365audit/d365audit/queries"
 	"github.com/d365audit/d365audit/store"
 )
 
@@ -51,7 +52,21 @@ func validate(ctx context.Context, opts validateOptions, w io.Writer) error {
 	if err != nil {
 		return err
 	}
+	var sources *queries.PrivilegeSources
+	if res.Present("privileges") && res.Count(ingest.Structural) == 0 {
+		if err := queries.MapPrivileges(ctx, db); err != nil {
+			return err
+		}
+		s, err := queries.ReadPrivilegeSources(ctx, db)
+		if err != nil {
+			return err
+		}
+		sources = &s
+	}
 	printValidation(w, opts.Input, res)
+	if sources != nil {
+		fmt.Fprintf(w, "%s\n", privilegeSourcesLine(*sources))
+	}
 	if n := res.Count(ingest.Structural); n > 0 {
 		return badInput(fmt.Errorf("%s: %d %s: the export cannot be audited", opts.Input, n, plural(n, "error", "errors")))
 	}
@@ -93,6 +108,17 @@ func printValidation(w io.Writer, input string, res *ingest.Result) {
 	fmt.Fprintf(w, "\nSummary: %d tables, %s rows, %d %s, %d dangling %s, %d %s\n",
 		tables, thousands(res.Rows()), errs, plural(errs, "error", "errors"),
 		dangling, plural(dangling, "reference", "references"), notices, plural(notices, "notice", "notices"))
+}
+
+// privilegeSourcesLine says where the privileges' tables came from: an
+// auditor should know how much of the matrix rests on names.
+func privilegeSourcesLine(s queries.PrivilegeSources) string {
+	line := fmt.Sprintf("Privileges: %s; table from privilegeobjecttypecodes %s, guessed from the name %s (%s of them through the built-in map of out-of-box names), miscellaneous %s",
+		thousands(s.Total), thousands(s.ObjectTypeCode), thousands(s.Guessed()), thousands(s.Builtin), thousands(s.Misc))
+	if s.Guessed() > 0 {
+		line += "\n  export privilegeobjecttypecodes with a row for every privilege to read every table from the data"
+	}
+	return line
 }
 
 func plural(n int, one, many string) string {

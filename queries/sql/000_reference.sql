@@ -19,5 +19,6 @@ CREATE OR REPLACE TABLE privilege_name_tables AS
 SELECT * FROM (VALUES
     ('User', 'systemuser'), ('Note', 'annotation'), ('Activity', 'activitypointer'),
     ('Order', 'salesorder'), ('Query', 'savedquery'),
-    ('SavedQueryVisualizations', 'savedqueryvisualization'), ('UserQueryVisualizations', 'userqueryvisualization')
+    ('SavedQueryVisualizations', 'savedqueryvisualization'), ('UserQueryVisualizations', 'userqueryvisualization'),
+    ('EmailTemplate', 'template'), ('Article', 'kbarticle'), ('ArticleTemplate', 'kbarticletemplate')
 ) AS t(name_part, logical_name);

@@ -12,7 +12,8 @@
 -- names no table (prvBulkDelete) keeps its full name as the privilege.
 --
 -- table_source says where the table came from: objecttypecode, builtin
--- (the map), name (the name as is) or misc (no table); validate and the
+-- (the map), name (the name as is) or misc (no table: 'none' in
+-- privilegeobjecttypecodes, or so named); validate and the
 -- run's scope note count the privileges whose table was guessed.
 CREATE OR REPLACE TABLE privilege_table_map AS
 WITH parsed AS (
@@ -32,6 +33,7 @@ resolved AS (
     SELECT pr.privilegeid, pr.name,
            coalesce(nullif(pr.data_right, ''), pr.name_right) AS right_name,
            CASE
+             WHEN ty.table_name = 'none' THEN 'misc'
              WHEN ty.table_name IS NOT NULL THEN 'objecttypecode'
              WHEN pr.schema_name = '' OR lower(pr.name) IN (SELECT lower(name) FROM misc_privilege_names) THEN 'misc'
              WHEN b.logical_name IS NOT NULL THEN 'builtin'
@@ -50,14 +52,3 @@ SELECT privilegeid, name, table_source,
        CASE WHEN table_name IN ('none', '') THEN '' ELSE table_name END AS table_name,
        CASE WHEN table_name IN ('none', '') OR right_name = '' THEN name ELSE right_name END AS privilege
 FROM resolved;
-
-CREATE OR REPLACE TABLE privilege_tables AS
-SELECT privilegeid, name, table_name, privilege, table_source,
-       -- pt_id numbers the (table, privilege) cells in output order, so the
-       -- matrix is computed and sorted on integers, not strings
-       dense_rank() OVER (ORDER BY table_name = '', table_name, privilege) AS pt_id,
-       -- an Administrative-mode user holds nothing on a business table; a
-       -- column rather than a subquery in the matrix, which would keep
-       -- DuckDB from joining the matrix's small sides first
-       table_name IN (SELECT table_name FROM policy_business_tables) AS business_table
-FROM privilege_table_map;

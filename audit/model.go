@@ -1,0 +1,158 @@
+package audit
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/d365audit/d365audit/ingest"
+	"github.com/d365audit/d365audit/queries"
+	"github.com/d365audit/d365audit/rules"
+	"github.com/d365audit/d365audit/store"
+)
+
+// ModelOptions name what the access questions (access, who-can) are asked
+// of.
+type ModelOptions struct {
+	// Input is an export directory, a run's output directory, or the
+	// audit.duckdb a run wrote.
+	Input string
+	// Policy is the policy file for an export; "" takes policy.yaml beside
+	// it, as run does. A run's database already holds the policy it was
+	// built with, so Policy must be "" for a run.
+	Policy string
+	// Now is the clock for the policy's as_of; zero means time.Now.
+	Now time.Time
+}
+
+// OpenModel gives the database holding the effective-access model, built
+// exactly as run builds it (the same policy: business tables, environment,
+// as_of), or the one a run left behind, opened read-only. Every error that
+// is the input's fault is an *InputError.
+func OpenModel(ctx context.Context, o ModelOptions) (*store.DB, error) {
+	st, err := os.Stat(o.Input)
+	if err != nil {
+		if os.IsNotExist(err) {
+			return nil, inputErr("--input %s does not exist", o.Input)
+		}
+		return nil, inputErr("--input %s: %v", o.Input, err)
+	}
+	dbFile := o.Input
+	if st.IsDir() {
+		dbFile = filepath.Join(o.Input, DatabaseFile)
+		if _, err := os.Stat(dbFile); err != nil {
+			return openExport(ctx, o)
+		}
+	}
+	if o.Policy != "" {
+		return nil, inputErr("--policy applies to an export; %s is a run, whose model was built with the policy of that run", o.Input)
+	}
+	return openRunDatabase(ctx, o.Input, dbFile)
+}
+
+// openRunDatabase opens a run's audit.duckdb read-only, nothing re-read.
+func openRunDatabase(ctx context.Context, input, path string) (*store.DB, error) {
+	db, err := store.OpenReadOnly(ctx, path)
+	if err != nil {
+		return nil, inputErr("--input %s: neither an export directory, a run directory nor a DuckDB file: %v", input, err)
+	}
+	ok, err := db.HasTable(ctx, "effective_access")
+	if err != nil || !ok {
+		db.Close()
+		return nil, inputErr("--input %s: a DuckDB file without the audit's tables (not written by d365audit run)", input)
+	}
+	return db, nil
+}
+
+// openExport loads an export into a database in memory and builds the
+// access model over it.
+func openExport(ctx context.Context, o ModelOptions) (*store.DB, error) {
+	policy, _, err := loadPolicy(o.Input, o.Policy)
+	if err != nil {
+		return nil, err
+	}
+	now := o.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	asOf, err := policy.AsOfTime(now.UTC().Truncate(time.Second))
+	if err != nil {
+		return nil, &InputError{Err: err}
+	}
+	db, err := store.Open(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	res, err := ingest.Load(ctx, db, ingest.Options{Input: o.Input})
+	if err == nil {
+		err = structuralError(o.Input, res)
+	}
+	if err == nil {
+		_, err = buildAccessModel(ctx, db, policy, o.Input, asOf)
+	}
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// loadPolicy reads the policy a run of input uses: path, else policy.yaml
+// beside the export, else the built-in default. It returns the file read
+// ("" for the default).
+func loadPolicy(input, path string) (*rules.Policy, string, error) {
+	if path == "" {
+		path = beside(input, "policy.yaml")
+	}
+	policy, err := rules.LoadPolicy(path)
+	if err != nil {
+		return nil, "", &InputError{Err: err}
+	}
+	return policy, path, nil
+}
+
+// buildAccessModel writes the policy into the database and builds the
+// access models from it: the one way every command gets its model. It
+// returns the environment's name. A policy naming tables or privileges
+// the export does not have is an *InputError.
+func buildAccessModel(ctx context.Context, db *store.DB, policy *rules.Policy, input string, asOf time.Time) (string, error) {
+	env := environmentName(ctx, db, policy, input)
+	if err := policy.Materialize(ctx, db, env, asOf); err != nil {
+		return "", err
+	}
+	if err := queries.Build(ctx, db, queries.Options{BusinessTables: policy.BusinessTables}); err != nil {
+		return "", err
+	}
+	problems, err := policy.CheckNames(ctx, db)
+	if err != nil {
+		return "", err
+	}
+	if len(problems) > 0 {
+		return "", inputErr("policy %s names what the export does not have (a rule on it would never fire):\n  %s",
+			policy.Source(), strings.Join(problems, "\n  "))
+	}
+	return env, nil
+}
+
+// structuralError is the error an export with structural problems gives:
+// the first few, and where to see them all.
+func structuralError(input string, res *ingest.Result) error {
+	n := res.Count(ingest.Structural)
+	if n == 0 {
+		return nil
+	}
+	var first []string
+	for _, p := range res.Problems {
+		if p.Kind == ingest.Structural && len(first) < 3 {
+			first = append(first, p.String())
+		}
+	}
+	return &InputError{
+		Err: fmt.Errorf("%s has %d input %s, e.g.\n  %s\nrun d365audit validate --input %s for all of them",
+			input, n, plural(n, "error", "errors"), strings.Join(first, "\n  "), input),
+		Problems: res.Problems,
+	}
+}
