@@ -96,12 +96,48 @@ func (s SourceSet) with(slot uint8) SourceSet {
 // Union is both sets' slots.
 func (s SourceSet) Union(o SourceSet) SourceSet { return SourceSet{s.Lo | o.Lo, s.Hi | o.Hi} }
 
+// RankedSources are the slots of the sources that grant a cell, by the
+// depth rank each one's grant gives (Depths): the sources column lists the
+// deciding grants first, each with its own depth. A slot is in one rank
+// only, its highest.
+type RankedSources [5]SourceSet
+
+// All is every slot, whatever its rank.
+func (r RankedSources) All() SourceSet {
+	var s SourceSet
+	for _, set := range r {
+		s = s.Union(set)
+	}
+	return s
+}
+
+// Merge is both sets of grants, each slot at the higher of its ranks: a
+// source's depth on a workbook row (a table) is the broadest it gives on
+// any of the table's privileges.
+func (r RankedSources) Merge(o RankedSources) RankedSources {
+	for i := range r {
+		r[i] = r[i].Union(o[i])
+	}
+	return r.normalized()
+}
+
+// normalized keeps each slot at its highest rank only.
+func (r RankedSources) normalized() RankedSources {
+	var higher SourceSet
+	for i := len(r) - 1; i >= 0; i-- {
+		r[i] = SourceSet{r[i].Lo &^ higher.Lo, r[i].Hi &^ higher.Hi}
+		higher = higher.Union(r[i])
+	}
+	return r
+}
+
 // Cell is one privilege a profile holds: its pt_id, the depth's rank
-// (Depths) and the slots of the sources that grant it.
+// (Depths) and the slots of the sources that grant it, by the depth each
+// gives.
 type Cell struct {
 	PT      int32
 	Rank    int8
-	Sources SourceSet
+	Sources RankedSources
 }
 
 // LoadMatrix reads the matrix's parts from a database the models were built
@@ -291,13 +327,13 @@ func (m *Matrix) loadUsers(ctx context.Context, db *store.DB) error {
 type Expander struct {
 	m       *Matrix
 	rank    []int8 // by pt_id; -1: not held
-	sources []SourceSet
+	sources []RankedSources
 	held    []uint64 // bitmap of pt_ids touched, to emit them in order
 }
 
 // NewExpander returns an expander for m.
 func (m *Matrix) NewExpander() *Expander {
-	e := &Expander{m: m, rank: make([]int8, len(m.Cells)), sources: make([]SourceSet, len(m.Cells)),
+	e := &Expander{m: m, rank: make([]int8, len(m.Cells)), sources: make([]RankedSources, len(m.Cells)),
 		held: make([]uint64, (len(m.Cells)+63)/64)}
 	for i := range e.rank {
 		e.rank[i] = -1
@@ -326,7 +362,7 @@ func (e *Expander) Cells(p *Profile, buf []Cell) []Cell {
 			if r > e.rank[g.pt] {
 				e.rank[g.pt] = r
 			}
-			e.sources[g.pt] = e.sources[g.pt].with(s.slot)
+			e.sources[g.pt][r] = e.sources[g.pt][r].with(s.slot)
 			e.held[g.pt>>6] |= 1 << (g.pt & 63)
 		}
 	}
@@ -334,8 +370,8 @@ func (e *Expander) Cells(p *Profile, buf []Cell) []Cell {
 		for word != 0 {
 			pt := int32(w<<6 + bits.TrailingZeros64(word))
 			word &= word - 1
-			buf = append(buf, Cell{PT: pt, Rank: e.rank[pt], Sources: e.sources[pt]})
-			e.rank[pt], e.sources[pt] = -1, SourceSet{}
+			buf = append(buf, Cell{PT: pt, Rank: e.rank[pt], Sources: e.sources[pt].normalized()})
+			e.rank[pt], e.sources[pt] = -1, RankedSources{}
 		}
 		e.held[w] = 0
 	}
@@ -358,18 +394,26 @@ func grantRank(mask int8, teamNoInherit bool) int8 {
 	return 1
 }
 
-// SourcesText is a source set as OUTPUT.md's sources column writes it: each
-// source in text order, joined by "; ".
-func (p *Profile) SourcesText(s SourceSet) string {
+// SourcesText is the sources column of OUTPUT.md: each grant as its
+// source's text and the depth it gives, "ROLE@BU direct (global)", the
+// deciding grants (the cell's depth) first, then the others by depth, in
+// text order within a depth; joined by "; ".
+func (p *Profile) SourcesText(r RankedSources) string {
 	var b strings.Builder
-	for half, word := range [2]uint64{s.Lo, s.Hi} {
-		for word != 0 {
-			slot := half*64 + bits.TrailingZeros64(word)
-			word &= word - 1
-			if b.Len() > 0 {
-				b.WriteString("; ")
+	for rank := len(r) - 1; rank >= 0; rank-- {
+		s := r[rank]
+		for half, word := range [2]uint64{s.Lo, s.Hi} {
+			for word != 0 {
+				slot := half*64 + bits.TrailingZeros64(word)
+				word &= word - 1
+				if b.Len() > 0 {
+					b.WriteString("; ")
+				}
+				b.WriteString(p.texts[slot])
+				b.WriteString(" (")
+				b.WriteString(Depths[rank])
+				b.WriteString(")")
 			}
-			b.WriteString(p.texts[slot])
 		}
 	}
 	return b.String()

@@ -85,7 +85,7 @@ func (a *AccessMatrix) eachRow(who string, p *Profile, cells []Cell, fn func(Mat
 		} else {
 			for table := a.m.tableOf[cells[i].PT]; i < len(cells) && a.m.tableOf[cells[i].PT] == table; i++ {
 				c := cells[i]
-				set = set.Union(c.Sources)
+				set = set.Merge(c.Sources)
 				if k := tablePrivilegeIndex(a.m.Cells[c.PT].Privilege); k >= 0 {
 					r.Depths[k] = Depths[c.Rank]
 				}

@@ -525,7 +525,7 @@ func (g *genTenant) expected() []accessRow {
 		}
 		type cell struct {
 			depth   int
-			sources map[string]bool
+			sources map[string]int // source text -> the depth its grants give
 		}
 		cells := map[[2]string]*cell{}
 		for _, h := range roles {
@@ -552,19 +552,32 @@ func (g *genTenant) expected() []accessRow {
 				k := [2]string{table, priv}
 				c := cells[k]
 				if c == nil {
-					c = &cell{depth: -1, sources: map[string]bool{}}
+					c = &cell{depth: -1, sources: map[string]int{}}
 					cells[k] = c
 				}
 				c.depth = max(c.depth, depth)
-				c.sources[role.name+"@"+g.bus[role.bu].name+" "+h.via] = true
+				src := role.name + "@" + g.bus[role.bu].name + " " + h.via
+				if d, ok := c.sources[src]; !ok || depth > d {
+					c.sources[src] = depth
+				}
 			}
 		}
 		for k, c := range cells {
+			// the deciding grants first, then by depth, in text order
 			var sources []string
 			for s := range c.sources {
 				sources = append(sources, s)
 			}
-			sort.Strings(sources)
+			sort.Slice(sources, func(i, j int) bool {
+				di, dj := c.sources[sources[i]], c.sources[sources[j]]
+				if di != dj {
+					return di > dj
+				}
+				return sources[i] < sources[j]
+			})
+			for i, s := range sources {
+				sources[i] = s + " (" + depthNames[c.sources[s]] + ")"
+			}
 			out = append(out, accessRow{u.name, k[0], k[1], depthNames[c.depth], strings.Join(sources, "; ")})
 		}
 	}
@@ -588,13 +601,13 @@ func TestNaiveModelSanity(t *testing.T) {
 	got := g.expected()
 	sortAccess(got)
 	want := []accessRow{
-		{"s0.u0", "", "prvBulkDelete", "global", "A@BU1 team:T"},
-		{"s0.u0", "", "prvWriteLicense", "global", "A@BU1 team:T"},
-		{"s0.u0", "account", "read", "basic", "A@BU1 team:T; B@Root direct"},
-		{"s0.u0", "activitypointer", "read", "deep", "A@BU1 team:T"},
-		{"s0.u0", "systemuser", "appendto", "local", "A@BU1 team:T"},
-		{"s0.u1", "account", "read", "team", "A@BU1 team:T"},
-		{"s0.u1", "activitypointer", "read", "deep", "A@BU1 team:T"},
+		{"s0.u0", "", "prvBulkDelete", "global", "A@BU1 team:T (global)"},
+		{"s0.u0", "", "prvWriteLicense", "global", "A@BU1 team:T (global)"},
+		{"s0.u0", "account", "read", "basic", "B@Root direct (basic); A@BU1 team:T (team)"},
+		{"s0.u0", "activitypointer", "read", "deep", "A@BU1 team:T (deep)"},
+		{"s0.u0", "systemuser", "appendto", "local", "A@BU1 team:T (local)"},
+		{"s0.u1", "account", "read", "team", "A@BU1 team:T (team)"},
+		{"s0.u1", "activitypointer", "read", "deep", "A@BU1 team:T (deep)"},
 	}
 	sortAccess(want)
 	if d := diffRows(want, got); d != "" {

@@ -38,20 +38,20 @@ func TestSampleEffectiveAccessCases(t *testing.T) {
 	cases := []struct {
 		user, table, privilege, depth, sources string
 	}{
-		{"lukas.weber@contosopharma.com", "opportunity", "read", "team", "Contoso Team Sales Access@DACH Sales team:DACH Key Accounts"},
-		{"lukas.weber@contosopharma.com", "account", "read", "basic", "Basic User@DACH Sales direct"},
-		{"lea.dubois@contosopharma.com", "incident", "create", "basic", "Customer Service Representative@EMEA Service team:EMEA Service Agents"},
-		{"lea.dubois@contosopharma.com", "incident", "read", "local", "Customer Service Representative@EMEA Service team:EMEA Service Agents"},
-		{"chiara.bianchi@contosopharma.com", "incident", "read", "local", "Customer Service Representative@EMEA Service direct"},
-		{"ewa.zielinska@contosopharma.com", "account", "read", "deep", "Salesperson@EMEA Sales direct"},
-		{"adm-erik.johansson@contosopharma.com", "role", "write", "global", "System Administrator@contoso direct"},
-		{"clara.schneider@contosopharma.com", "account", "read", "deep", "Salesperson@DACH Sales direct; Salesperson@EMEA Sales team:EMEA Sales Pipeline Review"},
-		{"clara.schneider@contosopharma.com", "opportunity", "read", "basic", "Contoso Team Sales Access@DACH Sales team:DACH Key Accounts; Salesperson@DACH Sales direct; Salesperson@EMEA Sales team:EMEA Sales Pipeline Review"},
-		{"kwame.mensah_kpmg.com#EXT#@contosopharma.onmicrosoft.com", "account", "read", "global", "Contoso Auditor@Group Finance team:Internal Audit"},
-		{"fatima.alsayed@contosopharma.com", "contoso_payment", "create", "local", "Contoso Payment Creator@Group Finance direct"},
-		{"fatima.alsayed@contosopharma.com", "contoso_payment", "write", "global", "Contoso Finance Approver@Group Finance team:Finance Approvers; Contoso Payment Creator@Group Finance direct"},
-		{"jan.novak@contosopharma.com", "contoso_payment", "write", "basic", "Contoso Payment Creator@Group Finance direct"},
-		{"pieter.devries@contosopharma.com", "invoice", "delete", "local", "Salesperson@EMEA Sales direct"},
+		{"lukas.weber@contosopharma.com", "opportunity", "read", "team", "Contoso Team Sales Access@DACH Sales team:DACH Key Accounts (team)"},
+		{"lukas.weber@contosopharma.com", "account", "read", "basic", "Basic User@DACH Sales direct (basic)"},
+		{"lea.dubois@contosopharma.com", "incident", "create", "basic", "Customer Service Representative@EMEA Service team:EMEA Service Agents (basic)"},
+		{"lea.dubois@contosopharma.com", "incident", "read", "local", "Customer Service Representative@EMEA Service team:EMEA Service Agents (local)"},
+		{"chiara.bianchi@contosopharma.com", "incident", "read", "local", "Customer Service Representative@EMEA Service direct (local)"},
+		{"ewa.zielinska@contosopharma.com", "account", "read", "deep", "Salesperson@EMEA Sales direct (deep)"},
+		{"adm-erik.johansson@contosopharma.com", "role", "write", "global", "System Administrator@contoso direct (global)"},
+		{"clara.schneider@contosopharma.com", "account", "read", "deep", "Salesperson@DACH Sales direct (deep); Salesperson@EMEA Sales team:EMEA Sales Pipeline Review (deep)"},
+		{"clara.schneider@contosopharma.com", "opportunity", "read", "basic", "Salesperson@DACH Sales direct (basic); Salesperson@EMEA Sales team:EMEA Sales Pipeline Review (basic); Contoso Team Sales Access@DACH Sales team:DACH Key Accounts (team)"},
+		{"kwame.mensah_kpmg.com#EXT#@contosopharma.onmicrosoft.com", "account", "read", "global", "Contoso Auditor@Group Finance team:Internal Audit (global)"},
+		{"fatima.alsayed@contosopharma.com", "contoso_payment", "create", "local", "Contoso Payment Creator@Group Finance direct (local)"},
+		{"fatima.alsayed@contosopharma.com", "contoso_payment", "write", "global", "Contoso Finance Approver@Group Finance team:Finance Approvers (global); Contoso Payment Creator@Group Finance direct (basic)"},
+		{"jan.novak@contosopharma.com", "contoso_payment", "write", "basic", "Contoso Payment Creator@Group Finance direct (basic)"},
+		{"pieter.devries@contosopharma.com", "invoice", "delete", "local", "Salesperson@EMEA Sales direct (local)"},
 	}
 	for _, c := range cases {
 		depth, sources, ok := cell(c.user, c.table, c.privilege)

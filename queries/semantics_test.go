@@ -288,8 +288,8 @@ func TestEffectiveAccessSemantics(t *testing.T) {
 					$ann, $manager`,
 			},
 			want: []accessRow{
-				{"ann", "account", "read", "deep", "Manager@Contoso direct; Reader@Contoso direct"},
-				{"ann", "account", "write", "local", "Manager@Contoso direct; Reader@Contoso direct"},
+				{"ann", "account", "read", "deep", "Manager@Contoso direct (deep); Reader@Contoso direct (basic)"},
+				{"ann", "account", "write", "local", "Reader@Contoso direct (local); Manager@Contoso direct (basic)"},
 			},
 		},
 		{
@@ -305,9 +305,9 @@ func TestEffectiveAccessSemantics(t *testing.T) {
 				"systemuserrolescollection": `$ann, $r`,
 			},
 			want: []accessRow{
-				{"ann", "account", "read", "global", "Role@Contoso direct"},
-				{"ann", "account", "write", "local", "Role@Contoso direct"},
-				{"ann", "account", "delete", "deep", "Role@Contoso direct"},
+				{"ann", "account", "read", "global", "Role@Contoso direct (global)"},
+				{"ann", "account", "write", "local", "Role@Contoso direct (local)"},
+				{"ann", "account", "delete", "deep", "Role@Contoso direct (deep)"},
 			},
 		},
 		{
@@ -324,8 +324,8 @@ func TestEffectiveAccessSemantics(t *testing.T) {
 				"systemuserprofilescollection": ``, // an empty optional table changes nothing
 			},
 			want: []accessRow{
-				{"ann", "account", "read", "team", "Team Role@Contoso team:Owners"},
-				{"ann", "account", "write", "local", "Team Role@Contoso team:Owners"},
+				{"ann", "account", "read", "team", "Team Role@Contoso team:Owners (team)"},
+				{"ann", "account", "write", "local", "Team Role@Contoso team:Owners (local)"},
 			},
 		},
 		{
@@ -340,7 +340,24 @@ func TestEffectiveAccessSemantics(t *testing.T) {
 				"teamrolescollection":      `$owners, $tr`,
 			},
 			want: []accessRow{
-				{"ann", "account", "read", "basic", "Team Role@Contoso team:Owners"},
+				{"ann", "account", "read", "basic", "Team Role@Contoso team:Owners (basic)"},
+			},
+		},
+		{
+			// A role without isinherited is taken as 1 (README): the
+			// reading that shows more access, the safer side for an audit.
+			name: "team role isinherited missing: taken as 1, Basic stays basic",
+			tn: tenant{
+				"businessunits": baseBUs, "privileges": basePrivileges, "privilegeobjecttypecodes": basePOTC,
+				"systemusers":              `$ann, ann, $contoso, false, 0`,
+				"roles":                    `$tr, Team Role, $contoso, $tr, ,`,
+				"roleprivilegescollection": `$tr, $ra, 1`,
+				"teams":                    `$owners, Owners, 0, $contoso`,
+				"teammemberships":          `$owners, $ann`,
+				"teamrolescollection":      `$owners, $tr`,
+			},
+			want: []accessRow{
+				{"ann", "account", "read", "basic", "Team Role@Contoso team:Owners (basic)"},
 			},
 		},
 		{
@@ -362,10 +379,10 @@ func TestEffectiveAccessSemantics(t *testing.T) {
 					$bob, $tr`,
 			},
 			want: []accessRow{
-				{"ann", "account", "read", "basic", "Direct Role@Contoso direct; Team Role@Contoso team:Owners"},
-				{"ann", "account", "write", "team", "Team Role@Contoso team:Owners"},
-				{"bob", "account", "read", "basic", "Team Role@Contoso direct; Team Role@Contoso team:Owners"},
-				{"bob", "account", "write", "basic", "Team Role@Contoso direct; Team Role@Contoso team:Owners"},
+				{"ann", "account", "read", "basic", "Direct Role@Contoso direct (basic); Team Role@Contoso team:Owners (team)"},
+				{"ann", "account", "write", "team", "Team Role@Contoso team:Owners (team)"},
+				{"bob", "account", "read", "basic", "Team Role@Contoso direct (basic); Team Role@Contoso team:Owners (team)"},
+				{"bob", "account", "write", "basic", "Team Role@Contoso direct (basic); Team Role@Contoso team:Owners (team)"},
 			},
 		},
 		{
@@ -384,8 +401,8 @@ func TestEffectiveAccessSemantics(t *testing.T) {
 				"teamrolescollection":      `$reps, $sr_emea`,
 			},
 			want: []accessRow{
-				{"ann", "account", "read", "local", "Sales Rep@EMEA team:EMEA Reps"},
-				{"ann", "account", "write", "deep", "Sales Rep@EMEA team:EMEA Reps"},
+				{"ann", "account", "read", "local", "Sales Rep@EMEA team:EMEA Reps (local)"},
+				{"ann", "account", "write", "deep", "Sales Rep@EMEA team:EMEA Reps (deep)"},
 			},
 		},
 		{
@@ -407,9 +424,9 @@ func TestEffectiveAccessSemantics(t *testing.T) {
 				"systemuserrolescollection": "$bob, $sr_emea\n$bob, $mg_emea",
 			},
 			want: []accessRow{
-				{"bob", "account", "read", "global", "Sales Rep@EMEA direct"},
-				{"bob", "account", "write", "global", "Sales Rep@EMEA direct"},
-				{"bob", "account", "delete", "local", "Manager@EMEA direct"},
+				{"bob", "account", "read", "global", "Sales Rep@EMEA direct (global)"},
+				{"bob", "account", "write", "global", "Sales Rep@EMEA direct (global)"},
+				{"bob", "account", "delete", "local", "Manager@EMEA direct (local)"},
 			},
 		},
 		{
@@ -432,9 +449,9 @@ func TestEffectiveAccessSemantics(t *testing.T) {
 				"teamrolescollection": "$t0, $r0\n$t1, $r1\n$t2, $r2\n$t3, $r3",
 			},
 			want: []accessRow{
-				{"ann", "account", "read", "global", "Owner Role@Contoso team:Owner Team"},
-				{"ann", "account", "delete", "global", "Entra Role@Contoso team:Entra Team"},
-				{"ann", "contact", "read", "global", "M365 Role@Contoso team:M365 Team"},
+				{"ann", "account", "read", "global", "Owner Role@Contoso team:Owner Team (global)"},
+				{"ann", "account", "delete", "global", "Entra Role@Contoso team:Entra Team (global)"},
+				{"ann", "contact", "read", "global", "M365 Role@Contoso team:M365 Team (global)"},
 			},
 		},
 		{
@@ -465,8 +482,8 @@ func TestEffectiveAccessSemantics(t *testing.T) {
 				"systemuserrolescollection": `$ann, $r`,
 			},
 			want: []accessRow{
-				{"bob", "account", "read", "global", "Role@Contoso team:Owners"},
-				{"bob", "", "prvBulkDelete", "global", "Role@Contoso team:Owners"},
+				{"bob", "account", "read", "global", "Role@Contoso team:Owners (global)"},
+				{"bob", "", "prvBulkDelete", "global", "Role@Contoso team:Owners (global)"},
 			},
 		},
 		{
@@ -485,8 +502,8 @@ func TestEffectiveAccessSemantics(t *testing.T) {
 				"systemuserrolescollection": `$ann, $r`,
 			},
 			want: []accessRow{
-				{"ann", "account", "read", "local", "Role@Contoso direct"},
-				{"ann", "role", "read", "global", "Role@Contoso direct"},
+				{"ann", "account", "read", "local", "Role@Contoso direct (local)"},
+				{"ann", "role", "read", "global", "Role@Contoso direct (global)"},
 			},
 		},
 		{
@@ -505,9 +522,9 @@ func TestEffectiveAccessSemantics(t *testing.T) {
 				"systemuserrolescollection": `$adm, $r`,
 			},
 			want: []accessRow{
-				{"adm", "role", "read", "global", "Role@Contoso direct"},
-				{"adm", "systemuser", "write", "deep", "Role@Contoso direct"},
-				{"adm", "", "prvBulkDelete", "global", "Role@Contoso direct"},
+				{"adm", "role", "read", "global", "Role@Contoso direct (global)"},
+				{"adm", "systemuser", "write", "deep", "Role@Contoso direct (deep)"},
+				{"adm", "", "prvBulkDelete", "global", "Role@Contoso direct (global)"},
 			},
 		},
 		{
@@ -523,9 +540,9 @@ func TestEffectiveAccessSemantics(t *testing.T) {
 				"systemuserrolescollection": "$adm, $r\n$rw, $r",
 			},
 			want: []accessRow{
-				{"adm", "account", "read", "global", "Role@Contoso direct"},
-				{"rw", "account", "read", "global", "Role@Contoso direct"},
-				{"rw", "role", "read", "global", "Role@Contoso direct"},
+				{"adm", "account", "read", "global", "Role@Contoso direct (global)"},
+				{"rw", "account", "read", "global", "Role@Contoso direct (global)"},
+				{"rw", "role", "read", "global", "Role@Contoso direct (global)"},
 			},
 		},
 		{
@@ -538,8 +555,8 @@ func TestEffectiveAccessSemantics(t *testing.T) {
 				"systemuserrolescollection": `$app, $r`,
 			},
 			want: []accessRow{
-				{"app", "account", "write", "global", "Role@Contoso direct"},
-				{"app", "", "prvBulkDelete", "global", "Role@Contoso direct"},
+				{"app", "account", "write", "global", "Role@Contoso direct (global)"},
+				{"app", "", "prvBulkDelete", "global", "Role@Contoso direct (global)"},
 			},
 		},
 		{
@@ -551,7 +568,7 @@ func TestEffectiveAccessSemantics(t *testing.T) {
 				"roleprivilegescollection":  `$r, $bulk, 8`,
 				"systemuserrolescollection": `$ann, $r`,
 			},
-			want: []accessRow{{"ann", "", "prvBulkDelete", "global", "Role@Contoso direct"}},
+			want: []accessRow{{"ann", "", "prvBulkDelete", "global", "Role@Contoso direct (global)"}},
 		},
 		{
 			name: "table derived from the name without privilegeobjecttypecodes",
@@ -582,15 +599,15 @@ func TestEffectiveAccessSemantics(t *testing.T) {
 				"systemuserrolescollection": `$ann, $r`,
 			},
 			want: []accessRow{
-				{"ann", "account", "appendto", "basic", "Role@Contoso direct"},
-				{"ann", "account", "append", "local", "Role@Contoso direct"},
-				{"ann", "account", "create", "deep", "Role@Contoso direct"},
-				{"ann", "account", "assign", "global", "Role@Contoso direct"},
-				{"ann", "account", "share", "basic", "Role@Contoso direct"},
-				{"ann", "systemuser", "read", "global", "Role@Contoso direct"},
-				{"ann", "contoso_payment", "create", "local", "Role@Contoso direct"},
-				{"ann", "", "prvBulkDelete", "global", "Role@Contoso direct"},
-				{"ann", "", "prvDisableUser", "global", "Role@Contoso direct"},
+				{"ann", "account", "appendto", "basic", "Role@Contoso direct (basic)"},
+				{"ann", "account", "append", "local", "Role@Contoso direct (local)"},
+				{"ann", "account", "create", "deep", "Role@Contoso direct (deep)"},
+				{"ann", "account", "assign", "global", "Role@Contoso direct (global)"},
+				{"ann", "account", "share", "basic", "Role@Contoso direct (basic)"},
+				{"ann", "systemuser", "read", "global", "Role@Contoso direct (global)"},
+				{"ann", "contoso_payment", "create", "local", "Role@Contoso direct (local)"},
+				{"ann", "", "prvBulkDelete", "global", "Role@Contoso direct (global)"},
+				{"ann", "", "prvDisableUser", "global", "Role@Contoso direct (global)"},
 			},
 		},
 		{
@@ -618,11 +635,11 @@ func TestEffectiveAccessSemantics(t *testing.T) {
 				"systemuserrolescollection": `$ann, $r`,
 			},
 			want: []accessRow{
-				{"ann", "account", "read", "global", "Role@Contoso direct"},
-				{"ann", "activitypointer", "read", "deep", "Role@Contoso direct"},
-				{"ann", "", "prvWriteHierarchicalSecurityConfiguration", "global", "Role@Contoso direct"},
-				{"ann", "account", "appendto", "local", "Role@Contoso direct"},
-				{"ann", "systemuser", "read", "basic", "Role@Contoso direct"},
+				{"ann", "account", "read", "global", "Role@Contoso direct (global)"},
+				{"ann", "activitypointer", "read", "deep", "Role@Contoso direct (deep)"},
+				{"ann", "", "prvWriteHierarchicalSecurityConfiguration", "global", "Role@Contoso direct (global)"},
+				{"ann", "account", "appendto", "local", "Role@Contoso direct (local)"},
+				{"ann", "systemuser", "read", "basic", "Role@Contoso direct (basic)"},
 			},
 		},
 	}
@@ -701,13 +718,13 @@ func TestAccessProfiles(t *testing.T) {
 		t.Errorf("%d access profiles, want 3", n)
 	}
 	want := []accessRow{
-		{"ann", "account", "read", "global", "Role@Contoso direct"},
-		{"ann", "account", "write", "local", "Role@Contoso direct"},
-		{"bob", "account", "read", "global", "Role@Contoso direct"},
-		{"bob", "account", "write", "local", "Role@Contoso direct"},
-		{"carl", "account", "read", "global", "Role@Contoso direct"},
-		{"dave", "account", "read", "global", "Role@Contoso team:Owners"},
-		{"dave", "account", "write", "local", "Role@Contoso team:Owners"},
+		{"ann", "account", "read", "global", "Role@Contoso direct (global)"},
+		{"ann", "account", "write", "local", "Role@Contoso direct (local)"},
+		{"bob", "account", "read", "global", "Role@Contoso direct (global)"},
+		{"bob", "account", "write", "local", "Role@Contoso direct (local)"},
+		{"carl", "account", "read", "global", "Role@Contoso direct (global)"},
+		{"dave", "account", "read", "global", "Role@Contoso team:Owners (global)"},
+		{"dave", "account", "write", "local", "Role@Contoso team:Owners (local)"},
 	}
 	sortAccess(want)
 	if d := diffRows(want, queryAccess(t, db)); d != "" {

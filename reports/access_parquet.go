@@ -187,7 +187,7 @@ func (g *accessGroup) add(u *queries.MatrixUser, p *queries.Profile, cells []que
 	user := int32(len(g.users))
 	g.users = append(g.users, u.DomainName)
 	type seen struct {
-		set queries.SourceSet
+		set queries.RankedSources
 		idx int32
 	}
 	var known []seen

@@ -101,10 +101,10 @@ func TestWriteAccessParquet(t *testing.T) {
 	// spot checks of the semantics the rows carry: user NN is user 39-NN,
 	// in profile (39-NN) % 4
 	for _, row := range []string{
-		"user03@contoso.example|account|read|global|Sales Manager@Root team:Managers; Salesperson@Sales direct",
-		"user03@contoso.example||prvBulkDelete|global|Sales Manager@Root team:Managers",
-		"user02@contoso.example|contact|read|basic|Salesperson@Sales direct; Team Reader@Sales team:Readers",
-		"user01@contoso.example|account|read|local|Salesperson@Sales direct",
+		"user03@contoso.example|account|read|global|Sales Manager@Root team:Managers (global); Salesperson@Sales direct (local)",
+		"user03@contoso.example||prvBulkDelete|global|Sales Manager@Root team:Managers (global)",
+		"user02@contoso.example|contact|read|basic|Salesperson@Sales direct (basic); Team Reader@Sales team:Readers (team)",
+		"user01@contoso.example|account|read|local|Salesperson@Sales direct (local)",
 	} {
 		if !slices.Contains(got, row) {
 			t.Errorf("no row %q", row)

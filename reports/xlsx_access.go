@@ -60,7 +60,8 @@ func (wb *workbook) accessSheets() (xlAccess, error) {
 	full := wb.matrixSheet(xlAccessSheet, "Effective access by user", a.userRows, xlByUser, m.EachUserRow)
 	full.intro = append(full.intro, []excelize.Cell{xlText("One row per user and table, one column per privilege, as the "+
 		"Dataverse role editor shows a role. The depth is the broadest over every role the user holds, directly or "+
-		"through a team; Sources lists each grant as ROLE@BU direct or team:TEAM.", wb.st.note)})
+		"through a team; Sources lists each grant as ROLE@BU direct or team:TEAM with the broadest depth it gives on the table, "+
+		"the grants that decide the depth first.", wb.st.note)})
 	if wb.partsNeeded(full) <= int64(wb.opts.MaxAccessSheets) {
 		a.sheets = []*xlSheet{full}
 		return a, nil

@@ -9,6 +9,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/mattn/go-runewidth"
 	"github.com/urfave/cli/v3"
 
 	"github.com/d365audit/d365audit/queries"
@@ -104,7 +105,7 @@ func access(ctx context.Context, o accessOptions, w io.Writer) error {
 		return err
 	}
 	if o.format != "table" {
-		return writeAccessRows(w, o.format, rows)
+		return writeAccessRows(w, o.format, rows, false)
 	}
 	fields, err := queries.UserFieldAccess(ctx, db, u.ID, o.table)
 	if err != nil {
@@ -173,7 +174,7 @@ func whoCan(ctx context.Context, o whoCanOptions, w io.Writer) error {
 		return err
 	}
 	if o.format != "table" {
-		return writeAccessRows(w, o.format, rows)
+		return writeAccessRows(w, o.format, rows, true)
 	}
 	what := privilege + " on " + table
 	if table == "" {
@@ -202,17 +203,26 @@ func writeWhoCanTable(w io.Writer, rows []queries.AccessRow) {
 }
 
 // writeAccessRows writes access rows for machines: csv or json.
-func writeAccessRows(w io.Writer, format string, rows []queries.AccessRow) error {
+func writeAccessRows(w io.Writer, format string, rows []queries.AccessRow, who bool) error {
 	if format == "json" {
 		return writeJSON(w, rows)
 	}
-	return writeAccessCSV(w, rows)
+	return writeAccessCSV(w, rows, who)
 }
 
-func writeAccessCSV(w io.Writer, rows []queries.AccessRow) error {
-	t := newCSVTable(w, "user", "table", "privilege", "depth", "sources")
+// writeAccessCSV writes access rows; who-can's rows, which say who each
+// user is, get the full name and business unit beside the user.
+func writeAccessCSV(w io.Writer, rows []queries.AccessRow, who bool) error {
+	if !who {
+		t := newCSVTable(w, "user", "table", "privilege", "depth", "sources")
+		for _, r := range rows {
+			t.row(r.User, r.Table, r.Privilege, r.Depth, r.Sources)
+		}
+		return t.flush()
+	}
+	t := newCSVTable(w, "user", "full_name", "business_unit", "table", "privilege", "depth", "sources")
 	for _, r := range rows {
-		t.row(r.User, r.Table, r.Privilege, r.Depth, r.Sources)
+		t.row(r.User, r.FullName, r.BusinessUnit, r.Table, r.Privilege, r.Depth, r.Sources)
 	}
 	return t.flush()
 }
@@ -276,6 +286,7 @@ func yesNo(b bool) string {
 }
 
 // textTable lays out columns for a terminal; the last column is not padded.
+// Widths are display widths: 田中 愛子 takes nine columns, not five.
 type textTable struct {
 	header []string
 	rows   [][]string
@@ -289,7 +300,7 @@ func (t *textTable) write(w io.Writer) {
 	widths := make([]int, len(t.header))
 	for _, r := range append([][]string{t.header}, t.rows...) {
 		for i, c := range r {
-			if n := len([]rune(c)); n > widths[i] {
+			if n := runewidth.StringWidth(c); n > widths[i] {
 				widths[i] = n
 			}
 		}
@@ -299,7 +310,7 @@ func (t *textTable) write(w io.Writer) {
 		for i, c := range r {
 			b.WriteString(c)
 			if i < len(r)-1 {
-				b.WriteString(strings.Repeat(" ", widths[i]-len([]rune(c))+2))
+				b.WriteString(strings.Repeat(" ", widths[i]-runewidth.StringWidth(c)+2))
 			}
 		}
 		fmt.Fprintln(w, strings.TrimRight(b.String(), " "))

@@ -215,3 +215,15 @@ func TestValidateCountsGuessedPrivilegeTables(t *testing.T) {
 		t.Errorf("without privilegeobjecttypecodes: exit %d %s; output lacks %q:\n%s", code, errOut, want, out)
 	}
 }
+
+// The sources column names the grant that gives the depth first, each
+// grant with its own depth: a Basic grant listed beside a Global one must
+// not read as if it gave Global.
+func TestSourcesNameTheDecidingGrantFirst(t *testing.T) {
+	code, out, errOut := runCLI(t, "who-can", "-i", contoso, "-t", "contoso_payment", "-p", "write", "-f", "csv")
+	want := "fatima.alsayed@contosopharma.com,Fatima Al-Sayed,Group Finance,contoso_payment,write,global," +
+		"Contoso Finance Approver@Group Finance team:Finance Approvers (global); Contoso Payment Creator@Group Finance direct (basic)\n"
+	if code != exitOK || !strings.Contains(out, want) {
+		t.Errorf("exit %d %s; output lacks %q:\n%s", code, errOut, want, out)
+	}
+}

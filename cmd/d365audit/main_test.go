@@ -74,7 +74,7 @@ func TestAccessAndWhoCan(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	want := "user,table,privilege,depth,sources\n" +
-		"lukas.weber@contosopharma.com,opportunity,append,team,Contoso Team Sales Access@DACH Sales team:DACH Key Accounts\n"
+		"lukas.weber@contosopharma.com,opportunity,append,team,Contoso Team Sales Access@DACH Sales team:DACH Key Accounts (team)\n"
 	if !strings.HasPrefix(out, want) {
 		t.Errorf("access csv:\n%s\nwant prefix:\n%s", out, want)
 	}

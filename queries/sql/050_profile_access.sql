@@ -63,13 +63,21 @@ JOIN role_privilege_grants g ON g.roleid = ps.roleid
 JOIN privilege_tables pt ON pt.privilegeid = g.privilegeid
 WHERE class_holds(c.access_class, pt.privilege, pt.business_table);
 
--- each cell: the highest depth, and every source that grants it in text
--- order (the slot order)
+-- each cell: the highest depth, and every source that grants it with the
+-- depth its grant gives, "ROLE@BU direct (global)": the deciding grants
+-- first, then the others by depth, in text order (the slot order) within
+-- a depth
 CREATE OR REPLACE VIEW profile_access AS
+WITH per_source AS (
+    SELECT profileid, pt_id, table_name, privilege, source_text, max(depth_rank) AS depth_rank
+    FROM profile_cell_grants
+    GROUP BY profileid, pt_id, table_name, privilege, source_text
+)
 SELECT profileid, table_name, privilege, pt_id,
        (['team', 'basic', 'local', 'deep', 'global'])[max(depth_rank) + 1] AS depth, max(depth_rank) AS depth_rank,
-       array_to_string(list_sort(list_distinct(list(source_text))), '; ') AS sources
-FROM profile_cell_grants
+       string_agg(source_text || ' (' || (['team', 'basic', 'local', 'deep', 'global'])[depth_rank + 1] || ')', '; '
+                  ORDER BY depth_rank DESC, source_text) AS sources
+FROM per_source
 GROUP BY profileid, pt_id, table_name, privilege;
 
 -- the grants with their names, for rules and reports
