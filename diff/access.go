@@ -166,9 +166,11 @@ var accessSetup = []string{
 	`CREATE TABLE d_role_labels AS
 	 SELECT coalesce(n.roleid, o.roleid) AS roleid, coalesce(n.name, o.name) AS name,
 	        coalesce(n.name, o.name) || '@' || coalesce(nbu.name, obu.name, n.businessunitid, o.businessunitid) AS label,
-	        coalesce(n.parentrootroleid, o.parentrootroleid, n.roleid, o.roleid) AS rootroleid
+	        coalesce(nr.rootroleid, orr.rootroleid, n.roleid, o.roleid) AS rootroleid
 	 FROM old.roles o
 	 FULL OUTER JOIN new.roles n ON n.roleid = o.roleid
+	 LEFT JOIN d_roots_old orr ON orr.roleid = o.roleid
+	 LEFT JOIN d_roots_new nr ON nr.roleid = n.roleid
 	 LEFT JOIN old.businessunits obu ON obu.businessunitid = o.businessunitid
 	 LEFT JOIN new.businessunits nbu ON nbu.businessunitid = n.businessunitid`,
 
@@ -184,8 +186,8 @@ var accessSetup = []string{
 	`CREATE TABLE d_role_rows_{db} AS
 	 WITH own AS (SELECT DISTINCT roleid FROM {db}.roleprivilegescollection),
 	 wanted AS (
-	     SELECT r.roleid, CASE WHEN o.roleid IS NOT NULL THEN r.roleid ELSE coalesce(r.parentrootroleid, r.roleid) END AS source_roleid
-	     FROM {db}.roles r LEFT JOIN own o ON o.roleid = r.roleid
+	     SELECT r.roleid, CASE WHEN o.roleid IS NOT NULL THEN r.roleid ELSE rr.rootroleid END AS source_roleid
+	     FROM {db}.roles r JOIN d_roots_{db} rr USING (roleid) LEFT JOIN own o ON o.roleid = r.roleid
 	     WHERE r.roleid IN (SELECT roleid FROM d_wanted_roles)
 	 )
 	 SELECT w.roleid, rp.privilegeid, p.name, rp.privilegedepthmask
@@ -317,11 +319,36 @@ var accessSetup = []string{
 	 GROUP BY c.systemuserid, c.table_name, c.privilege`,
 }
 
+// rootsOfRoles makes d_roots_old and d_roots_new: each role's root role as
+// each run computed it. A run that stored role_roots followed copies that
+// name another copy to the real root; an older run took one step up, and
+// its access was computed that way, so that is what it is compared as.
+func rootsOfRoles(ctx context.Context, db *store.DB) error {
+	for _, run := range []string{"old", "new"} {
+		n, err := db.QueryInt(ctx, "role_roots in "+run,
+			`SELECT count(*) FROM duckdb_tables() WHERE database_name = ? AND table_name = 'role_roots'`, run)
+		if err != nil {
+			return err
+		}
+		q := fmt.Sprintf(`CREATE TABLE d_roots_%[1]s AS SELECT roleid, rootroleid FROM %[1]s.role_roots`, run)
+		if n == 0 {
+			q = fmt.Sprintf(`CREATE TABLE d_roots_%[1]s AS SELECT roleid, coalesce(parentrootroleid, roleid) AS rootroleid FROM %[1]s.roles`, run)
+		}
+		if err := db.Exec(ctx, "roots of roles in "+run, q); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // otherDetail explains a change nothing in the two exports accounts for.
 const otherDetail = "no change to the user's state, business unit, roles, teams or to the privileges of the roles held " +
 	"explains it (privilege metadata or the policy may have changed)"
 
 func compareAccess(ctx context.Context, db *store.DB, d *Diff) error {
+	if err := rootsOfRoles(ctx, db); err != nil {
+		return err
+	}
 	for i, stmt := range accessSetup {
 		runs := []string{""}
 		if strings.Contains(stmt, "{db}") {

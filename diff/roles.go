@@ -42,13 +42,13 @@ type RoleChange struct {
 // without rows of its own grants what its root does, and changes with it.
 const rolesQuery = `
 WITH ro AS (
-    SELECT r.roleid, r.name, coalesce(r.parentrootroleid, r.roleid) AS rootroleid, coalesce(bu.name, r.businessunitid) AS bu,
+    SELECT r.roleid, r.name, rr.rootroleid, coalesce(bu.name, r.businessunitid) AS bu,
            coalesce(r.isinherited, 1) AS isinherited
-    FROM old.roles r LEFT JOIN old.businessunits bu USING (businessunitid)
+    FROM old.roles r JOIN d_roots_old rr USING (roleid) LEFT JOIN old.businessunits bu USING (businessunitid)
 ), rn AS (
-    SELECT r.roleid, r.name, coalesce(r.parentrootroleid, r.roleid) AS rootroleid, coalesce(bu.name, r.businessunitid) AS bu,
+    SELECT r.roleid, r.name, rr.rootroleid, coalesce(bu.name, r.businessunitid) AS bu,
            coalesce(r.isinherited, 1) AS isinherited
-    FROM new.roles r LEFT JOIN new.businessunits bu USING (businessunitid)
+    FROM new.roles r JOIN d_roots_new rr USING (roleid) LEFT JOIN new.businessunits bu USING (businessunitid)
 ), go AS (
     SELECT roleid, lower(name) AS key, min(name) AS privilege, d_mask_rank(bit_or(privilegedepthmask & 15)) AS r
     FROM d_role_rows_old GROUP BY roleid, lower(name)
