@@ -62,6 +62,9 @@ type Profile struct {
 	Users   int64
 	sources []profileSource // by slot
 	texts   []string        // slot -> source text ("ROLE@BU direct")
+	// sharedSlots: two sources have one text (two roles of one name in
+	// one business unit), so a slot can grant a cell at two depths
+	sharedSlots bool
 }
 
 type profileSource struct {
@@ -119,6 +122,24 @@ func (r RankedSources) Merge(o RankedSources) RankedSources {
 		r[i] = r[i].Union(o[i])
 	}
 	return r.normalized()
+}
+
+// Equal says whether r and o are the same grants; faster than == on the
+// 80-byte array, which the access.parquet writer does for every cell.
+func (r *RankedSources) Equal(o *RankedSources) bool {
+	return r[0] == o[0] && r[1] == o[1] && r[2] == o[2] && r[3] == o[3] && r[4] == o[4]
+}
+
+// Hash is a 64-bit hash of the grants, for maps keyed by it (collisions
+// are told apart with Equal).
+func (r *RankedSources) Hash() uint64 {
+	h := uint64(0x9e3779b97f4a7c15)
+	for i := range r {
+		h = (h ^ r[i].Lo) * 0xff51afd7ed558ccd
+		h = (h ^ r[i].Hi) * 0xc4ceb9fe1a85ec53
+		h ^= h >> 29
+	}
+	return h
 }
 
 // normalized keeps each slot at its highest rank only.
@@ -246,6 +267,8 @@ func (m *Matrix) loadSources(ctx context.Context, db *store.DB) error {
 			p.sources = append(p.sources, s)
 			if slot == len(p.texts) {
 				p.texts = append(p.texts, text)
+			} else {
+				p.sharedSlots = true
 			}
 			return nil
 		})
@@ -281,7 +304,15 @@ func (m *Matrix) loadGrants(ctx context.Context, db *store.DB) error {
 			if err := rows.Scan(&id, &g.pt, &g.mask); err != nil {
 				return err
 			}
-			bySource[id] = append(bySource[id], g)
+			// two privileges of one role on the same cell (names that map
+			// to one table and right) are one grant at the broader depth:
+			// each source then gives each cell one depth
+			gs := bySource[id]
+			if n := len(gs); n > 0 && gs[n-1].pt == g.pt {
+				gs[n-1].mask |= g.mask
+				return nil
+			}
+			bySource[id] = append(gs, g)
 			return nil
 		})
 	if err != nil {
@@ -370,7 +401,14 @@ func (e *Expander) Cells(p *Profile, buf []Cell) []Cell {
 		for word != 0 {
 			pt := int32(w<<6 + bits.TrailingZeros64(word))
 			word &= word - 1
-			buf = append(buf, Cell{PT: pt, Rank: e.rank[pt], Sources: e.sources[pt].normalized()})
+			// a source gives a cell one depth (loadGrants merges a role's
+			// grants on one cell); only a slot two sources share can be at
+			// two ranks
+			set := e.sources[pt]
+			if p.sharedSlots {
+				set = set.normalized()
+			}
+			buf = append(buf, Cell{PT: pt, Rank: e.rank[pt], Sources: set})
 			e.rank[pt], e.sources[pt] = -1, RankedSources{}
 		}
 		e.held[w] = 0

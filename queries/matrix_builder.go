@@ -51,6 +51,8 @@ func (b *MatrixBuilder) Profile(class string, sources ...MatrixSource) int64 {
 	for _, s := range sorted {
 		if len(p.texts) == 0 || p.texts[len(p.texts)-1] != s.Text {
 			p.texts = append(p.texts, s.Text)
+		} else {
+			p.sharedSlots = true
 		}
 		p.sources = append(p.sources, profileSource{roleid: s.RoleID, slot: uint8(len(p.texts) - 1), teamNoInherit: s.TeamNoInherit})
 	}

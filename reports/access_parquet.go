@@ -149,6 +149,7 @@ type accessGroup struct {
 	users   []string
 	sources []string
 	sourceN map[string]int32
+	known   map[sourceKey][]knownSet // the source sets met, with their index in sources
 
 	user, table, privilege, depth, source []int32
 }
@@ -177,31 +178,26 @@ func intern(index map[string]int32, list *[]string, s string) int32 {
 	return i
 }
 
-// add appends one user's cells. A user's cells share a few source sets,
-// and consecutive cells mostly the same one, so each set's text is made
-// once per user.
+// add appends one user's cells. A cell's sources text depends on its
+// profile and on which of the profile's sources grant it at which depth; a
+// profile has a few dozen such sets, and consecutive cells often share one.
+// So the last set is checked first, then the row group's table of sets met
+// (users of one profile share its entries), and a text is made once per
+// row group.
 func (g *accessGroup) add(u *queries.MatrixUser, p *queries.Profile, cells []queries.Cell) {
 	if len(cells) == 0 {
 		return
 	}
 	user := int32(len(g.users))
 	g.users = append(g.users, u.DomainName)
-	type seen struct {
-		set queries.RankedSources
-		idx int32
-	}
-	var known []seen
-	for _, c := range cells {
-		idx := int32(-1)
-		for _, k := range known {
-			if k.set == c.Sources {
-				idx = k.idx
-				break
-			}
-		}
-		if idx < 0 {
-			idx = intern(g.sourceN, &g.sources, p.SourcesText(c.Sources))
-			known = append(known, seen{c.Sources, idx})
+	var last *queries.RankedSources
+	lastIdx := int32(-1)
+	for i := range cells {
+		c := &cells[i]
+		idx := lastIdx
+		if last == nil || !c.Sources.Equal(last) {
+			idx = g.sourceIndex(p, &c.Sources)
+			last, lastIdx = &c.Sources, idx
 		}
 		g.user = append(g.user, user)
 		g.table = append(g.table, g.tableOf[c.PT])
@@ -209,6 +205,33 @@ func (g *accessGroup) add(u *queries.MatrixUser, p *queries.Profile, cells []que
 		g.depth = append(g.depth, int32(c.Rank))
 		g.source = append(g.source, idx)
 	}
+}
+
+// sourceKey is a set of grants of one profile, by hash: its text is the
+// same for every user of the profile.
+type sourceKey struct {
+	profile int64
+	hash    uint64
+}
+
+// knownSet is a set of grants met in the row group, and its text's index.
+type knownSet struct {
+	set queries.RankedSources
+	idx int32
+}
+
+// sourceIndex is the dictionary index of the text of profile p's grants
+// set, made the first time the row group meets it.
+func (g *accessGroup) sourceIndex(p *queries.Profile, set *queries.RankedSources) int32 {
+	k := sourceKey{p.ID, set.Hash()}
+	for _, e := range g.known[k] {
+		if e.set.Equal(set) {
+			return e.idx
+		}
+	}
+	idx := intern(g.sourceN, &g.sources, p.SourcesText(*set))
+	g.known[k] = append(g.known[k], knownSet{*set, idx})
+	return idx
 }
 
 // next starts the following row group, sharing the file-wide
@@ -225,6 +248,7 @@ func (g *accessGroup) next() *accessGroup {
 func (g *accessGroup) allocate() {
 	size := accessRowGroupRows + accessRowGroupRows/8
 	g.sourceN = map[string]int32{}
+	g.known = map[sourceKey][]knownSet{}
 	g.user, g.table, g.privilege = make([]int32, 0, size), make([]int32, 0, size), make([]int32, 0, size)
 	g.depth, g.source = make([]int32, 0, size), make([]int32, 0, size)
 }
