@@ -1,0 +1,157 @@
+package ingest
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Input the audit must not swallow (issue 15): each case is accepted by a
+// lenient reader and would change findings, so each is a structural
+// problem, located by file, row and column. Every case states the whole
+// list of structural problems the load must report, exactly.
+
+// edit replaces the only occurrence of old in file with new.
+type edit struct {
+	file, old, new string
+}
+
+func applyEdits(t *testing.T, dir string, edits []edit) {
+	t.Helper()
+	for _, e := range edits {
+		path := filepath.Join(dir, e.file)
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := strings.Count(string(b), e.old); n != 1 {
+			t.Fatalf("%s holds %q %d times, want once", e.file, e.old, n)
+		}
+		writeFile(t, path, strings.Replace(string(b), e.old, e.new, 1))
+	}
+}
+
+type inputCase struct {
+	name  string
+	base  string // testdata/formats/csv or testdata/formats/json
+	edits []edit
+	files map[string]string // written whole, after the edits
+	want  []string          // every structural problem, in order
+}
+
+func runInputCases(t *testing.T, cases []inputCase) {
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			copyDir(t, c.base, dir)
+			applyEdits(t, dir, c.edits)
+			for name, content := range c.files {
+				writeFile(t, filepath.Join(dir, name), content)
+			}
+			_, res := loadDir(t, Options{Input: dir})
+			got := structural(res)
+			if strings.Join(got, "\n") != strings.Join(c.want, "\n") {
+				t.Errorf("structural problems:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(c.want, "\n  "))
+			}
+			if n := res.Count(Structural); n != len(c.want) {
+				t.Errorf("Count(Structural) = %d, want %d", n, len(c.want))
+			}
+		})
+	}
+}
+
+const (
+	csvDir  = "testdata/formats/csv"
+	jsonDir = "testdata/formats/json"
+)
+
+func TestOptionSetValues(t *testing.T) {
+	runInputCases(t, []inputCase{
+		{name: "accessmode", base: csvDir,
+			edits: []edit{{"systemusers.csv", "Zoë Müller,0a1b2c3d-0000-4000-8000-000000000001,No,0,", "Zoë Müller,0a1b2c3d-0000-4000-8000-000000000001,No,6,"}},
+			want:  []string{"systemusers.csv: line 2, column accessmode: 6 is not an access mode (expected 0 Read-Write, 1 Administrative, 2 Read, 3 Support User, 4 Non-interactive or 5 Delegated Admin)"}},
+		{name: "accessmode negative", base: jsonDir,
+			edits: []edit{{"systemusers.json", `"accessmode": 0`, `"accessmode": -1`}},
+			want:  []string{"systemusers.json: $.value[0].accessmode: -1 is not an access mode (expected 0 Read-Write, 1 Administrative, 2 Read, 3 Support User, 4 Non-interactive or 5 Delegated Admin)"}},
+		{name: "invitestatuscode", base: jsonDir,
+			edits: []edit{{"systemusers.json", `"title": "CFO"`, `"title": "CFO", "invitestatuscode": 7`}},
+			want:  []string{"systemusers.json: $.value[0].invitestatuscode: 7 is not an invitation status (expected 0 Not Sent, 1 Invited, 2 Near Expired, 3 Expired, 4 Accepted, 5 Rejected or 6 Revoked)"}},
+		{name: "teamtype", base: csvDir,
+			edits: []edit{{"teams.csv", "Auditors (Entra),2,", "Auditors (Entra),4,"}},
+			want:  []string{"teams.csv: line 3, column teamtype: 4 is not a team type (expected 0 Owner, 1 Access, 2 Microsoft Entra security group or 3 Microsoft 365 group)"}},
+		{name: "membershiptype", base: csvDir,
+			edits: []edit{{"teams.csv", "cc000000-0000-4000-8000-000000000001,0,false", "cc000000-0000-4000-8000-000000000001,4,false"}},
+			want:  []string{"teams.csv: line 3, column membershiptype: 4 is not a membership type (expected 0 Members and guests, 1 Members, 2 Owners or 3 Guests)"}},
+		{name: "isinherited", base: csvDir,
+			edits: []edit{{"roles.csv", "Contoso Auditor,0a1b2c3d-0000-4000-8000-000000000001,7c000000-0000-4000-8000-000000000003,,false,0,", "Contoso Auditor,0a1b2c3d-0000-4000-8000-000000000001,7c000000-0000-4000-8000-000000000003,,false,2,"}},
+			want:  []string{"roles.csv: line 4, column isinherited: 2 is not an inheritance (expected 0 Team privileges only or 1 Direct User (Basic) access level and Team privileges)"}},
+		{name: "componentstate", base: jsonDir,
+			edits: []edit{{"roles.json", `"modifiedon": "2025-06-01T10:00:00Z",
+      "componentstate": 0
+    },
+    {
+      "@odata.etag": "W/\"1234\"",
+      "roleid": "7c000000-0000-4000-8000-000000000002"`, `"modifiedon": "2025-06-01T10:00:00Z",
+      "componentstate": 4
+    },
+    {
+      "@odata.etag": "W/\"1234\"",
+      "roleid": "7c000000-0000-4000-8000-000000000002"`}},
+			want: []string{"roles.json: $.value[0].componentstate: 4 is not a component state (expected 0 Published, 1 Unpublished, 2 Deleted or 3 Deleted Unpublished)"}},
+		{name: "accessright combined", base: csvDir,
+			edits: []edit{{"privileges.csv", "prvWriteAccount,2,", "prvWriteAccount,3,"}},
+			want:  []string{"privileges.csv: line 3, column accessright: 3 is not an access right (expected 0 None, 1 Read, 2 Write, 4 Append, 16 AppendTo, 32 Create, 65536 Delete, 262144 Share or 524288 Assign)"}},
+		{name: "depth mask combined", base: csvDir,
+			edits: []edit{{"roleprivilegescollection.csv", "{9D000000-0000-4000-8000-000000000002},8", "{9D000000-0000-4000-8000-000000000002},3"}},
+			want:  []string{"roleprivilegescollection.csv: line 3, column privilegedepthmask: 3 is not a depth (expected 1 Basic, 2 Local, 4 Deep or 8 Global)"}},
+		{name: "depth mask zero", base: jsonDir,
+			edits: []edit{{"roleprivilegescollection.json", `"privilegedepthmask": 2`, `"privilegedepthmask": 0`}},
+			want:  []string{"roleprivilegescollection.json: $.value[3].privilegedepthmask: 0 is not a depth (expected 1 Basic, 2 Local, 4 Deep or 8 Global)"}},
+		{name: "field permissions", base: csvDir,
+			edits: []edit{{"fieldpermissions.csv", "contoso_ssn,4,4,4", "contoso_ssn,1,4,3"}},
+			want: []string{
+				"fieldpermissions.csv: line 3, column canread: 1 is not a field permission (expected 0 Not allowed or 4 Allowed)",
+				"fieldpermissions.csv: line 3, column canupdate: 3 is not a field permission (expected 0 Not allowed or 4 Allowed)",
+			}},
+		// A baseline export goes through the same tables, located in its
+		// own files.
+		{name: "baseline export depth mask", base: csvDir,
+			files: map[string]string{
+				"baseline/roles.csv": "roleid,name,businessunitid,parentrootroleid\n" +
+					"7c000000-0000-4000-8000-000000000001,System Administrator,0a1b2c3d-0000-4000-8000-000000000001,\n",
+				"baseline/privileges.csv": "privilegeid,name,accessright\n9d000000-0000-4000-8000-000000000001,prvReadAccount,1\n",
+				"baseline/roleprivilegescollection.csv": "roleid,privilegeid,privilegedepthmask\n" +
+					"7c000000-0000-4000-8000-000000000001,9d000000-0000-4000-8000-000000000001,12\n",
+			},
+			want: []string{"baseline/roleprivilegescollection.csv: line 2, column privilegedepthmask: 12 is not a depth (expected 1 Basic, 2 Local, 4 Deep or 8 Global)"}},
+		{name: "baseline role XML isinherited", base: csvDir,
+			files: map[string]string{"baseline/Roles/Salesperson.xml": `<?xml version="1.0" encoding="utf-8"?>
+<Role id="{6089cdb9-00c4-ed11-83ff-00224803a83a}" name="Salesperson" isinherited="2">
+  <RolePrivileges>
+    <RolePrivilege name="prvReadAccount" level="Global" />
+  </RolePrivileges>
+</Role>
+`},
+			want: []string{"baseline/Roles/Salesperson.xml, column isinherited: 2 is not an inheritance (expected 0 Team privileges only or 1 Direct User (Basic) access level and Team privileges)"}},
+	})
+}
+
+// Every documented value passes, and the sets sit on integer columns only.
+func TestOptionSetsAllowDocumentedValues(t *testing.T) {
+	for _, tb := range Tables() {
+		for _, c := range tb.Columns {
+			if c.Allowed == nil {
+				continue
+			}
+			if c.Type != Int {
+				t.Errorf("%s.%s: an option set on a %s column", tb.Name, c.Name, c.Type)
+			}
+			for _, o := range c.Allowed.Options {
+				if !c.Allowed.allows(o.Value) {
+					t.Errorf("%s.%s: %d refused", tb.Name, c.Name, o.Value)
+				}
+			}
+		}
+	}
+}
