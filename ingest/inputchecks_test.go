@@ -1,8 +1,11 @@
 package ingest
 
 import (
+	"bytes"
+	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -151,6 +154,104 @@ func TestOptionSetsAllowDocumentedValues(t *testing.T) {
 				if !c.Allowed.allows(o.Value) {
 					t.Errorf("%s.%s: %d refused", tb.Name, c.Name, o.Value)
 				}
+			}
+		}
+	}
+}
+
+func TestInvalidUTF8(t *testing.T) {
+	runInputCases(t, []inputCase{
+		// DuckDB refused the text: the load failed as a machine error.
+		{name: "CSV value", base: csvDir,
+			edits: []edit{{"systemusers.csv", "Zoë Müller", "Zo\xeb M\xfcller"}},
+			want:  []string{`systemusers.csv: line 2, column fullname: invalid UTF-8: "Zo\xeb M\xfcller" (files must be UTF-8)`}},
+		{name: "CSV quoted value over two lines, unknown column", base: csvDir,
+			files: map[string]string{"fieldsecurityprofiles.csv": "fieldsecurityprofileid,name,description\n" +
+				"4f000000-0000-4000-8000-000000000001,Contoso Salary Fields,\"Gehalt,\nPr\xe4mie\"\n"},
+			want: []string{`fieldsecurityprofiles.csv: line 2, column description: invalid UTF-8: "Gehalt,\nPr\xe4mie" (files must be UTF-8)`}},
+		{name: "CSV column name", base: csvDir,
+			files: map[string]string{"fieldsecurityprofiles.csv": "fieldsecurityprofileid,name,Beschr\xe4nkung\n" +
+				"4f000000-0000-4000-8000-000000000001,Contoso Salary Fields,x\n"},
+			want: []string{`fieldsecurityprofiles.csv: line 1: invalid UTF-8 in a column name: "Beschr\xe4nkung" (files must be UTF-8)`}},
+		// encoding/json replaced the bytes with U+FFFD: accepted, the
+		// name silently changed.
+		{name: "JSON value", base: jsonDir,
+			edits: []edit{{"systemusers.json", "Zoë Müller", "Zo\xeb M\xfcller"}},
+			want:  []string{`systemusers.json: $.value[0].fullname: invalid UTF-8: "Zo\xeb M\xfcller" (files must be UTF-8)`}},
+		{name: "JSON value with an escape", base: jsonDir,
+			edits: []edit{{"systemusers.json", `"title": "CFO"`, "\"title\": \"CFO \\\"Finan\xe7as\\\"\""}},
+			want:  []string{`systemusers.json: $.value[0].title: invalid UTF-8: "CFO \\\"Finan\xe7as\\\"" (files must be UTF-8)`}},
+		{name: "JSON key", base: jsonDir,
+			edits: []edit{{"teams.json", `"isdefault": false`, "\"isdefault\": false, \"Abteilungsgr\xf6\xdfe\": 3"}},
+			want:  []string{`teams.json: $.value[1]: invalid UTF-8 in a key: "Abteilungsgr\xf6\xdfe" (files must be UTF-8)`}},
+		{name: "JSON nested Graph value", base: jsonDir,
+			edits: []edit{{"graph/users.json", `"efb87545-963c-4e0d-99df-69c6916d9eb0"`, "\"efb87545-963c-4e0d-99df-69c6916d9e\xb0\""}},
+			want:  []string{`graph/users.json: $.value[0].assignedLicenses[1].disabledPlans[0]: invalid UTF-8: "efb87545-963c-4e0d-99df-69c6916d9e\xb0" (files must be UTF-8)`}},
+	})
+}
+
+func TestJSONBodyProblems(t *testing.T) {
+	runInputCases(t, []inputCase{
+		// Both arrays' rows were loaded, the second numbered from 0 again.
+		{name: "second array", base: jsonDir,
+			edits: []edit{{"teams.json", "    }\n  ]\n}", "    }\n  ],\n  \"value\": []\n}"}},
+			want:  []string{`teams.json: "value" appears twice (the second at offset 799): a response body has one row array`}},
+		// The users pages fill two tables; what is wrong with the file
+		// itself was listed once per table.
+		{name: "Graph users page read by two tables", base: jsonDir,
+			edits: []edit{{"graph/users.json", `"department": "Finance"`, `"department": Finance`}},
+			want:  []string{`graph/users.json: $.value[0]: malformed JSON at offset 91: invalid character 'F' looking for beginning of value`}},
+		{name: "Graph users row not an object", base: jsonDir,
+			edits: []edit{{"graph/users.json", "\"value\": [\n", "\"value\": [\n    17,\n"}},
+			want:  []string{`graph/users.json: $.value[0]: expected an object, found the number 17`}},
+	})
+}
+
+// Both JSON decoders, the fast parser and encoding/json, hand over an
+// element with strings that are not UTF-8 with the same list of them; the
+// differential fuzz test holds them to each other, this to the list.
+func TestJSONDecodersFindBadStrings(t *testing.T) {
+	cases := []struct {
+		body string
+		want [][]badString // per element; nil for a clean one
+	}{
+		{"{\"value\":[{\"fullname\":\"Zo\xeb\",\"ok\":\"é\"},{\"a\":1}]}",
+			[][]badString{{{Path: "fullname", Raw: "Zo\xeb"}}, nil}},
+		// The fast parser gives up at the second element (01): encoding/json
+		// reads the page again.
+		{"{\"value\":[{\"a\":\"\xe9\"},{\"b\":\"\xe9\"},{\"c\":01}]}",
+			[][]badString{{{Path: "a", Raw: "\xe9"}}, {{Path: "b", Raw: "\xe9"}}}},
+		{"[{\"k\xe9y\":1,\"n\":{\"deep\":[\"x\",\"\xff\"]}},\"\xc3\",{\"e\":\"\\n\xe9\\\"\"},[\"\xe9\"]]",
+			[][]badString{
+				{{Path: "", Raw: "k\xe9y", Key: true}, {Path: "n.deep[1]", Raw: "\xff"}},
+				{{Path: "", Raw: "\xc3"}},
+				{{Path: "e", Raw: "\\n\xe9\\\""}},
+				{{Path: "[0]", Raw: "\xe9"}},
+			}},
+		// Outside the row array a string is not loaded: nothing to report.
+		{"{\"@odata.context\":\"\xe9\",\"value\":[{\"a\":\"b\"}]}", [][]badString{nil}},
+	}
+	for _, c := range cases {
+		data := []byte(c.body)
+		for name, body := range map[string]func(io.Reader, func(rowLoc, any) bool) (string, error){
+			"encoding/json": jsonBody,
+			"fast": func(r io.Reader, fn func(rowLoc, any) bool) (string, error) {
+				return decodeBody(r, rereadBytes(data), fn)
+			},
+		} {
+			var got [][]badString
+			body(bytes.NewReader(data), func(_ rowLoc, v any) bool {
+				b, _ := v.(badUTF8Element)
+				if b.Bad != nil {
+					if _, nested := b.V.(badUTF8Element); nested {
+						t.Errorf("%s: %q: wrapped twice", name, c.body)
+					}
+				}
+				got = append(got, b.Bad)
+				return true
+			})
+			if !reflect.DeepEqual(got, c.want) {
+				t.Errorf("%s: %q:\n got %+v\nwant %+v", name, c.body, got, c.want)
 			}
 		}
 	}
