@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -255,4 +256,42 @@ func TestJSONDecodersFindBadStrings(t *testing.T) {
 			}
 		}
 	}
+}
+
+func TestRoleRootLoops(t *testing.T) {
+	const (
+		sysAdmin = "System Administrator,0a1b2c3d-0000-4000-8000-000000000001,"
+		auditor  = "Contoso Auditor,0a1b2c3d-0000-4000-8000-000000000001,"
+	)
+	// parent edits the parentrootroleid of the role row that starts with
+	// row (its name and business unit) from role n to role m.
+	parent := func(row string, n, m int) edit {
+		return edit{"roles.csv", fmt.Sprintf("%s7c000000-0000-4000-8000-00000000000%d,", row, n),
+			fmt.Sprintf("%s7c000000-0000-4000-8000-00000000000%d,", row, m)}
+	}
+	jsonRole := func(n, parent int, name string) string {
+		return fmt.Sprintf(`{"roleid": "7c000000-0000-4000-8000-00000000000%d", "name": %q,
+			"_businessunitid_value": "0a1b2c3d-0000-4000-8000-000000000001",
+			"_parentrootroleid_value": "7c000000-0000-4000-8000-00000000000%d"}`, n, name, parent)
+	}
+	runInputCases(t, []inputCase{
+		// Accepted: each role's root was the last role reached, wherever
+		// the walk stopped.
+		{name: "two roles", base: csvDir,
+			edits: []edit{parent(sysAdmin, 1, 3), parent(auditor, 3, 1)},
+			want:  []string{`roles.csv: line 2, column parentrootroleid: the root-role chain loops: 7c000000-0000-4000-8000-000000000001 "System Administrator" -> 7c000000-0000-4000-8000-000000000003 "Contoso Auditor" (line 4) -> 7c000000-0000-4000-8000-000000000001 again: no role in it is a root (one naming itself or no role)`}},
+		// Three roles in a loop and a fourth leading into it: one problem,
+		// at the loop's first row.
+		{name: "three roles and one leading in", base: jsonDir,
+			files: map[string]string{"roles.json": `{"value": [` + jsonRole(4, 2, "D") + ",\n" + jsonRole(2, 3, "B") + ",\n" +
+				jsonRole(3, 1, "C") + ",\n" + jsonRole(1, 2, "A") + "]}"},
+			want: []string{`roles.json: $.value[1].parentrootroleid: the root-role chain loops: 7c000000-0000-4000-8000-000000000002 "B" -> 7c000000-0000-4000-8000-000000000003 "C" ($.value[2]) -> 7c000000-0000-4000-8000-000000000001 "A" ($.value[3]) -> 7c000000-0000-4000-8000-000000000002 again: no role in it is a root (one naming itself or no role)`}},
+		// A chain that reaches a root, or a role missing from the export,
+		// does not loop: DATA_ROLE_ROOT_CHAIN and DATA_DANGLING_REFERENCE
+		// report those.
+		{name: "chain to a root", base: csvDir,
+			edits: []edit{parent(auditor, 3, 2)}},
+		{name: "chain to a missing role", base: csvDir,
+			edits: []edit{parent(auditor, 3, 9)}},
+	})
 }
