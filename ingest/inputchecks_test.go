@@ -9,6 +9,11 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 )
 
 // Input the audit must not swallow (issue 15): each case is accepted by a
@@ -294,4 +299,42 @@ func TestRoleRootLoops(t *testing.T) {
 		{name: "chain to a missing role", base: csvDir,
 			edits: []edit{parent(auditor, 3, 9)}},
 	})
+}
+
+// A Parquet string that is not UTF-8 (Arrow does not check what it is
+// given) is reported at its row like a CSV field.
+func TestInvalidUTF8Parquet(t *testing.T) {
+	dir := t.TempDir()
+	copyDir(t, csvDir, dir)
+	os.Remove(filepath.Join(dir, "fieldsecurityprofiles.csv"))
+	schema := arrow.NewSchema([]arrow.Field{
+		{Name: "fieldsecurityprofileid", Type: arrow.BinaryTypes.String},
+		{Name: "name", Type: arrow.BinaryTypes.String},
+		{Name: "Beschreibung", Type: arrow.BinaryTypes.String},
+	}, nil)
+	b := array.NewRecordBuilder(memory.DefaultAllocator, schema)
+	defer b.Release()
+	b.Field(0).(*array.StringBuilder).Append("4f000000-0000-4000-8000-000000000001")
+	b.Field(1).(*array.StringBuilder).Append("Geh\xe4lter")
+	b.Field(2).(*array.StringBuilder).Append("Pr\xe4mien")
+	rec := b.NewRecordBatch()
+	defer rec.Release()
+	tbl := array.NewTableFromRecords(schema, []arrow.RecordBatch{rec})
+	defer tbl.Release()
+	f, err := os.Create(filepath.Join(dir, "fieldsecurityprofiles.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pqarrow.WriteTable(tbl, f, 1024, nil, pqarrow.DefaultWriterProps()); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	_, res := loadDir(t, Options{Input: dir})
+	want := []string{
+		`fieldsecurityprofiles.parquet: row 1, column name: invalid UTF-8: "Geh\xe4lter" (files must be UTF-8)`,
+		`fieldsecurityprofiles.parquet: row 1, column Beschreibung: invalid UTF-8: "Pr\xe4mien" (files must be UTF-8)`,
+	}
+	if got := structural(res); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("structural problems:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+	}
 }
