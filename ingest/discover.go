@@ -34,6 +34,20 @@ var graphSources = map[string][]string{
 	"users":          {"graph_users", "graph_assignedlicenses"},
 }
 
+// rereadsFile reports whether table reads files another table reads first
+// (graph_assignedlicenses, from the users pages): the problems of the file
+// itself, its JSON and its encoding, are that first table's to report, once.
+func rereadsFile(table string) bool {
+	for _, tables := range graphSources {
+		for _, t := range tables[1:] {
+			if t == table {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // Reference inputs that may sit beside the export; ingest reads the first
 // two, the policy and waivers belong to the rule engine.
 var referenceNames = map[string]bool{"baseline": true, "prices.csv": true, "policy.yaml": true,

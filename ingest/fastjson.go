@@ -76,6 +76,9 @@ type fastParser struct {
 	// readErr: r failed, not at its end; encoding/json rereads and says how.
 	readErr bool
 	depth   int
+	// badUTF8: a string of the element being parsed is not UTF-8; rows
+	// wraps the element (see withBadStrings) as jsonArray does.
+	badUTF8 bool
 }
 
 // more reports whether data[j] exists, reading more of r if need be. It
@@ -191,9 +194,14 @@ func (p *fastParser) rows(path string, fn func(loc rowLoc, v any) bool) (ok, sto
 	for n := int64(0); ; n++ {
 		p.drop()
 		p.ws()
+		start := p.i
+		p.badUTF8 = false
 		v, ok := p.value()
 		if !ok {
 			return false, false
+		}
+		if p.badUTF8 {
+			v = withBadStrings(v, p.data[start:p.i])
 		}
 		if !fn(rowLoc{prefix: path, n: n, json: true}, v) {
 			return true, true
@@ -341,7 +349,7 @@ func (p *fastParser) plainString() (string, bool) {
 
 // str parses a string. One of valid UTF-8 without escapes, the usual kind,
 // is its bytes; any other goes to encoding/json, which unquotes and checks
-// it (escapes, invalid UTF-8 replaced by U+FFFD).
+// it (escapes, invalid UTF-8 replaced by U+FFFD: quoted flags the element).
 func (p *fastParser) str() (any, bool) {
 	start := p.i + 1
 	ascii := true
@@ -406,8 +414,12 @@ func (p *fastParser) quoted(from int) (any, bool) {
 			}
 		case '"':
 			var s string
-			if err := json.Unmarshal(p.data[p.i:j+1], &s); err != nil {
+			lit := p.data[p.i : j+1]
+			if err := json.Unmarshal(lit, &s); err != nil {
 				return nil, false
+			}
+			if !utf8.Valid(lit) {
+				p.badUTF8 = true
 			}
 			p.i = j + 1
 			return s, true

@@ -84,6 +84,17 @@ func FuzzJSONFastParser(f *testing.F) {
 		"\ufeff" + `{"value":[{"k":"caf` + "\xe9" + `"}],"@odata.nextLink":"n","x":[1,2]}`,
 		`{"value":[{"a":1},{"b":01}]}`, `{"value":[{"a":1}],"value":[{"b":2}]}`, `{"val\u0075e":[{}]}`,
 		`{"value":[{"a":"` + "\x01" + `"}]}`, `{"value":[1,],"@odata.nextLink":null}`, `[{"a":1}] x`, `[1e5, 1.0E-2, -0, true, false]`,
+		// A second value array, wherever it sits: an error, after the
+		// first array's elements.
+		`{"value":[],"value":[]}`, `{"value":[{"a":1}],"@odata.nextLink":"n","val\u0075e":[{"b":2}]}`,
+		`{"value":[{"a":1}],"value":{}}`, `{"value":[{"a":1}],"x":{"value":[]},"value":[1]}`,
+		// Strings that are not UTF-8: values, keys, nested, with escapes,
+		// in an element the fast parser leaves to encoding/json, and
+		// outside the row array.
+		`{"value":[{"fullname":"Zo` + "\xeb" + ` M` + "\xfc" + `ller","ok":"é"},{"a":1}]}`,
+		`[{"k` + "\xe9" + `y":1,"n":{"deep":["x","` + "\xff" + `"]}},"` + "\xc3" + `",{"e":"\n` + "\xe9" + `\""}]`,
+		`{"value":[{"a":"` + "\xe9" + `"},{"b":01}]}`, `{"@odata.context":"` + "\xe9" + `","value":[{"a":"b"}]}`,
+		`{"value":[{"signInActivity":{"lastSignInDateTime":"2024` + "\xa0" + `"},"assignedLicenses":[{"skuId":"` + "\xed\xa0\x80" + `"}]}]}`,
 	} {
 		f.Add([]byte(s))
 	}

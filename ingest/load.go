@@ -99,6 +99,9 @@ func Load(ctx context.Context, db *store.DB, opts Options) (*Result, error) {
 	if err := l.checkReferences(ctx); err != nil {
 		return nil, err
 	}
+	if err := l.checkRoleLoops(ctx); err != nil {
+		return nil, err
+	}
 	if err := l.writeCatalog(ctx); err != nil {
 		return nil, err
 	}
@@ -268,4 +271,103 @@ func (l *loader) locationOf(file string, row any) string {
 		return ""
 	}
 	return fmt.Sprintf("row %v", row)
+}
+
+// chainRole is a role row that names another role as its root.
+type chainRole struct {
+	id, parent, name, file string
+	row                    int64
+}
+
+// checkRoleLoops reports parentrootroleid chains that loop (A -> B -> A):
+// a BU copy names its root role, or another copy that leads there
+// (DATA_ROLE_ROOT_CHAIN); a chain with no root has no privileges to take
+// and no role to be matched on, so the audit cannot place its roles. Each
+// loop is reported once, at the row of its first role in reading order.
+func (l *loader) checkRoleLoops(ctx context.Context) error {
+	var order []string
+	roles := map[string]chainRole{}
+	err := l.db.Query(ctx, "check role chains",
+		`SELECT roleid, parentrootroleid, name, _file, _row FROM roles
+		 WHERE roleid IS NOT NULL AND parentrootroleid IS NOT NULL AND parentrootroleid <> roleid
+		 ORDER BY _file, _row`,
+		func(rows *sql.Rows) error {
+			var r chainRole
+			var name sql.NullString
+			if err := rows.Scan(&r.id, &r.parent, &name, &r.file, &r.row); err != nil {
+				return err
+			}
+			r.name = name.String
+			if _, dup := roles[r.id]; !dup { // a repeated key is reported as such
+				roles[r.id] = r
+				order = append(order, r.id)
+			}
+			return nil
+		})
+	if err != nil {
+		return err
+	}
+	const (
+		onPath = 1
+		done   = 2
+	)
+	state := make(map[string]int, len(roles))
+	for _, start := range order {
+		var path []chainRole
+		id := start
+		for {
+			r, ok := roles[id]
+			if !ok || state[id] == done {
+				break // the chain ends: at a root, a role not in the export, or a chain already walked
+			}
+			if state[id] == onPath { // the path from id on is a loop
+				i := 0
+				for path[i].id != id {
+					i++
+				}
+				l.reportRoleLoop(path[i:])
+				break
+			}
+			state[id] = onPath
+			path = append(path, r)
+			id = r.parent
+		}
+		for _, r := range path {
+			state[r.id] = done
+		}
+	}
+	return nil
+}
+
+// reportRoleLoop reports one loop of roles, from its first role in reading
+// order.
+func (l *loader) reportRoleLoop(loop []chainRole) {
+	first := 0
+	for i, r := range loop {
+		if f := loop[first]; r.file < f.file || r.file == f.file && r.row < f.row {
+			first = i
+		}
+	}
+	loop = append(append([]chainRole(nil), loop[first:]...), loop[:first]...)
+	head := loop[0]
+	const maxShown = 8
+	var b strings.Builder
+	b.WriteString("the root-role chain loops: ")
+	for i, r := range loop {
+		if i == maxShown {
+			fmt.Fprintf(&b, "... (%d roles in all) -> ", len(loop))
+			break
+		}
+		fmt.Fprintf(&b, "%s %s", r.id, quote(r.name))
+		if i > 0 {
+			where := l.locationOf(r.file, r.row)
+			if r.file != head.file {
+				where = r.file + ": " + where
+			}
+			fmt.Fprintf(&b, " (%s)", where)
+		}
+		b.WriteString(" -> ")
+	}
+	fmt.Fprintf(&b, "%s again: no role in it is a root (one naming itself or no role)", head.id)
+	l.ps.addf(Structural, head.file, l.locationOf(head.file, head.row), "parentrootroleid", "%s", b.String())
 }

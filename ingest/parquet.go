@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -65,6 +67,14 @@ func readParquet(ctx context.Context, r parquet.ReaderAtSeeker, f inputFile, t *
 			var extra map[string]any
 			for c, col := range cols {
 				v := parquetValue(col, i)
+				if s, ok := v.(string); ok && !utf8.ValidString(s) {
+					name := schema.Field(c).Name
+					if pos[c] >= 0 {
+						name = t.Columns[pos[c]].Name
+					}
+					ps.addf(Structural, f.Rel, fmt.Sprintf("row %d", row), name, "%s", utf8Message(s))
+					v = strings.ToValidUTF8(s, "\uFFFD")
+				}
 				if pos[c] >= 0 {
 					vals[pos[c]] = v
 				} else if t.KeepExtra && v != nil {

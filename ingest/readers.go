@@ -10,6 +10,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // A reader walks one file and hands each row to emit as raw values for the
@@ -89,6 +90,10 @@ func readCSV(r io.Reader, f inputFile, t *Table, ps *Problems, header headerFunc
 	extraNames := make([]string, len(names))
 	for i, h := range names {
 		pos[i] = -1
+		if !utf8.ValidString(h) {
+			ps.addf(Structural, f.Rel, "line 1", "", "invalid UTF-8 in a column name: %s (files must be UTF-8)", quote(h))
+			h = strings.ToValidUTF8(h, "\uFFFD")
+		}
 		c, ok := idx[canonicalName(h)]
 		if !ok {
 			extraNames[i] = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
@@ -125,6 +130,16 @@ func readCSV(r io.Reader, f inputFile, t *Table, ps *Problems, header headerFunc
 		vals := make([]any, len(t.Columns))
 		var extra map[string]any
 		for i, v := range rec {
+			if !utf8.ValidString(v) {
+				// DuckDB refuses such text: report it and load it repaired.
+				fl, _ := cr.FieldPos(i)
+				col := extraNames[i]
+				if pos[i] >= 0 {
+					col = t.Columns[pos[i]].Name
+				}
+				ps.addf(Structural, f.Rel, fmt.Sprintf("line %d", fl), col, "%s", utf8Message(v))
+				v = strings.ToValidUTF8(v, "\uFFFD")
+			}
 			if pos[i] >= 0 {
 				if v != "" {
 					vals[pos[i]] = v
@@ -188,6 +203,11 @@ func jsonBody(r io.Reader, fn func(loc rowLoc, v any) bool) (nextLink string, er
 			key, _ := kt.(string)
 			switch key {
 			case "value":
+				// A second row array would add to or replace the first
+				// depending on the reader: neither is the export.
+				if sawValue {
+					return "", fmt.Errorf("\"value\" appears twice (the second at offset %d): a response body has one row array", dec.InputOffset())
+				}
 				t, err := dec.Token()
 				if err != nil {
 					return "", fmt.Errorf("malformed JSON at offset %d: %w", dec.InputOffset(), err)
@@ -228,9 +248,20 @@ func jsonBody(r io.Reader, fn func(loc rowLoc, v any) bool) (nextLink string, er
 func jsonArray(dec *json.Decoder, path string, fn func(loc rowLoc, v any) bool) error {
 	var i int64
 	for dec.More() {
-		var v any
-		if err := dec.Decode(&v); err != nil {
+		// The element's bytes first: encoding/json would replace a string
+		// that is not UTF-8 without a word (see withBadStrings).
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
 			return fmt.Errorf("%s[%d]: malformed JSON at offset %d: %w", path, i, dec.InputOffset(), err)
+		}
+		var v any
+		elem := json.NewDecoder(bytes.NewReader(raw))
+		elem.UseNumber()
+		if err := elem.Decode(&v); err != nil {
+			return fmt.Errorf("%s[%d]: malformed JSON at offset %d: %w", path, i, dec.InputOffset(), err)
+		}
+		if !utf8.Valid(raw) {
+			v = withBadStrings(v, raw)
 		}
 		if !fn(rowLoc{prefix: path, n: i, json: true}, v) {
 			return errStopped
@@ -375,26 +406,49 @@ type jsonRows struct {
 	mapper  objectMapper
 	emit    emitFunc
 	rowPath string // "$.value" until an element says otherwise
+	// fileProblems: report what is wrong with the file itself (its JSON,
+	// its encoding), false for a table that reads a file another reads
+	// first.
+	fileProblems bool
 }
 
 func newJSONRows(f inputFile, t *Table, ps *Problems, emit emitFunc) *jsonRows {
-	return &jsonRows{f: f, ps: ps, mapper: mapperFor(t), emit: emit, rowPath: "$.value"}
+	return &jsonRows{f: f, ps: ps, mapper: mapperFor(t), emit: emit, rowPath: "$.value", fileProblems: !rereadsFile(t.Name)}
 }
 
 // element maps one element of the page's row array.
 func (r *jsonRows) element(loc rowLoc, v any) {
 	r.rowPath = loc.prefix
+	if b, ok := v.(badUTF8Element); ok {
+		if r.fileProblems {
+			r.badStrings(loc, b.Bad)
+		}
+		v = b.V
+	}
 	obj, ok := v.(map[string]any)
 	if !ok {
-		r.ps.addf(Structural, r.f.Rel, loc.String(), "", "expected an object, found %s", describe(v))
+		if r.fileProblems {
+			r.ps.addf(Structural, r.f.Rel, loc.String(), "", "expected an object, found %s", describe(v))
+		}
 		return
 	}
 	r.mapper(obj, func(vals []any, extra map[string]any) { r.emit(loc, vals, extra) })
 }
 
+// badStrings reports the strings of an element that are not UTF-8.
+func (r *jsonRows) badStrings(loc rowLoc, bad []badString) {
+	for _, s := range bad {
+		if s.Key {
+			r.ps.addf(Structural, r.f.Rel, loc.String(), s.Path, "invalid UTF-8 in a key: %s (files must be UTF-8)", quote(s.Raw))
+		} else {
+			r.ps.addf(Structural, r.f.Rel, loc.String(), s.Path, "%s", utf8Message(s.Raw))
+		}
+	}
+}
+
 // end reports the error that ended the page, if any.
 func (r *jsonRows) end(err error) {
-	if err != nil {
+	if err != nil && r.fileProblems {
 		r.ps.addf(Structural, r.f.Rel, "", "", "%v", err)
 	}
 }

@@ -188,6 +188,9 @@ func (l *loader) readBaselineExport(ctx context.Context, input, dir string) (rol
 			if err := rows.Scan(&id, &name, &template, &root, &inherited, &file); err != nil {
 				return err
 			}
+			if inherited.Valid && !inheritances.allows(inherited.Int64) {
+				inherited.Valid = false // reported where it was read, not again
+			}
 			roles = append(roles, Row{File: file, Values: []any{id, name, nullable(template), nullable(root), nullableInt(inherited), file}})
 			return nil
 		})
@@ -203,6 +206,9 @@ func (l *loader) readBaselineExport(ctx context.Context, input, dir string) (rol
 			var mask, row int64
 			if err := rows.Scan(&id, &name, &mask, &file, &row); err != nil {
 				return err
+			}
+			if !depths.allows(mask) {
+				return nil // reported where it was read, not again
 			}
 			privs = append(privs, Row{File: file, Row: row, Values: []any{id, name, mask}})
 			return nil

@@ -1,5 +1,10 @@
 package ingest
 
+import (
+	"fmt"
+	"strings"
+)
+
 // The canonical schema: every export, whatever its format, lands in these
 // tables with these column types. Names are the Dataverse logical names of
 // INPUT.md; Graph and reference inputs get tables of their own.
@@ -30,7 +35,81 @@ type Column struct {
 	Name     string
 	Type     Type
 	Required bool // the file must have the column and every row a value
+	// Allowed, for an Int column holding an option set or a flag value,
+	// lists the only values it may hold; any other is a structural error,
+	// since the audit would read it as something it is not.
+	Allowed *OptionSet
 }
+
+// Option is one documented value of an option set, with its label.
+type Option struct {
+	Value int64
+	Label string
+}
+
+// OptionSet is the documented values of an integer column (INPUT.md,
+// dataverse-security.md). Noun names what a value is, for messages:
+// "3 is not a depth (expected 1 Basic, 2 Local, 4 Deep or 8 Global)".
+type OptionSet struct {
+	Noun    string
+	Options []Option
+}
+
+// allows reports whether v is one of the set's values. The sets are a few
+// values long: a scan is as cheap as a map lookup.
+func (s *OptionSet) allows(v int64) bool {
+	for _, o := range s.Options {
+		if o.Value == v {
+			return true
+		}
+	}
+	return false
+}
+
+// reject is the message for a value outside the set.
+func (s *OptionSet) reject(v int64) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d is not %s (expected ", v, s.Noun)
+	for i, o := range s.Options {
+		switch {
+		case i == 0:
+		case i == len(s.Options)-1:
+			b.WriteString(" or ")
+		default:
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%d %s", o.Value, o.Label)
+	}
+	b.WriteString(")")
+	return b.String()
+}
+
+func options(noun string, opts ...Option) *OptionSet { return &OptionSet{Noun: noun, Options: opts} }
+
+// The option sets of INPUT.md and dataverse-security.md.
+var (
+	accessModes = options("an access mode", Option{0, "Read-Write"}, Option{1, "Administrative"}, Option{2, "Read"},
+		Option{3, "Support User"}, Option{4, "Non-interactive"}, Option{5, "Delegated Admin"})
+	inviteStatuses = options("an invitation status", Option{0, "Not Sent"}, Option{1, "Invited"}, Option{2, "Near Expired"},
+		Option{3, "Expired"}, Option{4, "Accepted"}, Option{5, "Rejected"}, Option{6, "Revoked"})
+	inheritances = options("an inheritance", Option{0, "Team privileges only"},
+		Option{1, "Direct User (Basic) access level and Team privileges"})
+	// componentstate is not in INPUT.md: Dataverse's componentstate option
+	// set on every solution-aware table.
+	componentStates = options("a component state", Option{0, "Published"}, Option{1, "Unpublished"},
+		Option{2, "Deleted"}, Option{3, "Deleted Unpublished"})
+	// A privilege's accessright is one right, or 0 for a miscellaneous
+	// privilege (dataverse-security.md 1.1: 8 and 64-32768 are unused).
+	accessRights = options("an access right", Option{0, "None"}, Option{1, "Read"}, Option{2, "Write"}, Option{4, "Append"},
+		Option{16, "AppendTo"}, Option{32, "Create"}, Option{65536, "Delete"}, Option{262144, "Share"}, Option{524288, "Assign"})
+	// A role privilege row holds exactly one depth: no row is None.
+	depths    = options("a depth", Option{1, "Basic"}, Option{2, "Local"}, Option{4, "Deep"}, Option{8, "Global"})
+	teamTypes = options("a team type", Option{0, "Owner"}, Option{1, "Access"}, Option{2, "Microsoft Entra security group"},
+		Option{3, "Microsoft 365 group"})
+	membershipTypes = options("a membership type", Option{0, "Members and guests"}, Option{1, "Members"},
+		Option{2, "Owners"}, Option{3, "Guests"})
+	fieldPermissions = options("a field permission", Option{0, "Not allowed"}, Option{4, "Allowed"})
+)
 
 // Ref is a reference from a column to the key of another table. A value that
 // names no row there is a dangling reference: kept as a data-quality fact,
@@ -66,6 +145,12 @@ func (t *Table) Column(name string) (Column, bool) {
 func req(name string, t Type) Column { return Column{Name: name, Type: t, Required: true} }
 func opt(name string, t Type) Column { return Column{Name: name, Type: t} }
 
+// oneOf restricts an Int column to an option set.
+func oneOf(c Column, set *OptionSet) Column {
+	c.Allowed = set
+	return c
+}
+
 // Provenance columns every table carries, so any row can be traced back to
 // its file and row in error messages and in the audit database.
 const (
@@ -82,36 +167,36 @@ var dataverseTables = []Table{
 		Columns: []Column{
 			req("systemuserid", GUID), req("domainname", String), opt("fullname", String),
 			opt("internalemailaddress", String), req("businessunitid", GUID), req("isdisabled", Bool),
-			req("accessmode", Int), opt("applicationid", GUID), opt("azureactivedirectoryobjectid", GUID),
-			opt("islicensed", Bool), opt("invitestatuscode", Int), opt("createdon", Time),
+			oneOf(req("accessmode", Int), accessModes), opt("applicationid", GUID), opt("azureactivedirectoryobjectid", GUID),
+			opt("islicensed", Bool), oneOf(opt("invitestatuscode", Int), inviteStatuses), opt("createdon", Time),
 			opt("parentsystemuserid", GUID), opt("positionid", GUID), opt("title", String),
 		},
 		Refs: []Ref{{"businessunitid", "businessunits", "businessunitid"}, {"parentsystemuserid", "systemusers", "systemuserid"}}},
 	{Name: "roles", Required: true, Key: []string{"roleid"}, KeepExtra: true,
 		Columns: []Column{
 			req("roleid", GUID), req("name", String), req("businessunitid", GUID), opt("parentrootroleid", GUID),
-			opt("roletemplateid", GUID), opt("ismanaged", Bool), opt("isinherited", Int), opt("iscustomizable", Bool),
-			opt("modifiedon", Time), opt("overwritetime", Time), opt("solutionid", GUID), opt("componentstate", Int),
+			opt("roletemplateid", GUID), opt("ismanaged", Bool), oneOf(opt("isinherited", Int), inheritances), opt("iscustomizable", Bool),
+			opt("modifiedon", Time), opt("overwritetime", Time), opt("solutionid", GUID), oneOf(opt("componentstate", Int), componentStates),
 		},
 		Refs: []Ref{{"businessunitid", "businessunits", "businessunitid"}, {"parentrootroleid", "roles", "roleid"}}},
 	{Name: "privileges", Required: true, Key: []string{"privilegeid"}, KeepExtra: true,
 		Columns: []Column{
-			req("privilegeid", GUID), req("name", String), req("accessright", Int),
+			req("privilegeid", GUID), req("name", String), oneOf(req("accessright", Int), accessRights),
 			opt("canbebasic", Bool), opt("canbelocal", Bool), opt("canbedeep", Bool), opt("canbeglobal", Bool),
 		}},
 	{Name: "privilegeobjecttypecodes", Key: []string{"privilegeid", "objecttypecode"}, KeepExtra: true,
 		Columns: []Column{req("privilegeid", GUID), req("objecttypecode", String)},
 		Refs:    []Ref{{"privilegeid", "privileges", "privilegeid"}}},
 	{Name: "roleprivilegescollection", Required: true, Key: []string{"roleid", "privilegeid"}, KeepExtra: true,
-		Columns: []Column{req("roleid", GUID), req("privilegeid", GUID), req("privilegedepthmask", Int)},
+		Columns: []Column{req("roleid", GUID), req("privilegeid", GUID), oneOf(req("privilegedepthmask", Int), depths)},
 		Refs:    []Ref{{"roleid", "roles", "roleid"}, {"privilegeid", "privileges", "privilegeid"}}},
 	{Name: "systemuserrolescollection", Required: true, Key: []string{"systemuserid", "roleid"}, KeepExtra: true,
 		Columns: []Column{req("systemuserid", GUID), req("roleid", GUID)},
 		Refs:    []Ref{{"systemuserid", "systemusers", "systemuserid"}, {"roleid", "roles", "roleid"}}},
 	{Name: "teams", Key: []string{"teamid"}, KeepExtra: true,
 		Columns: []Column{
-			req("teamid", GUID), req("name", String), req("teamtype", Int), req("businessunitid", GUID),
-			opt("azureactivedirectoryobjectid", GUID), opt("membershiptype", Int), opt("isdefault", Bool),
+			req("teamid", GUID), req("name", String), oneOf(req("teamtype", Int), teamTypes), req("businessunitid", GUID),
+			opt("azureactivedirectoryobjectid", GUID), oneOf(opt("membershiptype", Int), membershipTypes), opt("isdefault", Bool),
 		},
 		Refs: []Ref{{"businessunitid", "businessunits", "businessunitid"}}},
 	{Name: "teammemberships", Key: []string{"teamid", "systemuserid"}, KeepExtra: true,
@@ -125,7 +210,8 @@ var dataverseTables = []Table{
 	{Name: "fieldpermissions", Key: []string{"fieldsecurityprofileid", "entityname", "attributelogicalname"}, KeepExtra: true,
 		Columns: []Column{
 			req("fieldsecurityprofileid", GUID), req("entityname", String), req("attributelogicalname", String),
-			opt("canread", Int), opt("cancreate", Int), opt("canupdate", Int),
+			oneOf(opt("canread", Int), fieldPermissions), oneOf(opt("cancreate", Int), fieldPermissions),
+			oneOf(opt("canupdate", Int), fieldPermissions),
 		},
 		Refs: []Ref{{"fieldsecurityprofileid", "fieldsecurityprofiles", "fieldsecurityprofileid"}}},
 	{Name: "systemuserprofilescollection", Key: []string{"systemuserid", "fieldsecurityprofileid"}, KeepExtra: true,
@@ -165,10 +251,10 @@ var referenceTables = []Table{
 	{Name: "baseline_roles", Key: []string{"roleid"},
 		Columns: []Column{
 			req("roleid", GUID), req("name", String), opt("roletemplateid", GUID), opt("parentrootroleid", GUID),
-			opt("isinherited", Int), opt("source", String),
+			oneOf(opt("isinherited", Int), inheritances), opt("source", String),
 		}},
 	{Name: "baseline_roleprivileges", Key: []string{"roleid", "privilegename"},
-		Columns: []Column{req("roleid", GUID), req("privilegename", String), req("privilegedepthmask", Int)},
+		Columns: []Column{req("roleid", GUID), req("privilegename", String), oneOf(req("privilegedepthmask", Int), depths)},
 		Refs:    []Ref{{"roleid", "baseline_roles", "roleid"}}},
 	{Name: "prices", Key: []string{"sku_part_number"},
 		Columns: []Column{req("sku_part_number", String), req("monthly_price", Decimal), req("currency", String), opt("kind", String)}},

@@ -332,6 +332,9 @@ func (b *rowBuilder) build() arrow.RecordBatch {
 func (b *rowBuilder) add(file string, loc fmt.Stringer, row int64, vals []any, extra map[string]any) {
 	for i, c := range b.table.Columns {
 		v, msg := convert(c.Type, vals[i])
+		if c.Allowed != nil && v != nil && !c.Allowed.allows(v.(int64)) {
+			msg = c.Allowed.reject(v.(int64))
+		}
 		if msg != "" {
 			b.problems.addf(Structural, file, loc.String(), c.Name, "%s", msg)
 		} else if v == nil && c.Required && !b.missing[i] {

@@ -1,0 +1,147 @@
+package ingest
+
+import (
+	"encoding/json"
+	"strconv"
+	"unicode/utf8"
+)
+
+// Exports are UTF-8 (INPUT.md). A byte sequence that is not UTF-8 is an
+// export saved in another encoding (Windows-1252 most often): DuckDB
+// refuses such text (a CSV load failed as a machine error), and
+// encoding/json replaces it with U+FFFD without a word, so a name or a
+// domain name changes silently. Either way it is a structural problem,
+// located at its value.
+
+// utf8Message is the message for a value that is not UTF-8.
+func utf8Message(s string) string {
+	return "invalid UTF-8: " + quote(s) + " (files must be UTF-8)"
+}
+
+// badString is a string of a JSON element that is not UTF-8: Path is where
+// it sits in the element ("fullname", "signInActivity.lastSignInDateTime",
+// "assignedLicenses[0].skuId"; for a key, the object holding it), Raw its
+// text as written, between the quotes.
+type badString struct {
+	Path string
+	Raw  string
+	Key  bool
+}
+
+// badUTF8Element is what the JSON decoders hand over for an element with
+// strings that are not UTF-8: the value as encoding/json decodes it (each
+// bad byte replaced by U+FFFD) and where the bad strings are, for
+// jsonRows to report. Both decoders build it from the element's bytes with
+// badStrings, so they agree.
+type badUTF8Element struct {
+	V   any
+	Bad []badString
+}
+
+// withBadStrings wraps v, decoded from raw, the bytes of one well-formed
+// JSON value holding some string that is not UTF-8.
+func withBadStrings(v any, raw []byte) any {
+	s := utf8Scan{b: raw}
+	s.value("")
+	return badUTF8Element{V: v, Bad: s.bad}
+}
+
+// utf8Scan walks a well-formed JSON value, recording its strings that are
+// not UTF-8 with their paths. It is used only on the rare element that has
+// one, so it favours simplicity over speed.
+type utf8Scan struct {
+	b   []byte
+	i   int
+	bad []badString
+}
+
+func (s *utf8Scan) ws() {
+	for s.i < len(s.b) && (s.b[s.i] == ' ' || s.b[s.i] == '\t' || s.b[s.i] == '\n' || s.b[s.i] == '\r') {
+		s.i++
+	}
+}
+
+// literal returns the string literal at s.i, quotes included, and moves
+// past it.
+func (s *utf8Scan) literal() []byte {
+	start := s.i
+	for s.i++; s.i < len(s.b); s.i++ {
+		switch s.b[s.i] {
+		case '\\':
+			s.i++
+		case '"':
+			s.i++
+			return s.b[start:s.i]
+		}
+	}
+	return s.b[start:]
+}
+
+func (s *utf8Scan) value(path string) {
+	s.ws()
+	if s.i >= len(s.b) {
+		return
+	}
+	switch s.b[s.i] {
+	case '{':
+		s.i++
+		for {
+			s.ws()
+			if s.i >= len(s.b) || s.b[s.i] == '}' {
+				s.i++
+				return
+			}
+			if s.b[s.i] == ',' {
+				s.i++
+				continue
+			}
+			lit := s.literal()
+			var key string
+			json.Unmarshal(lit, &key) // a bad key's U+FFFD form names it in paths
+			if !utf8.Valid(lit) {
+				s.bad = append(s.bad, badString{Path: path, Raw: string(unquoted(lit)), Key: true})
+			}
+			s.ws()
+			s.i++ // ':'
+			child := key
+			if path != "" {
+				child = path + "." + key
+			}
+			s.value(child)
+		}
+	case '[':
+		s.i++
+		for n := 0; ; {
+			s.ws()
+			if s.i >= len(s.b) || s.b[s.i] == ']' {
+				s.i++
+				return
+			}
+			if s.b[s.i] == ',' {
+				s.i++
+				continue
+			}
+			s.value(path + "[" + strconv.Itoa(n) + "]")
+			n++
+		}
+	case '"':
+		if lit := s.literal(); !utf8.Valid(lit) {
+			s.bad = append(s.bad, badString{Path: path, Raw: string(unquoted(lit))})
+		}
+	default: // a number, true, false or null
+		for s.i < len(s.b) {
+			switch s.b[s.i] {
+			case ',', ']', '}', ' ', '\t', '\n', '\r':
+				return
+			}
+			s.i++
+		}
+	}
+}
+
+func unquoted(lit []byte) []byte {
+	if len(lit) >= 2 {
+		return lit[1 : len(lit)-1]
+	}
+	return lit
+}
