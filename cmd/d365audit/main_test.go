@@ -114,7 +114,7 @@ func TestRunExitStatuses(t *testing.T) {
 	}
 	// The audit database answers the access questions without the export.
 	code, stdout, errOut := runCLI(t, "who-can", "--input", out+"/audit.duckdb", "--table", "contoso_payment", "--privilege", "write", "--min-depth", "local", "--format", "csv")
-	if code != exitOK || !strings.Contains(stdout, "fatima.alsayed@contosopharma.com,contoso_payment,write,global") {
+	if code != exitOK || !strings.Contains(stdout, "fatima.alsayed@contosopharma.com,Fatima Al-Sayed,Group Finance,contoso_payment,write,global") {
 		t.Errorf("who-can on audit.duckdb: exit %d %s\n%s", code, errOut, stdout)
 	}
 }
