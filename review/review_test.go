@@ -31,7 +31,7 @@ var auditDay = time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC)
 
 // Users of samples/contoso the tests name.
 const (
-	joseNunez    = "jose.nunez@contosopharma.com"    // manager Camila Rodríguez, LATAM Sales
+	joseNunez    = "jose.nunez@contosopharma.com" // manager Camila Rodríguez, LATAM Sales
 	camila       = "camila.rodriguez@contosopharma.com"
 	fatima       = "fatima.alsayed@contosopharma.com" // Group Finance, team Finance Approvers; manager Olga Ivanova
 	olga         = "olga.ivanova@contosopharma.com"
