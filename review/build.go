@@ -73,7 +73,10 @@ func Build(ctx context.Context, o Options) (*Campaign, error) {
 		o.ID = "AR-" + strings.ReplaceAll(rf.ref.AsOf, "-", "") + "-" + strings.ToUpper(hex.EncodeToString(h.Sum(nil))[:10])
 	}
 	c := &Campaign{SchemaVersion: SchemaVersion, ID: o.ID, By: o.By, Due: o.Due, Run: rf.ref,
-		Items: []Item{}, Reviewers: []ReviewerFile{}, Removed: []RemovedSinceRef{}}
+		Items: []Item{}, Reviewers: []ReviewerFile{}, Removed: []RemovedSinceRef{}, Warnings: []string{}}
+	for _, bu := range rf.unknownUnits(o.Reviewers) {
+		c.Warnings = append(c.Warnings, fmt.Sprintf("--reviewers names business unit %q, which the run does not have", bu))
+	}
 	for _, h := range rf.holders {
 		u := rf.users[h.systemUserID]
 		it := Item{
@@ -141,13 +144,13 @@ func Build(ctx context.Context, o Options) (*Campaign, error) {
 	return c, nil
 }
 
-// reviewer is who reviews u's roles.
+// reviewer is who reviews u's roles: never u.
 func (rf *runFacts) reviewer(o Options, u userFacts) string {
 	if o.By == ByManager {
 		if m, ok := rf.users[u.managerID]; ok && u.managerID != u.id && !m.disabled && m.domainName != "" {
 			return m.domainName
 		}
-		if r := rf.owner(o.Reviewers, u.buID); r != "" {
+		if r := rf.owner(o.Reviewers, u.buID, u.domainName); r != "" {
 			return r
 		}
 		return Unassigned
@@ -159,7 +162,7 @@ func (rf *runFacts) reviewer(o Options, u userFacts) string {
 		}
 		return Unassigned
 	}
-	if r := rf.owner(o.Reviewers, u.buID); r != "" {
+	if r := rf.owner(o.Reviewers, u.buID, u.domainName); r != "" {
 		return r
 	}
 	return Unassigned

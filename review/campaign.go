@@ -55,6 +55,9 @@ type Campaign struct {
 	Reviewers []ReviewerFile    `json:"reviewers"`
 	Items     []Item            `json:"items"`
 	Removed   []RemovedSinceRef `json:"removed_since_previous"`
+	// Warnings say what may make the campaign mislead: a reviewers file
+	// naming business units the run does not have.
+	Warnings []string `json:"warnings"`
 }
 
 // RunRef identifies the run a campaign was made from.

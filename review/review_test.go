@@ -690,3 +690,83 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+func TestNobodyReviewsThemselves(t *testing.T) {
+	// Fatima owns her own business unit: her roles go up the tree.
+	m, err := review.ReadReviewers(strings.NewReader("Group Finance,"+fatima+"\ncontoso,ceo@contosopharma.com\nAtlantis,x@y\n"), "r.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := campaign(t, review.Options{By: review.ByBusinessUnit, Reviewers: m})
+	for _, it := range c.Items {
+		if it.Reviewer == it.DomainName {
+			t.Errorf("%s reviews their own %s", it.Person, it.Role)
+		}
+	}
+	for _, it := range itemsOf(c, fatima) {
+		if it.Reviewer != "ceo@contosopharma.com" {
+			t.Errorf("Fatima's %s goes to %s, want the owner above her unit", it.Role, it.Reviewer)
+		}
+	}
+	if len(c.Warnings) != 1 || !strings.Contains(c.Warnings[0], `"atlantis"`) {
+		t.Errorf("warnings %v", c.Warnings)
+	}
+}
+
+// TestPreviousCampaignAfterRemoval: the role revoked in the first campaign
+// is gone from the next run, and the next campaign says so.
+func TestPreviousCampaignAfterRemoval(t *testing.T) {
+	first, dir := campaign(t, review.Options{})
+	direct := findItem(t, first, fatima, paymentRole, "direct")
+	olgaWB := filepath.Join(dir, fileOf(t, first, olga))
+	decide(t, olgaWB, map[string][2]string{direct.ID: {"Revoke", "not her job"}})
+	res, err := review.Collect(dir, []string{olgaWB})
+	if err != nil {
+		t.Fatal(err)
+	}
+	results := filepath.Join(t.TempDir(), "results")
+	if err := review.WriteResults(res, results); err != nil {
+		t.Fatal(err)
+	}
+
+	export := filepath.Join(t.TempDir(), "export")
+	if err := os.CopyFS(export, os.DirFS(samplesExport)); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(export, "systemuserrolescollection.csv")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kept []string
+	for _, line := range strings.Split(string(b), "\n") {
+		if !strings.Contains(line, direct.SystemUserID+","+direct.RoleID) {
+			kept = append(kept, line)
+		}
+	}
+	if err := os.WriteFile(path, []byte(strings.Join(kept, "\n")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	next := filepath.Join(t.TempDir(), "run")
+	if _, err := audit.Run(context.Background(), audit.Options{Input: export, Out: next, Now: auditDay.AddDate(0, 3, 0), ToolVersion: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	second, err := review.Build(context.Background(), review.Options{Run: next, Previous: results})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second.ID == first.ID {
+		t.Error("the campaign of another run has the same id")
+	}
+	if len(second.Removed) != 1 || second.Removed[0].ID != direct.ID || second.Removed[0].Decision != "revoke" {
+		t.Errorf("removed since previous: %+v", second.Removed)
+	}
+	for _, it := range second.Items {
+		if it.ID == direct.ID {
+			t.Errorf("the removed role is still an item: %+v", it)
+		}
+		if it.Change != "unchanged" {
+			t.Errorf("%s %s %s: change %q", it.Person, it.Role, it.Held, it.Change)
+		}
+	}
+}

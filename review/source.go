@@ -286,18 +286,36 @@ func ReadReviewers(r io.Reader, name string) (Reviewers, error) {
 }
 
 // owner is the reviewer of business unit buID: the mapping's entry for it
-// or, failing that, for its nearest ancestor.
-func (rf *runFacts) owner(m Reviewers, buID string) string {
+// or, failing that, for its nearest ancestor. A reviewer who is the person
+// under review (self) is passed over for the next owner up the tree.
+func (rf *runFacts) owner(m Reviewers, buID, self string) string {
 	seen := map[string]bool{}
 	for id := buID; id != "" && !seen[id]; id = rf.bus[id].parentID {
 		seen[id] = true
-		b := rf.bus[id]
-		if r, ok := m[strings.ToLower(b.name)]; ok {
-			return r
+		r, ok := m[strings.ToLower(rf.bus[id].name)]
+		if !ok {
+			r, ok = m[strings.ToLower(id)]
 		}
-		if r, ok := m[strings.ToLower(id)]; ok {
+		if ok && !strings.EqualFold(r, self) {
 			return r
 		}
 	}
 	return ""
+}
+
+// unknownUnits are the mapping's business units the run does not have.
+func (rf *runFacts) unknownUnits(m Reviewers) []string {
+	known := map[string]bool{}
+	for id, b := range rf.bus {
+		known[strings.ToLower(id)] = true
+		known[strings.ToLower(b.name)] = true
+	}
+	var out []string
+	for k := range m {
+		if !known[k] {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
 }

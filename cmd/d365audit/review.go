@@ -78,6 +78,9 @@ func printCampaign(w io.Writer, c *review.Campaign, dir string) {
 	for _, rv := range c.Reviewers {
 		fmt.Fprintf(w, "  %-40s %5d items  %s\n", rv.Reviewer, rv.Items, filepath.Join(dir, rv.File))
 	}
+	for _, warn := range c.Warnings {
+		fmt.Fprintf(w, "Warning: %s\n", warn)
+	}
 	if c.Previous != nil {
 		fmt.Fprintf(w, "Since campaign %s: %d items no longer held\n", c.Previous.ID, len(c.Removed))
 	}
