@@ -76,7 +76,7 @@ func printCampaign(w io.Writer, c *review.Campaign, dir string) {
 	fmt.Fprintf(w, "Campaign %s: %d items for %d reviewers, due %s (access of %s as of %s)\n",
 		c.ID, len(c.Items), len(c.Reviewers), c.Due, c.Run.Environment, c.Run.AsOf)
 	for _, rv := range c.Reviewers {
-		fmt.Fprintf(w, "  %-40s %5d items  %s\n", rv.Reviewer, rv.Items, filepath.Join(dir, rv.File))
+		fmt.Fprintf(w, "  %-40s %5d %-5s  %s\n", rv.Reviewer, rv.Items, plural(rv.Items, "item", "items"), filepath.Join(dir, rv.File))
 	}
 	for _, warn := range c.Warnings {
 		fmt.Fprintf(w, "Warning: %s\n", warn)
