@@ -478,6 +478,16 @@ func TestCampaignRoundTripThroughLibreOffice(t *testing.T) {
 	unWB := copyFile(unassignedWB)
 	decide(t, unWB, map[string][2]string{claras.ID: {"revoke", "=HYPERLINK(\"x\")"}})
 	saved := libreOfficeRoundTrip(t, olgaWB, unWB)
+	// LibreOffice keeps the drop-down and the protection.
+	for _, p := range saved {
+		sheet := zipPart(t, p, "xl/worksheets/sheet1.xml")
+		if !regexp.MustCompile(`<dataValidation [^>]*type="list"`).MatchString(sheet) || !strings.Contains(sheet, "Keep,Revoke") {
+			t.Errorf("%s: LibreOffice dropped the Decision drop-down", p)
+		}
+		if !regexp.MustCompile(`<sheetProtection[^>]* sheet="(1|true)"`).MatchString(sheet) {
+			t.Errorf("%s: LibreOffice dropped the sheet protection", p)
+		}
+	}
 
 	res, err := review.Collect(dir, saved)
 	if err != nil {
@@ -530,8 +540,20 @@ func TestCampaignRoundTripThroughLibreOffice(t *testing.T) {
 	if _, err := review.ReadCampaign(out); err != nil {
 		t.Error(err)
 	}
-	if d := os.Getenv("REVIEW_KEEP"); d != "" {
-		os.CopyFS(d, os.DirFS(out))
+	// Collecting the same workbooks again gives the same files.
+	again := filepath.Join(t.TempDir(), "again")
+	res2, err := review.Collect(dir, saved)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := review.WriteResults(res2, again); err != nil {
+		t.Fatal(err)
+	}
+	a, b := readTree(t, out), readTree(t, again)
+	for name := range a {
+		if !bytes.Equal(a[name], b[name]) {
+			t.Errorf("%s differs between two collects of the same workbooks", name)
+		}
 	}
 	text := pdfText(t, filepath.Join(out, review.EvidenceFile))
 	for _, want := range []string{c.ID, c.Run.Fingerprint, "Revocations (2)", "Fatima", "Schneider", "completed", "not returned", "undecided"} {

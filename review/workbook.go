@@ -130,6 +130,18 @@ func writeWorkbook(w io.Writer, c *Campaign, rv ReviewerFile, items []*Item, tmp
 		return err
 	}
 
+	// Printed: landscape, every column on one page wide, the header on each.
+	landscape, one, zero, fit := "landscape", 1, 0, true
+	if err := f.SetPageLayout(sheetReview, &excelize.PageLayoutOptions{Orientation: &landscape, FitToWidth: &one, FitToHeight: &zero}); err != nil {
+		return err
+	}
+	if err := f.SetSheetProps(sheetReview, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
+		return err
+	}
+	if err := f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: sheetReview + "!$1:$1", Scope: sheetReview}); err != nil {
+		return err
+	}
+
 	facts := [][2]string{
 		{"Campaign", c.ID},
 		{"Reviewer", rv.Reviewer},
