@@ -627,9 +627,15 @@ func TestCollectRefusesAForeignWorkbook(t *testing.T) {
 	_, err = review.Collect(dir, []string{report})
 	refused(t, err, report+": not a workbook of an access review campaign")
 
-	// A campaign directory holding another campaign is not overwritten.
+	// A campaign directory holding another campaign is not overwritten,
+	// nor one of the same id made from another run.
 	if err := review.Write(context.Background(), other, dir, ""); !errors.Is(err, review.ErrBadInput) {
 		t.Errorf("writing campaign %s over %s: %v", other.ID, c.ID, err)
+	}
+	same := *c
+	same.Run.Fingerprint = strings.Repeat("0", 64)
+	if err := review.Write(context.Background(), &same, dir, ""); !errors.Is(err, review.ErrBadInput) {
+		t.Errorf("writing campaign %s of another run over it: %v", c.ID, err)
 	}
 }
 

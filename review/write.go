@@ -11,6 +11,8 @@ import (
 	"runtime"
 
 	"golang.org/x/sync/errgroup"
+
+	"github.com/d365audit/d365audit/reports"
 )
 
 // Write writes the campaign into dir: every reviewer's workbook, then
@@ -18,8 +20,15 @@ import (
 // it is complete or absent. A directory that already holds another
 // campaign is refused: its workbooks would mix with these.
 func Write(ctx context.Context, c *Campaign, dir, tmpDir string) error {
-	if old, err := ReadCampaign(dir); err == nil && old.ID != c.ID {
-		return badInput("%s already holds campaign %s; write campaign %s elsewhere", dir, old.ID, c.ID)
+	if old, err := ReadCampaign(dir); err == nil && (old.ID != c.ID || old.Run.Fingerprint != c.Run.Fingerprint) {
+		return badInput("%s already holds campaign %s of run %s; write campaign %s of run %s elsewhere",
+			dir, old.ID, short(old.Run.Fingerprint), c.ID, short(c.Run.Fingerprint))
+	}
+	for _, rv := range c.Reviewers {
+		if rv.Items >= reports.SheetRowLimit {
+			return badInput("reviewer %s has %d items, more than a sheet holds (%d rows): split the review with --reviewers",
+				rv.Reviewer, rv.Items, reports.SheetRowLimit-1)
+		}
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
