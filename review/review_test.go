@@ -654,19 +654,27 @@ func TestCollectWithoutWorkbooksLeavesEverythingUndecided(t *testing.T) {
 	}
 }
 
-func TestPreviousCampaign(t *testing.T) {
+// firstCampaign is a campaign of the samples run in which Olga revoked
+// Fatima's direct Contoso Payment Creator, collected into results.
+func firstCampaign(t *testing.T) (first *review.Campaign, direct review.Item, results string) {
+	t.Helper()
 	first, dir := campaign(t, review.Options{})
+	direct = findItem(t, first, fatima, paymentRole, "direct")
 	olgaWB := filepath.Join(dir, fileOf(t, first, olga))
-	direct := findItem(t, first, fatima, paymentRole, "direct")
-	decide(t, olgaWB, map[string][2]string{direct.ID: {"Revoke", ""}})
+	decide(t, olgaWB, map[string][2]string{direct.ID: {"Revoke", "not her job"}})
 	res, err := review.Collect(dir, []string{olgaWB})
 	if err != nil {
 		t.Fatal(err)
 	}
-	results := filepath.Join(t.TempDir(), "results")
+	results = filepath.Join(t.TempDir(), "results")
 	if err := review.WriteResults(res, results); err != nil {
 		t.Fatal(err)
 	}
+	return first, direct, results
+}
+
+func TestPreviousCampaign(t *testing.T) {
+	first, direct, results := firstCampaign(t)
 	// The same run again: the revoked role was not removed.
 	second, _ := campaign(t, review.Options{Previous: results, Due: "2027-03-01"})
 	if second.Previous == nil || second.Previous.ID != first.ID || !second.Previous.Decisions {
@@ -744,18 +752,7 @@ func TestNobodyReviewsThemselves(t *testing.T) {
 // TestPreviousCampaignAfterRemoval: the role revoked in the first campaign
 // is gone from the next run, and the next campaign says so.
 func TestPreviousCampaignAfterRemoval(t *testing.T) {
-	first, dir := campaign(t, review.Options{})
-	direct := findItem(t, first, fatima, paymentRole, "direct")
-	olgaWB := filepath.Join(dir, fileOf(t, first, olga))
-	decide(t, olgaWB, map[string][2]string{direct.ID: {"Revoke", "not her job"}})
-	res, err := review.Collect(dir, []string{olgaWB})
-	if err != nil {
-		t.Fatal(err)
-	}
-	results := filepath.Join(t.TempDir(), "results")
-	if err := review.WriteResults(res, results); err != nil {
-		t.Fatal(err)
-	}
+	first, direct, results := firstCampaign(t)
 
 	export := filepath.Join(t.TempDir(), "export")
 	if err := os.CopyFS(export, os.DirFS(samplesExport)); err != nil {
