@@ -22,6 +22,8 @@ func newReviewCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "review",
 		Usage: "a user access review from a run: one workbook per reviewer, then collect the decisions",
+		UsageText: "d365audit review --run RUNDIR --out DIR [--by manager|businessunit] [--reviewers FILE] [--due DATE] [--id ID] [--previous DIR]\n" +
+			"d365audit review collect --campaign DIR --out RESULTDIR FILE...",
 		Description: "Writes DIR/REVIEWER.xlsx for every reviewer and DIR/campaign.json from the output of\n" +
 			"d365audit run. Each row is a person, a role and how it is held (direct or through a team);\n" +
 			"the reviewer fills Decision (Keep / Revoke) and Comment. --by manager (the default) sends\n" +
