@@ -391,10 +391,7 @@ func setCell(t *testing.T, path, heading string, row int, value string) {
 // as a reviewer using LibreOffice Calc would, and returns the saved copies.
 func libreOfficeRoundTrip(t *testing.T, paths ...string) []string {
 	t.Helper()
-	soffice, err := exec.LookPath("soffice")
-	if err != nil {
-		t.Skip("soffice (LibreOffice) is not installed: the round trip through another spreadsheet program is not tested")
-	}
+	soffice := tool(t, "soffice", "LibreOffice")
 	out := filepath.Join(t.TempDir(), "libreoffice")
 	args := []string{"-env:UserInstallation=file://" + filepath.Join(t.TempDir(), "profile"),
 		"--headless", "--convert-to", "xlsx", "--outdir", out}
@@ -563,13 +560,25 @@ func TestCampaignRoundTripThroughLibreOffice(t *testing.T) {
 	}
 }
 
+// tool finds a program the test needs. Without it the test skips and says
+// what is not tested, except in CI (CI set), where
+// scripts/install-test-deps.sh must have installed it.
+func tool(t *testing.T, name, pkg string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%s is not installed: CI runs scripts/install-test-deps.sh, which installs %s", name, pkg)
+		}
+		t.Skipf("%s (%s) is not installed: this test needs it; scripts/install-test-deps.sh installs it", name, pkg)
+	}
+	return p
+}
+
 // pdfText is the PDF's text (pdftotext), or the test skips.
 func pdfText(t *testing.T, path string) string {
 	t.Helper()
-	if _, err := exec.LookPath("pdftotext"); err != nil {
-		t.Skip("pdftotext (poppler) is not installed")
-	}
-	b, err := exec.Command("pdftotext", "-layout", path, "-").Output()
+	b, err := exec.Command(tool(t, "pdftotext", "poppler-utils"), "-layout", path, "-").Output()
 	if err != nil {
 		t.Fatal(err)
 	}
