@@ -124,6 +124,14 @@ func Build(ctx context.Context, o Options) (*Campaign, error) {
 	if prev != nil {
 		c.Previous = &PreviousRef{ID: prev.c.ID, RunAsOf: prev.c.Run.AsOf, Decisions: prev.decisions != nil}
 		c.compare(prev)
+		if prev.c.Run.Environment != c.Run.Environment {
+			c.Warnings = append(c.Warnings, fmt.Sprintf("the previous campaign %s reviewed environment %s, this one %s",
+				prev.c.ID, prev.c.Run.Environment, c.Run.Environment))
+		}
+		if prev.c.Run.AsOf > c.Run.AsOf {
+			c.Warnings = append(c.Warnings, fmt.Sprintf("the previous campaign %s is of a later run (as of %s) than this one (%s)",
+				prev.c.ID, prev.c.Run.AsOf, c.Run.AsOf))
+		}
 	}
 	files := map[string]string{} // lower-case file name -> reviewer
 	for i := range c.Items {
