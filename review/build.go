@@ -23,8 +23,6 @@ type Options struct {
 	// By is ByManager (the default) or ByBusinessUnit.
 	By        string
 	Reviewers Reviewers
-	// ReviewersSHA256 fingerprints the reviewers file, for the campaign id.
-	ReviewersSHA256 string
 	// Due is the date decisions are due, YYYY-MM-DD; default the run's
 	// as-of date plus 30 days.
 	Due string
@@ -66,7 +64,15 @@ func Build(ctx context.Context, o Options) (*Campaign, error) {
 	}
 	if o.ID == "" {
 		h := sha256.New()
-		fmt.Fprintf(h, "run %s\nby %s\nreviewers %s\ndue %s\n", rf.ref.Fingerprint, o.By, o.ReviewersSHA256, o.Due)
+		fmt.Fprintf(h, "run %s\nby %s\ndue %s\n", rf.ref.Fingerprint, o.By, o.Due)
+		units := make([]string, 0, len(o.Reviewers))
+		for bu := range o.Reviewers {
+			units = append(units, bu)
+		}
+		sort.Strings(units)
+		for _, bu := range units {
+			fmt.Fprintf(h, "reviewer %q %q\n", bu, o.Reviewers[bu])
+		}
 		if prev != nil {
 			fmt.Fprintf(h, "previous %s\n", prev.c.ID)
 		}

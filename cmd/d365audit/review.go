@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -38,7 +36,7 @@ func newReviewCommand() *cli.Command {
 			&cli.StringFlag{Name: "by", Local: true, Value: review.ByManager, Usage: "reviewers by `manager` or businessunit", Destination: &by},
 			&cli.StringFlag{Name: "reviewers", Local: true, Usage: "`FILE` of business unit owners: CSV lines \"business unit,reviewer\"", Destination: &reviewersFile},
 			&cli.StringFlag{Name: "due", Local: true, Usage: "decisions due on `DATE` (YYYY-MM-DD; default the run's as-of date + 30 days)", Destination: &o.Due},
-			&cli.StringFlag{Name: "id", Local: true, Usage: "campaign `ID` (default: derived from the run, --by, --reviewers and --due)", Destination: &o.ID},
+			&cli.StringFlag{Name: "id", Local: true, Usage: "campaign `ID` (default: derived from the run, --by, --reviewers, --due and --previous)", Destination: &o.ID},
 			&cli.StringFlag{Name: "previous", Local: true, Usage: "the previous campaign's `DIR` (or collect's output of it, with its decisions): what changed since", Destination: &o.Previous},
 		},
 		Commands: []*cli.Command{newReviewCollectCommand()},
@@ -55,8 +53,6 @@ func newReviewCommand() *cli.Command {
 				if err != nil {
 					return badInput(fmt.Errorf("--reviewers: %w", err))
 				}
-				sum := sha256.Sum256(b)
-				o.ReviewersSHA256 = hex.EncodeToString(sum[:])
 				if o.Reviewers, err = review.ReadReviewers(bytes.NewReader(b), reviewersFile); err != nil {
 					return reviewErr(err)
 				}
