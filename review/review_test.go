@@ -641,6 +641,9 @@ func TestCollectRefusesAForeignWorkbook(t *testing.T) {
 	if err := review.Write(context.Background(), other, dir, ""); !errors.Is(err, review.ErrBadInput) {
 		t.Errorf("writing campaign %s over %s: %v", other.ID, c.ID, err)
 	}
+	if err := review.Write(context.Background(), c, samplesRun(t), ""); !errors.Is(err, review.ErrBadInput) {
+		t.Errorf("writing a campaign into the run's directory: %v", err)
+	}
 	same := *c
 	same.Run.Fingerprint = strings.Repeat("0", 64)
 	if err := review.Write(context.Background(), &same, dir, ""); !errors.Is(err, review.ErrBadInput) {

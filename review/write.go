@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/d365audit/d365audit/diff"
 	"github.com/d365audit/d365audit/reports"
 )
 
@@ -20,6 +21,9 @@ import (
 // it is complete or absent. A directory that already holds another
 // campaign is refused: its workbooks would mix with these.
 func Write(ctx context.Context, c *Campaign, dir, tmpDir string) error {
+	if diff.CheckRun(dir) == nil {
+		return badInput("%s is a run's output directory; write the campaign elsewhere (the run is evidence)", dir)
+	}
 	if old, err := ReadCampaign(dir); err == nil && (old.ID != c.ID || old.Run.Fingerprint != c.Run.Fingerprint) {
 		return badInput("%s already holds campaign %s of run %s; write campaign %s of run %s elsewhere",
 			dir, old.ID, short(old.Run.Fingerprint), c.ID, short(c.Run.Fingerprint))
