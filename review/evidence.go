@@ -261,16 +261,11 @@ func (res *Results) writePDF(w io.Writer) error {
 	doc.Heading("Reviewers", 1)
 	var rows [][]string
 	for _, s := range statuses {
-		sum := ""
-		if s.Returned != nil {
-			sum = s.Returned.SHA256
-		}
 		rows = append(rows, []string{s.Reviewer, fmt.Sprint(s.Items), fmt.Sprint(s.Kept), fmt.Sprint(s.Revoked),
-			fmt.Sprint(s.Undecided), s.Status(), sum})
+			fmt.Sprint(s.Undecided), s.Status()})
 	}
-	doc.Table([]reports.DocColumn{{Head: "Reviewer", Width: 0.28}, {Head: "Items", Width: 0.06}, {Head: "Kept", Width: 0.06},
-		{Head: "Revoked", Width: 0.085}, {Head: "Undecided", Width: 0.095}, {Head: "Status", Width: 0.13},
-		{Head: "Workbook SHA-256", Width: 0.29, Small: true}}, rows)
+	doc.Table([]reports.DocColumn{{Head: "Reviewer", Width: 0.38}, {Head: "Items", Width: 0.09}, {Head: "Kept", Width: 0.09},
+		{Head: "Revoked", Width: 0.11}, {Head: "Undecided", Width: 0.13}, {Head: "Status", Width: 0.20}}, rows)
 
 	doc.Heading(fmt.Sprintf("Revocations (%d)", revoked), 1)
 	revs := res.Revocations()
