@@ -159,7 +159,7 @@ func readReturned(c *Campaign, path string) (*Returned, []returnedRow, []string)
 	ret := &Returned{File: path, Name: filepath.Base(path), SHA256: hex.EncodeToString(sum[:])}
 	f, err := excelize.OpenReader(bytes.NewReader(b))
 	if err != nil {
-		return nil, nil, []string{fmt.Sprintf("%s: not a workbook: %v", path, err)}
+		return nil, nil, []string{fmt.Sprintf("%s: not an .xlsx workbook (%v); the reviewer should save it as Excel 2007-365 .xlsx", path, err)}
 	}
 	defer f.Close()
 	id, err1 := f.GetCellValue(sheetCampaign, fmt.Sprintf("B%d", campaignRowID))

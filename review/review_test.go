@@ -636,6 +636,11 @@ func TestCollectRefusesAForeignWorkbook(t *testing.T) {
 	_, err = review.Collect(dir, []string{report})
 	refused(t, err, report+": not a workbook of an access review campaign")
 
+	// A file that is not a workbook at all: the campaign.json.
+	notXLSX := filepath.Join(dir, review.CampaignFile)
+	_, err = review.Collect(dir, []string{notXLSX})
+	refused(t, err, notXLSX+": not an .xlsx workbook")
+
 	// A campaign directory holding another campaign is not overwritten,
 	// nor one of the same id made from another run.
 	if err := review.Write(context.Background(), other, dir, ""); !errors.Is(err, review.ErrBadInput) {
