@@ -117,6 +117,7 @@ func newApp(stdout, stderr io.Writer) *cli.Command {
 			newDiffCommand(),
 			newSampleCommand(),
 			newExportCommand(),
+			newReviewCommand(),
 		},
 	}
 }

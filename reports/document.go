@@ -1,0 +1,150 @@
+package reports
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"codeberg.org/go-pdf/fpdf"
+	"github.com/xuri/excelize/v2"
+)
+
+// This file lends the report writers' machinery to other commands (review):
+// a PDF laid out like report.pdf, with the same embedded fonts, headings and
+// tables, and the workbook's deterministic zip writer.
+
+// DeterministicZip makes f write its parts in name order, with the content
+// types sorted, as report.xlsx is written: the same content always gives
+// the same bytes. tmpDir holds large parts ("" is the system's).
+func DeterministicZip(f *excelize.File, tmpDir string) {
+	f.SetZipWriter(func(w io.Writer) excelize.ZipWriter { return newXLZip(w, tmpDir) })
+}
+
+// Document is a PDF of headings, paragraphs, label-value lines and tables,
+// laid out as report.pdf is. Its dates are the time given to NewDocument,
+// never the clock, so one content gives one file.
+type Document struct {
+	d              *pdfDoc
+	header, footer string
+}
+
+// DocumentInfo is what a Document says about itself.
+type DocumentInfo struct {
+	Title, Subject, ToolVersion string
+	// Header is the running header's right-hand text (from page 2);
+	// Footer the footer's left-hand text, on every page.
+	Header, Footer string
+	Created        time.Time
+}
+
+// NewDocument starts a Document on its first page.
+func NewDocument(info DocumentInfo) (*Document, error) {
+	cov, err := pdfFontCoverage()
+	if err != nil {
+		return nil, fmt.Errorf("pdf: %w", err)
+	}
+	pdf := fpdf.New("P", "mm", "A4", "")
+	pdf.SetCatalogSort(true)
+	pdf.SetCreationDate(info.Created.UTC())
+	pdf.SetModificationDate(info.Created.UTC())
+	pdf.SetProducer("d365audit", true)
+	pdf.SetCreator(strings.TrimSpace("d365audit "+info.ToolVersion), true)
+	pdf.SetAuthor("d365audit", true)
+	pdf.SetTitle(info.Title, true)
+	pdf.SetSubject(info.Subject, true)
+	pdf.SetLang("en")
+	pdf.AliasNbPages("{nb}")
+	pdf.AddUTF8FontFromBytes(pdfFamMain, "", pdfFontMain)
+	pdf.AddUTF8FontFromBytes(pdfFamMain, "B", pdfFontMainBold)
+	pdf.SetMargins(pdfMarginL, pdfMarginTop, pdfMarginR)
+	pdf.SetAutoPageBreak(false, pdfMarginBottom)
+	x := &Document{d: &pdfDoc{pdf: pdf, cov: cov}, header: info.Header, footer: info.Footer}
+	pdf.SetHeaderFunc(x.pageHeader)
+	pdf.SetFooterFunc(x.pageFooter)
+	pdf.AddPage()
+	x.d.drawText(pdfMarginL, 12, "d365audit", pdfStyle{size: 11, bold: true, color: pdfColAccent})
+	x.d.setY(pdfMarginTop)
+	return x, nil
+}
+
+func (x *Document) pageHeader() {
+	d := x.d
+	if d.pdf.PageNo() > 1 {
+		right := d.fit(x.header, pdfContentW*0.7, pdfMuted)
+		d.drawText(pdfMarginL, 10, "d365audit", pdfMuted)
+		d.drawText(pdfPageW-pdfMarginR-d.width(right, pdfMuted), 10, right, pdfMuted)
+		d.pdf.SetDrawColor(pdfColRule.r, pdfColRule.g, pdfColRule.b)
+		d.pdf.SetLineWidth(0.2)
+		d.pdf.Line(pdfMarginL, 15, pdfPageW-pdfMarginR, 15)
+	}
+	d.setY(pdfMarginTop)
+	if d.openTable != nil {
+		d.drawTableHeader(d.openTable)
+	}
+}
+
+func (x *Document) pageFooter() {
+	d := x.d
+	y := pdfPageH - 13
+	d.pdf.SetDrawColor(pdfColRule.r, pdfColRule.g, pdfColRule.b)
+	d.pdf.SetLineWidth(0.2)
+	d.pdf.Line(pdfMarginL, y-1.5, pdfPageW-pdfMarginR, y-1.5)
+	d.drawText(pdfMarginL, y, d.fit(x.footer, pdfContentW-32, pdfMuted), pdfMuted)
+	d.drawText(pdfPageW-pdfMarginR-27, y, fmt.Sprintf("Page %d of {nb}", d.pdf.PageNo()), pdfMuted)
+}
+
+// Title is the document's title, large.
+func (x *Document) Title(s string) { x.d.heading(s, pdfH1, 0, 30) }
+
+// Heading is a section heading (level 1) or a subsection's (level 2).
+func (x *Document) Heading(s string, level int) {
+	if level <= 1 {
+		x.d.heading(s, pdfH2, 1, 20)
+		return
+	}
+	x.d.heading(s, pdfH3, 2, 15)
+}
+
+// Paragraph is body text, wrapped.
+func (x *Document) Paragraph(s string) { x.d.paragraph(s, pdfBody); x.d.gap(1.5) }
+
+// Muted is small grey text: how a figure was computed.
+func (x *Document) Muted(s string) { x.d.paragraph(s, pdfMuted); x.d.gap(1.5) }
+
+// Note is a shaded box: a caveat.
+func (x *Document) Note(s string) { x.d.note(s, pdfSmall) }
+
+// KeyValues are label: value lines.
+func (x *Document) KeyValues(rows [][2]string) {
+	x.d.keyValues(rows, 36, pdfBody)
+	x.d.gap(2)
+}
+
+// DocColumn is a table column: a heading and a width as a fraction of the
+// page's content width. Small sets the column's cells small (hashes).
+type DocColumn struct {
+	Head  string
+	Width float64
+	Small bool
+}
+
+// Table draws a table whose heading row repeats on every page it runs over.
+func (x *Document) Table(cols []DocColumn, rows [][]string) {
+	c := make([]pdfColumn, len(cols))
+	for i, col := range cols {
+		c[i] = pdfColumn{head: col.Head, w: col.Width * pdfContentW, small: col.Small}
+	}
+	x.d.table(c, rows)
+}
+
+// Write finishes the document into w.
+func (x *Document) Write(w io.Writer) error {
+	if x.d.pdf.Err() {
+		return fmt.Errorf("pdf: %w", x.d.pdf.Error())
+	}
+	if err := x.d.pdf.Output(w); err != nil {
+		return fmt.Errorf("pdf: %w", err)
+	}
+	return nil
+}
