@@ -255,16 +255,9 @@ func SuggestUsers(ctx context.Context, db *store.DB, selector string) (string, e
 	return suggest.DidYouMean(selector, names), nil
 }
 
+// distinct returns a query's names, sorted.
 func distinct(ctx context.Context, db *store.DB, q string, args ...any) ([]string, error) {
-	var out []string
-	err := db.Query(ctx, "names", q, func(rows *sql.Rows) error {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return err
-		}
-		out = append(out, s)
-		return nil
-	}, args...)
+	out, err := db.QueryStrings(ctx, "names", q, args...)
 	sort.Strings(out)
 	return out, err
 }

@@ -2,7 +2,6 @@ package rules
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"reflect"
 	"strings"
@@ -26,11 +25,11 @@ func (p *Policy) CheckNames(ctx context.Context, db *store.DB) ([]string, error)
 	if err != nil {
 		return nil, err
 	}
-	tables, err := names(ctx, db, `SELECT DISTINCT table_name FROM privilege_tables WHERE table_name <> '' ORDER BY 1`)
+	tables, err := db.QueryStrings(ctx, "policy names: tables", `SELECT DISTINCT table_name FROM privilege_tables WHERE table_name <> '' ORDER BY 1`)
 	if err != nil {
 		return nil, err
 	}
-	privileges, err := names(ctx, db, `SELECT DISTINCT name FROM privileges ORDER BY 1`)
+	privileges, err := db.QueryStrings(ctx, "policy names: privileges", `SELECT DISTINCT name FROM privileges ORDER BY 1`)
 	if err != nil {
 		return nil, err
 	}
@@ -62,19 +61,6 @@ func (p *Policy) CheckNames(ctx context.Context, db *store.DB) ([]string, error)
 		}
 	}
 	return problems, nil
-}
-
-func names(ctx context.Context, db *store.DB, q string) ([]string, error) {
-	var out []string
-	err := db.Query(ctx, "policy names", q, func(rows *sql.Rows) error {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return err
-		}
-		out = append(out, s)
-		return nil
-	})
-	return out, err
 }
 
 func lowerSet(list []string) map[string]bool {

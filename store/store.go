@@ -110,6 +110,21 @@ func (d *DB) QueryInt(ctx context.Context, what, query string, args ...any) (int
 	return n, nil
 }
 
+// QueryStrings returns the first column of every row a query yields, as
+// strings, in the query's order.
+func (d *DB) QueryStrings(ctx context.Context, what, query string, args ...any) ([]string, error) {
+	var out []string
+	err := d.Query(ctx, what, query, func(rows *sql.Rows) error {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return err
+		}
+		out = append(out, s)
+		return nil
+	}, args...)
+	return out, err
+}
+
 // CreateTableFromArrow creates table name from the record stream r. selectList
 // is the SELECT list applied to the stream (casts to the table's SQL types);
 // "*" keeps the Arrow types. The stream is scanned exactly once: DuckDB's

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -50,8 +49,7 @@ func TestValidateRefusesSwallowedInput(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			dir := t.TempDir()
-			copySample(t, "../../samples/contoso", dir)
+			dir := copyExport(t, contoso)
 			path := filepath.Join(dir, c.file)
 			b, err := os.ReadFile(path)
 			if err != nil {
@@ -96,26 +94,5 @@ func TestValidateRefusesSwallowedInput(t *testing.T) {
 				t.Errorf("run wrote %d entries into %s", len(entries), outDir)
 			}
 		})
-	}
-}
-
-func copySample(t *testing.T, src, dst string) {
-	t.Helper()
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
 }
