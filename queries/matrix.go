@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
 	"math/bits"
 	"sort"
 	"strings"
@@ -99,67 +100,27 @@ func (s SourceSet) with(slot uint8) SourceSet {
 // Union is both sets' slots.
 func (s SourceSet) Union(o SourceSet) SourceSet { return SourceSet{s.Lo | o.Lo, s.Hi | o.Hi} }
 
-// RankedSources are the slots of the sources that grant a cell, by the
-// depth rank each one's grant gives (Depths): the sources column lists the
-// deciding grants first, each with its own depth. A slot is in one rank
-// only, its highest.
-type RankedSources [5]SourceSet
-
-// All is every slot, whatever its rank.
-func (r RankedSources) All() SourceSet {
-	var s SourceSet
-	for _, set := range r {
-		s = s.Union(set)
-	}
-	return s
-}
-
-// Merge is both sets of grants, each slot at the higher of its ranks: a
-// source's depth on a workbook row (a table) is the broadest it gives on
-// any of the table's privileges.
-func (r RankedSources) Merge(o RankedSources) RankedSources {
-	for i := range r {
-		r[i] = r[i].Union(o[i])
-	}
-	return r.normalized()
-}
-
-// Equal says whether r and o are the same grants; faster than == on the
-// 80-byte array, which the access.parquet writer does for every cell.
-func (r *RankedSources) Equal(o *RankedSources) bool {
-	return r[0] == o[0] && r[1] == o[1] && r[2] == o[2] && r[3] == o[3] && r[4] == o[4]
-}
-
-// Hash is a 64-bit hash of the grants, for maps keyed by it (collisions
-// are told apart with Equal).
-func (r *RankedSources) Hash() uint64 {
-	h := uint64(0x9e3779b97f4a7c15)
-	for i := range r {
-		h = (h ^ r[i].Lo) * 0xff51afd7ed558ccd
-		h = (h ^ r[i].Hi) * 0xc4ceb9fe1a85ec53
-		h ^= h >> 29
-	}
-	return h
-}
-
-// normalized keeps each slot at its highest rank only.
-func (r RankedSources) normalized() RankedSources {
-	var higher SourceSet
-	for i := len(r) - 1; i >= 0; i-- {
-		r[i] = SourceSet{r[i].Lo &^ higher.Lo, r[i].Hi &^ higher.Hi}
-		higher = higher.Union(r[i])
-	}
-	return r
-}
-
 // Cell is one privilege a profile holds: its pt_id, the depth's rank
-// (Depths) and the slots of the sources that grant it, by the depth each
-// gives.
+// (Depths) and the slots of the sources that grant it.
+//
+// Ranks records the depth each granting source gives, one base-6 digit
+// (rank + 1) per source in slot order: with Sources, it tells two cells of
+// a profile apart exactly when their sources texts differ, so that writers
+// make a text once and reuse it (CellKey). It is 0 where it cannot: more
+// than 24 sources grant the cell, or two of the profile's sources share a
+// text (and so a slot).
 type Cell struct {
 	PT      int32
 	Rank    int8
-	Sources RankedSources
+	Sources SourceSet
+	Ranks   uint64
 }
+
+// maxRanks is the largest Ranks that takes one more digit.
+const maxRanks = (math.MaxUint64 - 5) / 6
+
+// ranksUnknown marks a Ranks that overflowed; cells get 0 instead.
+const ranksUnknown = math.MaxUint64
 
 // LoadMatrix reads the matrix's parts from a database the models were built
 // in (an audit in memory, or audit.duckdb).
@@ -358,13 +319,14 @@ func (m *Matrix) loadUsers(ctx context.Context, db *store.DB) error {
 type Expander struct {
 	m       *Matrix
 	rank    []int8 // by pt_id; -1: not held
-	sources []RankedSources
+	sources []SourceSet
+	ranks   []uint64 // Cell.Ranks being built
 	held    []uint64 // bitmap of pt_ids touched, to emit them in order
 }
 
 // NewExpander returns an expander for m.
 func (m *Matrix) NewExpander() *Expander {
-	e := &Expander{m: m, rank: make([]int8, len(m.Cells)), sources: make([]RankedSources, len(m.Cells)),
+	e := &Expander{m: m, rank: make([]int8, len(m.Cells)), sources: make([]SourceSet, len(m.Cells)), ranks: make([]uint64, len(m.Cells)),
 		held: make([]uint64, (len(m.Cells)+63)/64)}
 	for i := range e.rank {
 		e.rank[i] = -1
@@ -393,7 +355,12 @@ func (e *Expander) Cells(p *Profile, buf []Cell) []Cell {
 			if r > e.rank[g.pt] {
 				e.rank[g.pt] = r
 			}
-			e.sources[g.pt][r] = e.sources[g.pt][r].with(s.slot)
+			e.sources[g.pt] = e.sources[g.pt].with(s.slot)
+			if d := e.ranks[g.pt]; d <= maxRanks {
+				e.ranks[g.pt] = d*6 + uint64(r) + 1
+			} else {
+				e.ranks[g.pt] = ranksUnknown
+			}
 			e.held[g.pt>>6] |= 1 << (g.pt & 63)
 		}
 	}
@@ -401,15 +368,12 @@ func (e *Expander) Cells(p *Profile, buf []Cell) []Cell {
 		for word != 0 {
 			pt := int32(w<<6 + bits.TrailingZeros64(word))
 			word &= word - 1
-			// a source gives a cell one depth (loadGrants merges a role's
-			// grants on one cell); only a slot two sources share can be at
-			// two ranks
-			set := e.sources[pt]
-			if p.sharedSlots {
-				set = set.normalized()
+			ranks := e.ranks[pt]
+			if ranks == ranksUnknown || p.sharedSlots {
+				ranks = 0
 			}
-			buf = append(buf, Cell{PT: pt, Rank: e.rank[pt], Sources: set})
-			e.rank[pt], e.sources[pt] = -1, RankedSources{}
+			buf = append(buf, Cell{PT: pt, Rank: e.rank[pt], Sources: e.sources[pt], Ranks: ranks})
+			e.rank[pt], e.sources[pt], e.ranks[pt] = -1, SourceSet{}, 0
 		}
 		e.held[w] = 0
 	}
@@ -432,26 +396,89 @@ func grantRank(mask int8, teamNoInherit bool) int8 {
 	return 1
 }
 
-// SourcesText is the sources column of OUTPUT.md: each grant as its
-// source's text and the depth it gives, "ROLE@BU direct (global)", the
-// deciding grants (the cell's depth) first, then the others by depth, in
-// text order within a depth; joined by "; ".
-func (p *Profile) SourcesText(r RankedSources) string {
-	var b strings.Builder
-	for rank := len(r) - 1; rank >= 0; rank-- {
-		s := r[rank]
-		for half, word := range [2]uint64{s.Lo, s.Hi} {
-			for word != 0 {
-				slot := half*64 + bits.TrailingZeros64(word)
-				word &= word - 1
-				if b.Len() > 0 {
-					b.WriteString("; ")
+// CellKey identifies a cell's sources text within one access profile:
+// cells with equal keys have the same text. It is (Sources, Ranks), or the
+// cell itself where Ranks is 0.
+type CellKey struct {
+	Sources SourceSet
+	Ranks   uint64
+	PT      int32
+}
+
+// Key is c's CellKey.
+func (c *Cell) Key() CellKey {
+	if c.Ranks == 0 {
+		return CellKey{PT: c.PT}
+	}
+	return CellKey{Sources: c.Sources, Ranks: c.Ranks, PT: -1}
+}
+
+// CellSourcesText is SourcesText for one cell, read from the cell's Ranks
+// where it has them (no grant is looked up).
+func (m *Matrix) CellSourcesText(p *Profile, c *Cell) string {
+	if c.Ranks == 0 {
+		return m.SourcesText(p, c.PT)
+	}
+	ranks := make([]int8, len(p.texts))
+	for i := range ranks {
+		ranks[i] = -1
+	}
+	// the last digit is the highest slot's
+	d := c.Ranks
+	for half := 1; half >= 0; half-- {
+		word := [2]uint64{c.Sources.Lo, c.Sources.Hi}[half]
+		for word != 0 {
+			top := 63 - bits.LeadingZeros64(word)
+			word &^= 1 << top
+			ranks[half*64+top] = int8(d%6) - 1
+			d /= 6
+		}
+	}
+	return p.rankedText(ranks)
+}
+
+// SourcesText is the sources column of OUTPUT.md for profile p's cells
+// pts (one cell, or a workbook row's): each grant as its source's text and
+// the depth it gives, "ROLE@BU direct (global)" (over several cells, the
+// broadest), the deciding grants first, then the others by depth, in text
+// order within a depth; joined by "; ". The depths are read from the
+// sources' grants, so the text never depends on how a cell was keyed.
+func (m *Matrix) SourcesText(p *Profile, pts ...int32) string {
+	ranks := make([]int8, len(p.texts))
+	for i := range ranks {
+		ranks[i] = -1
+	}
+	for _, s := range p.sources {
+		gs := m.grants[s.roleid]
+		for _, pt := range pts {
+			k := sort.Search(len(gs), func(i int) bool { return gs[i].pt >= pt })
+			if k < len(gs) && gs[k].pt == pt {
+				if r := grantRank(gs[k].mask, s.teamNoInherit); r > ranks[s.slot] {
+					ranks[s.slot] = r
 				}
-				b.WriteString(p.texts[slot])
-				b.WriteString(" (")
-				b.WriteString(Depths[rank])
-				b.WriteString(")")
 			}
+		}
+	}
+	return p.rankedText(ranks)
+}
+
+// rankedText writes the sources of a profile whose ranks (by slot; -1
+// for none) are given, highest rank first, in slot (text) order within a
+// rank.
+func (p *Profile) rankedText(ranks []int8) string {
+	var b strings.Builder
+	for rank := int8(len(Depths) - 1); rank >= 0; rank-- {
+		for slot, r := range ranks {
+			if r != rank {
+				continue
+			}
+			if b.Len() > 0 {
+				b.WriteString("; ")
+			}
+			b.WriteString(p.texts[slot])
+			b.WriteString(" (")
+			b.WriteString(Depths[rank])
+			b.WriteString(")")
 		}
 	}
 	return b.String()

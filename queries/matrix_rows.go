@@ -71,28 +71,31 @@ func ProfileLabel(id int64) string { return fmt.Sprintf("P%05d", id) }
 
 // eachRow lays one user's (or profile's) cells out as rows: the cells of a
 // table (consecutive in pt_id order) make one row, with the sources of
-// every grant on it; each miscellaneous privilege makes a row of its own,
+// every grant on it (each at the broadest depth it gives on the table);
+// each miscellaneous privilege makes a row of its own,
 // after the tables.
 // p gives the sources' text; without it, Sources is empty.
 func (a *AccessMatrix) eachRow(who string, p *Profile, cells []Cell, fn func(MatrixRow) error) error {
+	pts := make([]int32, 0, len(TablePrivileges))
 	for i := 0; i < len(cells); {
 		info := a.m.Cells[cells[i].PT]
 		r := MatrixRow{User: who, Table: info.Table}
-		set := cells[i].Sources
+		pts = append(pts[:0], cells[i].PT)
 		if info.Table == "" {
 			r.Misc, r.Depths[0] = info.Privilege, Depths[cells[i].Rank]
 			i++
 		} else {
+			pts = pts[:0]
 			for table := a.m.tableOf[cells[i].PT]; i < len(cells) && a.m.tableOf[cells[i].PT] == table; i++ {
 				c := cells[i]
-				set = set.Merge(c.Sources)
+				pts = append(pts, c.PT)
 				if k := tablePrivilegeIndex(a.m.Cells[c.PT].Privilege); k >= 0 {
 					r.Depths[k] = Depths[c.Rank]
 				}
 			}
 		}
 		if p != nil {
-			r.Sources = p.SourcesText(set)
+			r.Sources = a.m.SourcesText(p, pts...)
 		}
 		if err := fn(r); err != nil {
 			return err

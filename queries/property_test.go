@@ -115,11 +115,27 @@ func checkPropertyBatch(t *testing.T, seeds []int64, stats map[string]int) int {
 func matrixRows(t *testing.T, m *Matrix) []accessRow {
 	t.Helper()
 	var out []accessRow
+	// writers make a cell's text once per CellKey: equal keys of a profile
+	// must mean equal texts
+	type profileKey struct {
+		profile int64
+		key     CellKey
+	}
+	texts := map[profileKey]string{}
 	err := m.EachUser(func(u *MatrixUser, p *Profile, cells []Cell) error {
 		for _, c := range cells {
 			info := m.Cells[c.PT]
+			text := m.SourcesText(p, c.PT)
+			if fast := m.CellSourcesText(p, &c); fast != text {
+				t.Errorf("profile %d, cell %d: text from the cell's ranks %q, from its grants %q", p.ID, c.PT, fast, text)
+			}
+			k := profileKey{p.ID, c.Key()}
+			if seen, ok := texts[k]; ok && seen != text {
+				t.Errorf("profile %d: cells with key %+v have texts %q and %q", p.ID, k.key, seen, text)
+			}
+			texts[k] = text
 			out = append(out, accessRow{User: u.DomainName, Table: info.Table, Privilege: info.Privilege,
-				Depth: Depths[c.Rank], Sources: p.SourcesText(c.Sources)})
+				Depth: Depths[c.Rank], Sources: text})
 		}
 		return nil
 	})

@@ -66,7 +66,7 @@ func WriteAccessParquet(w io.Writer, m *queries.Matrix) error {
 		defer close(groups)
 		g := newAccessGroup(m)
 		err := m.EachUser(func(u *queries.MatrixUser, p *queries.Profile, cells []queries.Cell) error {
-			g.add(u, p, cells)
+			g.add(m, u, p, cells)
 			if len(g.user) >= accessRowGroupRows {
 				groups <- g
 				g = g.next()
@@ -149,7 +149,7 @@ type accessGroup struct {
 	users   []string
 	sources []string
 	sourceN map[string]int32
-	known   map[sourceKey][]knownSet // the source sets met, with their index in sources
+	known   map[sourceKey]int32 // the cell keys met, with their text's index in sources
 
 	user, table, privilege, depth, source []int32
 }
@@ -179,25 +179,25 @@ func intern(index map[string]int32, list *[]string, s string) int32 {
 }
 
 // add appends one user's cells. A cell's sources text depends on its
-// profile and on which of the profile's sources grant it at which depth; a
-// profile has a few dozen such sets, and consecutive cells often share one.
-// So the last set is checked first, then the row group's table of sets met
-// (users of one profile share its entries), and a text is made once per
-// row group.
-func (g *accessGroup) add(u *queries.MatrixUser, p *queries.Profile, cells []queries.Cell) {
+// profile and on which sources grant it at which depth (its CellKey); a
+// profile has a few dozen such keys, and consecutive cells often share one.
+// So the last key is checked first, then the row group's table of keys met
+// (users of one profile share its entries): a text is made once per row
+// group.
+func (g *accessGroup) add(m *queries.Matrix, u *queries.MatrixUser, p *queries.Profile, cells []queries.Cell) {
 	if len(cells) == 0 {
 		return
 	}
 	user := int32(len(g.users))
 	g.users = append(g.users, u.DomainName)
-	var last *queries.RankedSources
+	var last queries.CellKey
 	lastIdx := int32(-1)
 	for i := range cells {
 		c := &cells[i]
 		idx := lastIdx
-		if last == nil || !c.Sources.Equal(last) {
-			idx = g.sourceIndex(p, &c.Sources)
-			last, lastIdx = &c.Sources, idx
+		if k := c.Key(); idx < 0 || k != last {
+			idx = g.sourceIndex(m, p, c, k)
+			last, lastIdx = k, idx
 		}
 		g.user = append(g.user, user)
 		g.table = append(g.table, g.tableOf[c.PT])
@@ -207,30 +207,22 @@ func (g *accessGroup) add(u *queries.MatrixUser, p *queries.Profile, cells []que
 	}
 }
 
-// sourceKey is a set of grants of one profile, by hash: its text is the
-// same for every user of the profile.
+// sourceKey is a CellKey of one profile: its text is the same for every
+// user of the profile.
 type sourceKey struct {
 	profile int64
-	hash    uint64
+	cell    queries.CellKey
 }
 
-// knownSet is a set of grants met in the row group, and its text's index.
-type knownSet struct {
-	set queries.RankedSources
-	idx int32
-}
-
-// sourceIndex is the dictionary index of the text of profile p's grants
-// set, made the first time the row group meets it.
-func (g *accessGroup) sourceIndex(p *queries.Profile, set *queries.RankedSources) int32 {
-	k := sourceKey{p.ID, set.Hash()}
-	for _, e := range g.known[k] {
-		if e.set.Equal(set) {
-			return e.idx
-		}
+// sourceIndex is the dictionary index of the sources text of profile p's
+// cell c, made the first time the row group meets its key.
+func (g *accessGroup) sourceIndex(m *queries.Matrix, p *queries.Profile, c *queries.Cell, k queries.CellKey) int32 {
+	key := sourceKey{p.ID, k}
+	if idx, ok := g.known[key]; ok {
+		return idx
 	}
-	idx := intern(g.sourceN, &g.sources, p.SourcesText(*set))
-	g.known[k] = append(g.known[k], knownSet{*set, idx})
+	idx := intern(g.sourceN, &g.sources, m.CellSourcesText(p, c))
+	g.known[key] = idx
 	return idx
 }
 
@@ -248,7 +240,7 @@ func (g *accessGroup) next() *accessGroup {
 func (g *accessGroup) allocate() {
 	size := accessRowGroupRows + accessRowGroupRows/8
 	g.sourceN = map[string]int32{}
-	g.known = map[sourceKey][]knownSet{}
+	g.known = make(map[sourceKey]int32, 1<<14)
 	g.user, g.table, g.privilege = make([]int32, 0, size), make([]int32, 0, size), make([]int32, 0, size)
 	g.depth, g.source = make([]int32, 0, size), make([]int32, 0, size)
 }

@@ -51,7 +51,7 @@ func TestWriteAccessParquet(t *testing.T) {
 	err := m.EachUser(func(u *queries.MatrixUser, p *queries.Profile, cells []queries.Cell) error {
 		for _, c := range cells {
 			want = append(want, fmt.Sprintf("%s|%s|%s|%s|%s", u.DomainName, m.Cells[c.PT].Table, m.Cells[c.PT].Privilege,
-				queries.Depths[c.Rank], p.SourcesText(c.Sources)))
+				queries.Depths[c.Rank], m.SourcesText(p, c.PT)))
 		}
 		return nil
 	})
