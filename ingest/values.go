@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/d365audit/d365audit/internal/guid"
 )
 
 // convert turns a raw value as a reader found it (a CSV string, a decoded
@@ -37,44 +39,12 @@ func convert(t Type, raw any) (any, string) {
 	}
 }
 
-// NormalizeGUID returns s as a lower-case GUID without braces, or false.
-func NormalizeGUID(s string) (string, bool) {
-	if isCanonicalGUID(s) { // the usual case: no copy
-		return s, true
-	}
-	s = strings.TrimSpace(s)
-	if len(s) == 38 && s[0] == '{' && s[37] == '}' {
-		s = s[1:37]
-	}
-	if len(s) != 36 {
-		return "", false
-	}
-	b := []byte(s)
-	for i, c := range b {
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return "", false
-			}
-			continue
-		}
-		switch {
-		case c >= '0' && c <= '9', c >= 'a' && c <= 'f':
-		case c >= 'A' && c <= 'F':
-			b[i] = c + ('a' - 'A')
-		default:
-			return "", false
-		}
-	}
-	return string(b), true
-}
-
 func convertGUID(raw any) (any, string) {
 	s, ok := raw.(string)
 	if !ok {
 		return nil, fmt.Sprintf("expected a GUID, found %s", describe(raw))
 	}
-	g, ok := NormalizeGUID(s)
+	g, ok := guid.Normalize(s)
 	if !ok {
 		return nil, fmt.Sprintf("not a GUID: %s", quote(s))
 	}
@@ -226,24 +196,4 @@ func quote(s string) string {
 		s = s[:57] + "..."
 	}
 	return strconv.Quote(s)
-}
-
-func isCanonicalGUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i := 0; i < 36; i++ {
-		c := s[i]
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
-				return false
-			}
-		}
-	}
-	return true
 }

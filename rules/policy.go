@@ -11,6 +11,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/d365audit/d365audit/internal/guid"
 	"github.com/d365audit/d365audit/queries"
 	"github.com/d365audit/d365audit/store"
 )
@@ -351,6 +352,11 @@ func nullIfEmpty(s string) any {
 	return s
 }
 
+// normGUID is a policy's GUID as the export's are; a value that is no GUID
+// is kept (trimmed, lower case), to match nothing rather than fail.
 func normGUID(s string) string {
+	if g, ok := guid.Normalize(s); ok {
+		return g
+	}
 	return strings.ToLower(strings.Trim(strings.TrimSpace(s), "{}"))
 }

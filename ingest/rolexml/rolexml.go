@@ -34,6 +34,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/d365audit/d365audit/internal/guid"
 )
 
 // Role is one security role as defined in a solution.
@@ -415,7 +417,7 @@ func (p *parser) roleAttrs(role *Role, root xml.StartElement) error {
 		return err
 	}
 	if v, ok := attrs["id"]; ok {
-		id, ok := normGUID(v)
+		id, ok := guid.Normalize(v)
 		if !ok {
 			return p.errAt("id", "role id %q is not a GUID", v)
 		}
@@ -436,7 +438,7 @@ func (p *parser) roleAttrs(role *Role, root xml.StartElement) error {
 		role.IsInherited = &n
 	}
 	if v, ok := attrs["roletemplateid"]; ok && strings.TrimSpace(v) != "" {
-		id, ok := normGUID(v)
+		id, ok := guid.Normalize(v)
 		if !ok {
 			return p.errAt("roletemplateid", "%q is not a GUID", v)
 		}
@@ -579,36 +581,11 @@ func (p *parser) guidElem(se xml.StartElement) (string, error) {
 	if err != nil || s == "" {
 		return "", err
 	}
-	id, ok := normGUID(s)
+	id, ok := guid.Normalize(s)
 	if !ok {
 		return "", p.errAt(se.Name.Local, "%q is not a GUID", s)
 	}
 	return id, nil
-}
-
-// normGUID returns s as a lower-case GUID without braces, and whether s is a
-// GUID at all.
-func normGUID(s string) (string, bool) {
-	s = strings.TrimSpace(s)
-	if len(s) == 38 && s[0] == '{' && s[37] == '}' {
-		s = s[1:37]
-	}
-	if len(s) != 36 {
-		return "", false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case i == 8 || i == 13 || i == 18 || i == 23:
-			if c != '-' {
-				return "", false
-			}
-		case '0' <= c && c <= '9', 'a' <= c && c <= 'f', 'A' <= c && c <= 'F':
-		default:
-			return "", false
-		}
-	}
-	return strings.ToLower(s), true
 }
 
 // attrOffset returns the offset of attribute attr (matched without regard to

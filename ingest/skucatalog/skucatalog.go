@@ -33,6 +33,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/charmap"
+
+	"github.com/d365audit/d365audit/internal/guid"
 )
 
 // SKU is one licence SKU (a product) with the service plans it includes.
@@ -290,14 +292,14 @@ func (rd *reader) read() (*Catalog, error) {
 
 		raw := rec[col[colStringID]]
 		pn := NormalizePartNumber(raw)
-		id, ok := normGUID(rec[col[colGUID]])
+		id, ok := guid.Normalize(rec[col[colGUID]])
 		if !ok {
 			rd.fieldErr(col[colGUID], colGUID, "SKU id %q is not a GUID", rec[col[colGUID]])
 		}
 		if pn == "" {
 			rd.fieldErr(col[colStringID], colStringID, "part number is empty")
 		}
-		planID, planOK := normGUID(rec[col[colPlanID]])
+		planID, planOK := guid.Normalize(rec[col[colPlanID]])
 		if !planOK {
 			rd.fieldErr(col[colPlanID], colPlanID, "service plan id %q is not a GUID", rec[col[colPlanID]])
 		}
@@ -435,32 +437,6 @@ func NormalizePartNumber(s string) string {
 // partKey is the lookup key of a part number: whitespace removed, lower case.
 func partKey(s string) string { return strings.ToLower(NormalizePartNumber(s)) }
 
-// normGUID returns s as a lower-case GUID without braces, and whether it is
-// one. Surrounding whitespace is ignored: one SKU id in the published table
-// ends in a no-break space.
-func normGUID(s string) (string, bool) {
-	s = strings.TrimFunc(s, isBlank)
-	if len(s) == 38 && s[0] == '{' && s[37] == '}' {
-		s = s[1:37]
-	}
-	if len(s) != 36 {
-		return "", false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case i == 8 || i == 13 || i == 18 || i == 23:
-			if c != '-' {
-				return "", false
-			}
-		case '0' <= c && c <= '9', 'a' <= c && c <= 'f', 'A' <= c && c <= 'F':
-		default:
-			return "", false
-		}
-	}
-	return strings.ToLower(s), true
-}
-
 // Name returns the name the catalog was read under.
 func (c *Catalog) Name() string { return c.name }
 
@@ -496,7 +472,7 @@ func (s SKU) clone() SKU {
 // ByID returns the SKU with id id. Case, braces and surrounding whitespace
 // in id are ignored.
 func (c *Catalog) ByID(id string) (SKU, bool) {
-	n, ok := normGUID(id)
+	n, ok := guid.Normalize(id)
 	if !ok {
 		return SKU{}, false
 	}

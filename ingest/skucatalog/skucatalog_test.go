@@ -11,6 +11,8 @@ import (
 
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
+
+	"github.com/d365audit/d365audit/internal/guid"
 )
 
 // sharedCSV is the read-only reference copy beside the repository
@@ -68,7 +70,7 @@ func TestSharedFile(t *testing.T) {
 				t.Errorf("SKUs not sorted: %s/%s before %s/%s", p.PartNumber, p.ID, s.PartNumber, s.ID)
 			}
 		}
-		if _, ok := normGUID(s.ID); !ok || strings.ToLower(s.ID) != s.ID {
+		if _, ok := guid.Normalize(s.ID); !ok || strings.ToLower(s.ID) != s.ID {
 			t.Errorf("SKU id %q not normalised", s.ID)
 		}
 		if NormalizePartNumber(s.PartNumber) != s.PartNumber || s.PartNumber == "" {
