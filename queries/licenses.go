@@ -55,12 +55,7 @@ func BuildLicenses(ctx context.Context, db *store.DB, opts LicenseOptions) error
 	if err := insertCatalog(ctx, db, opts.Catalog); err != nil {
 		return err
 	}
-	for i, stmt := range splitStatements(licenseModel) {
-		if err := db.Exec(ctx, "license model, statement "+string(rune('1'+i)), stmt); err != nil {
-			return err
-		}
-	}
-	return nil
+	return db.ExecScript(ctx, "license model", licenseModel)
 }
 
 // insertCatalog loads the catalogue in batches of a few hundred rows per

@@ -9,10 +9,8 @@ import (
 	"context"
 	"database/sql"
 	"embed"
-	"fmt"
 	"io/fs"
 	"sort"
-	"strings"
 
 	"github.com/d365audit/d365audit/store"
 )
@@ -101,44 +99,9 @@ func runModels(ctx context.Context, db *store.DB, names []string) error {
 		if err != nil {
 			return err
 		}
-		for i, stmt := range splitStatements(string(text)) {
-			if err := db.Exec(ctx, fmt.Sprintf("model %s, statement %d", name, i+1), stmt); err != nil {
-				return err
-			}
+		if err := db.ExecScript(ctx, "model "+name, string(text)); err != nil {
+			return err
 		}
 	}
 	return nil
-}
-
-// splitStatements splits a model file at the semicolons that end its
-// statements. Models contain no semicolons inside strings except in
-// string_agg separators, which are written as '; ' and never end a line.
-func splitStatements(sql string) []string {
-	var out []string
-	var cur strings.Builder
-	for _, line := range strings.Split(sql, "\n") {
-		cur.WriteString(line)
-		cur.WriteString("\n")
-		// a comment that ends in a semicolon ends no statement
-		if t := strings.TrimSpace(line); strings.HasSuffix(t, ";") && !strings.HasPrefix(t, "--") {
-			if s := strings.TrimSpace(cur.String()); s != ";" {
-				out = append(out, s)
-			}
-			cur.Reset()
-		}
-	}
-	if s := strings.TrimSpace(cur.String()); s != "" && !onlyComments(s) {
-		out = append(out, s)
-	}
-	return out
-}
-
-func onlyComments(s string) bool {
-	for _, l := range strings.Split(s, "\n") {
-		l = strings.TrimSpace(l)
-		if l != "" && !strings.HasPrefix(l, "--") {
-			return false
-		}
-	}
-	return true
 }

@@ -14,17 +14,6 @@ import (
 //go:embed prelude.sql
 var prelude string
 
-func stripComments(s string) string {
-	var b strings.Builder
-	for _, l := range strings.Split(s, "\n") {
-		if !strings.HasPrefix(strings.TrimSpace(l), "--") {
-			b.WriteString(l)
-			b.WriteString("\n")
-		}
-	}
-	return b.String()
-}
-
 // ResultColumns are the columns every rule query returns, in this order
 // (detail may be NULL; it distinguishes findings of one rule on one subject,
 // such as each missing role, and ends the fingerprint).
@@ -47,13 +36,8 @@ type Outcome struct {
 // materialised). A rule that breaks the result contract fails the run with
 // its ID: a broken rule must never look like a clean result.
 func Run(ctx context.Context, db *store.DB, catalogue []Rule, policy *Policy) (*Outcome, error) {
-	for i, stmt := range strings.Split(prelude, ";\n") {
-		if strings.TrimSpace(stripComments(stmt)) == "" {
-			continue
-		}
-		if err := db.Exec(ctx, fmt.Sprintf("rule prelude, statement %d", i+1), stmt); err != nil {
-			return nil, err
-		}
+	if err := db.ExecScript(ctx, "rule prelude", prelude); err != nil {
+		return nil, err
 	}
 	out := &Outcome{}
 	for _, r := range catalogue {

@@ -59,13 +59,8 @@ func auditDB(t *testing.T, dir string, mutations string, policy *Policy) *store.
 	if n := res.Count(ingest.Structural); n > 0 {
 		t.Fatalf("%s: %v", dir, res.Problems)
 	}
-	for i, stmt := range strings.Split(mutations, ";\n") {
-		if strings.TrimSpace(stripComments(stmt)) == "" {
-			continue
-		}
-		if err := db.Exec(ctx, "fixture statement", stmt); err != nil {
-			t.Fatalf("fixture statement %d: %v", i+1, err)
-		}
+	if err := db.ExecScript(ctx, "fixture "+dir, mutations); err != nil {
+		t.Fatal(err)
 	}
 	asOf, err := policy.AsOfTime(mustTime("2026-11-20"))
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"database/sql/driver"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -108,6 +109,50 @@ func (d *DB) QueryInt(ctx context.Context, what, query string, args ...any) (int
 		return 0, fmt.Errorf("%s: %w", what, err)
 	}
 	return n, nil
+}
+
+// ExecScript runs a SQL script statement by statement, so that an error
+// names the statement (what, statement N) rather than the whole script.
+// Statements end at a line ending in a semicolon; scripts have no
+// semicolon that ends a line inside a string ('; ' separators are fine),
+// and a comment line ending in one ends nothing.
+func (d *DB) ExecScript(ctx context.Context, what, script string) error {
+	for i, stmt := range SplitStatements(script) {
+		if err := d.Exec(ctx, fmt.Sprintf("%s, statement %d", what, i+1), stmt); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SplitStatements splits a script as ExecScript runs it.
+func SplitStatements(script string) []string {
+	var out []string
+	var cur strings.Builder
+	for _, line := range strings.Split(script, "\n") {
+		cur.WriteString(line)
+		cur.WriteString("\n")
+		if t := strings.TrimSpace(line); strings.HasSuffix(t, ";") && !strings.HasPrefix(t, "--") {
+			if s := strings.TrimSpace(cur.String()); s != ";" {
+				out = append(out, s)
+			}
+			cur.Reset()
+		}
+	}
+	if s := strings.TrimSpace(cur.String()); s != "" && !onlyComments(s) {
+		out = append(out, s)
+	}
+	return out
+}
+
+func onlyComments(s string) bool {
+	for _, l := range strings.Split(s, "\n") {
+		l = strings.TrimSpace(l)
+		if l != "" && !strings.HasPrefix(l, "--") {
+			return false
+		}
+	}
+	return true
 }
 
 // QueryStrings returns the first column of every row a query yields, as
