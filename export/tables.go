@@ -1,6 +1,10 @@
 package export
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/d365audit/d365audit/ingest"
+)
 
 // Source is the service a table is read from.
 type Source string
@@ -46,29 +50,23 @@ const (
 )
 
 // dataverseTables are the Web API queries of docs/EXPORT.md, one per entity
-// set of INPUT.md, required ones first.
+// set of INPUT.md, required ones first; their columns are the ingest
+// schema's.
 var dataverseTables = []Table{
-	dv("businessunits", true, needBusinessUnit, "businessunitid", "name", "_parentbusinessunitid_value"),
-	dv("systemusers", true, needUser, "systemuserid", "domainname", "fullname", "internalemailaddress",
-		"_businessunitid_value", "isdisabled", "accessmode", "applicationid", "azureactivedirectoryobjectid",
-		"islicensed", "invitestatuscode", "createdon", "_parentsystemuserid_value", "_positionid_value", "title"),
-	dv("roles", true, needRole, "roleid", "name", "_businessunitid_value", "_parentrootroleid_value",
-		"_roletemplateid_value", "ismanaged", "isinherited", "iscustomizable", "modifiedon", "overwritetime",
-		"solutionid", "componentstate"),
-	dv("privileges", true, needRole, "privilegeid", "name", "accessright", "canbebasic", "canbelocal",
-		"canbedeep", "canbeglobal"),
-	dv("roleprivilegescollection", true, needRole, "roleid", "privilegeid", "privilegedepthmask"),
-	dv("systemuserrolescollection", true, needUser+" and "+needRole, "systemuserid", "roleid"),
-	dv("teams", false, needTeam, "teamid", "name", "teamtype", "_businessunitid_value",
-		"azureactivedirectoryobjectid", "membershiptype", "isdefault"),
-	dv("teammemberships", false, needTeam, "teamid", "systemuserid"),
-	dv("teamrolescollection", false, needTeam+" and "+needRole, "teamid", "roleid"),
-	dv("fieldsecurityprofiles", false, needFieldProfile, "fieldsecurityprofileid", "name"),
-	dv("fieldpermissions", false, needFieldProfile, "_fieldsecurityprofileid_value", "entityname",
-		"attributelogicalname", "canread", "cancreate", "canupdate"),
-	dv("systemuserprofilescollection", false, needFieldProfile+" and "+needUser, "systemuserid", "fieldsecurityprofileid"),
-	dv("teamprofilescollection", false, needFieldProfile+" and "+needTeam, "teamid", "fieldsecurityprofileid"),
-	dv("organizations", false, needOrganization, "name", "orgdborgsettings"),
+	dv("businessunits", true, needBusinessUnit),
+	dv("systemusers", true, needUser),
+	dv("roles", true, needRole),
+	dv("privileges", true, needRole),
+	dv("roleprivilegescollection", true, needRole),
+	dv("systemuserrolescollection", true, needUser+" and "+needRole),
+	dv("teams", false, needTeam),
+	dv("teammemberships", false, needTeam),
+	dv("teamrolescollection", false, needTeam+" and "+needRole),
+	dv("fieldsecurityprofiles", false, needFieldProfile),
+	dv("fieldpermissions", false, needFieldProfile),
+	dv("systemuserprofilescollection", false, needFieldProfile+" and "+needUser),
+	dv("teamprofilescollection", false, needFieldProfile+" and "+needTeam),
+	dv("organizations", false, needOrganization),
 }
 
 // privilegeTable has no entity set (docs/EXPORT.md): it is built from the
@@ -103,7 +101,21 @@ func graphTables(signInActivity bool) []Table {
 	}
 }
 
-func dv(name string, required bool, needs string, columns ...string) Table {
+// dv is the request for a Dataverse table: $select of exactly the columns
+// of the ingest schema (ingest/schema.go), lookups as _x_value, so that
+// what is exported is what is read.
+func dv(name string, required bool, needs string) Table {
+	t, ok := ingest.TableByName(name)
+	if !ok {
+		panic("export: no ingest table " + name) // a programming error, caught by every test
+	}
+	columns := make([]string, len(t.Columns))
+	for i, c := range t.Columns {
+		columns[i] = c.Name
+		if c.Lookup {
+			columns[i] = "_" + c.Name + "_value"
+		}
+	}
 	return Table{Name: name, Source: Dataverse, Required: required, Needs: needs,
 		Query: name + "?$select=" + strings.Join(columns, ",")}
 }

@@ -39,6 +39,9 @@ type Column struct {
 	// lists the only values it may hold; any other is a structural error,
 	// since the audit would read it as something it is not.
 	Allowed *OptionSet
+	// Lookup: the Web API returns the column as _NAME_value (a lookup to
+	// another table); export selects it so, and ingest reads either form.
+	Lookup bool
 }
 
 // Option is one documented value of an option set, with its label.
@@ -145,6 +148,12 @@ func (t *Table) Column(name string) (Column, bool) {
 func req(name string, t Type) Column { return Column{Name: name, Type: t, Required: true} }
 func opt(name string, t Type) Column { return Column{Name: name, Type: t} }
 
+// lookup marks a column that the Web API returns as _NAME_value.
+func lookup(c Column) Column {
+	c.Lookup = true
+	return c
+}
+
 // oneOf restricts an Int column to an option set.
 func oneOf(c Column, set *OptionSet) Column {
 	c.Allowed = set
@@ -161,21 +170,21 @@ const (
 // Dataverse tables of INPUT.md, in dependency order (referenced tables first).
 var dataverseTables = []Table{
 	{Name: "businessunits", Required: true, Key: []string{"businessunitid"}, KeepExtra: true,
-		Columns: []Column{req("businessunitid", GUID), req("name", String), opt("parentbusinessunitid", GUID)},
+		Columns: []Column{req("businessunitid", GUID), req("name", String), lookup(opt("parentbusinessunitid", GUID))},
 		Refs:    []Ref{{"parentbusinessunitid", "businessunits", "businessunitid"}}},
 	{Name: "systemusers", Required: true, Key: []string{"systemuserid"}, KeepExtra: true,
 		Columns: []Column{
 			req("systemuserid", GUID), req("domainname", String), opt("fullname", String),
-			opt("internalemailaddress", String), req("businessunitid", GUID), req("isdisabled", Bool),
+			opt("internalemailaddress", String), lookup(req("businessunitid", GUID)), req("isdisabled", Bool),
 			oneOf(req("accessmode", Int), accessModes), opt("applicationid", GUID), opt("azureactivedirectoryobjectid", GUID),
 			opt("islicensed", Bool), oneOf(opt("invitestatuscode", Int), inviteStatuses), opt("createdon", Time),
-			opt("parentsystemuserid", GUID), opt("positionid", GUID), opt("title", String),
+			lookup(opt("parentsystemuserid", GUID)), lookup(opt("positionid", GUID)), opt("title", String),
 		},
 		Refs: []Ref{{"businessunitid", "businessunits", "businessunitid"}, {"parentsystemuserid", "systemusers", "systemuserid"}}},
 	{Name: "roles", Required: true, Key: []string{"roleid"}, KeepExtra: true,
 		Columns: []Column{
-			req("roleid", GUID), req("name", String), req("businessunitid", GUID), opt("parentrootroleid", GUID),
-			opt("roletemplateid", GUID), opt("ismanaged", Bool), oneOf(opt("isinherited", Int), inheritances), opt("iscustomizable", Bool),
+			req("roleid", GUID), req("name", String), lookup(req("businessunitid", GUID)), lookup(opt("parentrootroleid", GUID)),
+			lookup(opt("roletemplateid", GUID)), opt("ismanaged", Bool), oneOf(opt("isinherited", Int), inheritances), opt("iscustomizable", Bool),
 			opt("modifiedon", Time), opt("overwritetime", Time), opt("solutionid", GUID), oneOf(opt("componentstate", Int), componentStates),
 		},
 		Refs: []Ref{{"businessunitid", "businessunits", "businessunitid"}, {"parentrootroleid", "roles", "roleid"}}},
@@ -195,7 +204,7 @@ var dataverseTables = []Table{
 		Refs:    []Ref{{"systemuserid", "systemusers", "systemuserid"}, {"roleid", "roles", "roleid"}}},
 	{Name: "teams", Key: []string{"teamid"}, KeepExtra: true,
 		Columns: []Column{
-			req("teamid", GUID), req("name", String), oneOf(req("teamtype", Int), teamTypes), req("businessunitid", GUID),
+			req("teamid", GUID), req("name", String), oneOf(req("teamtype", Int), teamTypes), lookup(req("businessunitid", GUID)),
 			opt("azureactivedirectoryobjectid", GUID), oneOf(opt("membershiptype", Int), membershipTypes), opt("isdefault", Bool),
 		},
 		Refs: []Ref{{"businessunitid", "businessunits", "businessunitid"}}},
@@ -209,7 +218,7 @@ var dataverseTables = []Table{
 		Columns: []Column{req("fieldsecurityprofileid", GUID), req("name", String)}},
 	{Name: "fieldpermissions", Key: []string{"fieldsecurityprofileid", "entityname", "attributelogicalname"}, KeepExtra: true,
 		Columns: []Column{
-			req("fieldsecurityprofileid", GUID), req("entityname", String), req("attributelogicalname", String),
+			lookup(req("fieldsecurityprofileid", GUID)), req("entityname", String), req("attributelogicalname", String),
 			oneOf(opt("canread", Int), fieldPermissions), oneOf(opt("cancreate", Int), fieldPermissions),
 			oneOf(opt("canupdate", Int), fieldPermissions),
 		},
