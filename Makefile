@@ -32,9 +32,9 @@ fuzz: ## run each fuzz target on $(FUZZTIME) inputs
 
 demo: build ## validate samples/contoso, audit it into $(OUT), ask who can approve payments, audit the month after and diff
 	./$(BIN) validate --input $(SAMPLES)
-	./$(BIN) run --input $(SAMPLES) --out $(OUT)
+	./$(BIN) run --input $(SAMPLES) --out $(OUT) --force
 	./$(BIN) who-can --input $(OUT)/audit.duckdb --table contoso_payment --privilege write --min-depth local
-	./$(BIN) run --input samples/contoso-2026-12 --out $(OUT)-2026-12 --previous $(OUT)
+	./$(BIN) run --input samples/contoso-2026-12 --out $(OUT)-2026-12 --previous $(OUT) --force
 	./$(BIN) diff $(OUT) $(OUT)-2026-12
 
 bench: ## end-to-end run on generated tenants of 1k, 10k, 100k users (per stage), then ingest of 1M rows against DuckDB's readers

@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"strings"
 
@@ -16,6 +18,9 @@ import (
 // read-only, nothing re-read).
 func openAudit(ctx context.Context, input string) (*store.DB, error) {
 	st, err := os.Stat(input)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, badInput(fmt.Errorf("--input %s does not exist", input))
+	}
 	if err != nil {
 		return nil, badInput(fmt.Errorf("--input %s: %w", input, err))
 	}

@@ -34,7 +34,8 @@ func newRunCommand() *cli.Command {
 			"(nothing written); 3 internal error.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "input", Aliases: []string{"i"}, Usage: "export `DIR`", Required: true, Destination: &o.Input},
-			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "output `DIR` (created if missing)", Required: true, Destination: &o.Out},
+			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "output `DIR`: new, empty, or a previous run's with --force; never inside --input", Required: true, Destination: &o.Out},
+			&cli.BoolFlag{Name: "force", Usage: "replace the previous run in --out (a folder holding files no run wrote is refused even so)", Destination: &o.Force},
 			&cli.StringFlag{Name: "baseline", Usage: "baseline roles `DIR` (default: DIR/baseline)", Destination: &o.Baseline},
 			&cli.StringFlag{Name: "prices", Usage: "price list `FILE` (default: DIR/prices.csv)", Destination: &o.Prices},
 			&cli.StringFlag{Name: "policy", Usage: "policy `FILE` (default: DIR/policy.yaml, else the built-in policy)", Destination: &o.Policy},
