@@ -193,6 +193,9 @@ func TestRunExitStatuses(t *testing.T) {
 	if code, stdout, errOut := runCLI(t, "run", "--input", "../../samples/contoso", "--out", out); code != exitOK {
 		t.Fatalf("run without --fail-on: exit %d: %s %s", code, stdout, errOut)
 	}
+	if b, _ := os.ReadFile(filepath.Join(out, "findings.csv")); !bytes.HasPrefix(b, []byte("\xEF\xBB\xBFrule,severity,")) {
+		t.Errorf("findings.csv does not start with the UTF-8 BOM and the header: %.20q", b)
+	}
 	if code, _, errOut := runCLI(t, "run", "--input", "../../samples/contoso", "--out", out, "--force", "--fail-on", "high"); code != exitFindings ||
 		!strings.Contains(errOut, "at high or above") {
 		t.Errorf("--fail-on high on samples with high findings: exit %d, %s", code, errOut)
