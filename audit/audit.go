@@ -113,11 +113,6 @@ func Prepare(ctx context.Context, opts Options) (*Audit, error) {
 	if err := CheckInputDir(opts.Input); err != nil {
 		return nil, &InputError{Err: err}
 	}
-	if opts.Out != "" {
-		if err := checkOut(opts.Out, opts.Input, opts.Force); err != nil {
-			return nil, &InputError{Err: err}
-		}
-	}
 	policyPath := opts.Policy
 	if policyPath == "" {
 		policyPath = beside(opts.Input, "policy.yaml")
@@ -148,6 +143,11 @@ func Prepare(ctx context.Context, opts Options) (*Audit, error) {
 	}
 	if err := checkPrevious(ctx, opts); err != nil {
 		return nil, &InputError{Err: err}
+	}
+	if opts.Out != "" {
+		if err := checkOut(opts.Out, opts.Input, opts.Force); err != nil {
+			return nil, &InputError{Err: err}
+		}
 	}
 
 	clock := newStageClock(opts.Log, opts.Progress)

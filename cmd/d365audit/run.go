@@ -19,8 +19,9 @@ import (
 
 type runOptions struct {
 	audit.Options
-	failOn string
-	now    string
+	failOn  string
+	now     string
+	verbose bool
 }
 
 func newRunCommand() *cli.Command {
@@ -44,6 +45,7 @@ func newRunCommand() *cli.Command {
 			&cli.StringFlag{Name: "rules-dir", Usage: "`DIR` of the organisation's own rules (*.sql), added to the built-in ones", Destination: &o.RulesDir},
 			&cli.StringFlag{Name: "previous", Usage: "a previous run's output `DIR`: also write diff.json and show what changed", Destination: &o.Previous},
 			&cli.StringFlag{Name: "now", Usage: "the run's clock as RFC 3339 or YYYY-MM-DD (reproducible runs); the policy's as_of, if set, is the audit date", Destination: &o.now},
+			&cli.BoolFlag{Name: "verbose", Usage: "also print each stage's seconds and peak memory as it ends (telemetry, for benchmarks)", Destination: &o.verbose},
 			&cli.StringFlag{Name: "fail-on", Usage: "exit 1 when an open finding is at `SEVERITY` or above (critical, high, medium, low, info)", Destination: &o.failOn},
 		},
 		Action: action(func(ctx context.Context, cmd *cli.Command) error { return runAudit(ctx, o, cmd.Writer, cmd.ErrWriter) }),
@@ -62,7 +64,9 @@ func runAudit(ctx context.Context, o runOptions, w, errW io.Writer) error {
 		}
 		o.Now = t
 	}
-	o.Log = errW
+	if o.verbose {
+		o.Log = errW
+	}
 	o.Progress = progress.New(errW)
 	rep, err := audit.Run(ctx, o.Options)
 	o.Progress.Close()
