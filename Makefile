@@ -4,6 +4,10 @@ TAGS      := -tags=duckdb_arrow
 BIN       := bin/d365audit
 SAMPLES   := samples/contoso
 OUT       ?= out/demo
+# git describe (scripts/version.sh): --version, the manifest, findings.json,
+# the workbook and the PDF say which build wrote them.
+VERSION   ?= $(shell scripts/version.sh)
+LDFLAGS   := -X main.version=$(VERSION)
 # A count, not a duration: with a duration, Go 1.26's fuzz coordinator can
 # fail a target with "context deadline exceeded" when the time runs out
 # (golang/go#75804, fixed in Go 1.27). 20,000 inputs take a few seconds.
@@ -16,7 +20,7 @@ help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 build: ## build bin/d365audit
-	$(GO) build $(TAGS) -o $(BIN) ./cmd/d365audit
+	$(GO) build $(TAGS) -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/d365audit
 
 test: ## run every test, then each fuzz target on $(FUZZTIME) inputs
 	$(GO) vet $(TAGS) ./...

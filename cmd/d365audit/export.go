@@ -90,7 +90,7 @@ func runExport(ctx context.Context, o exportOptions, stdin io.Reader, w, errW io
 	}
 	opts := export.Options{Environment: o.env, Out: o.out, Graph: o.graph, GraphURL: o.graphURL,
 		SignInActivity: !o.noSignIn, Force: o.force, Strict: o.strict, Concurrency: o.concurrency,
-		Tenant: o.tenant, ToolVersion: version}
+		Tenant: o.tenant, ToolVersion: toolVersion()}
 	var err error
 	if opts.Environment, err = export.ServiceURL("--env", o.env); err != nil {
 		return badInput(err)

@@ -22,8 +22,10 @@ const (
 	exitInternal = 3
 )
 
-// version is set at build time (-ldflags "-X main.version=...").
-var version = "dev"
+// version is set at build time: make passes -ldflags "-X main.version=..."
+// from git describe (scripts/version.sh). toolVersion falls back to the
+// build information when it is empty.
+var version string
 
 func main() {
 	stop := startCPUProfile(os.Getenv("D365AUDIT_CPUPROFILE"))
@@ -101,7 +103,7 @@ func newApp(stdout, stderr io.Writer) *cli.Command {
 	app := &cli.Command{
 		Name:      "d365audit",
 		Usage:     "audit the security and licensing of a Dynamics 365 / Dataverse environment from its export",
-		Version:   version,
+		Version:   toolVersion(),
 		Writer:    stdout,
 		ErrWriter: stderr,
 		// main alone decides the exit status.

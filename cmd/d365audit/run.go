@@ -56,7 +56,7 @@ func runAudit(ctx context.Context, o runOptions, w, errW io.Writer) error {
 	if o.failOn != "" && rules.SeverityRank(o.failOn) < 0 {
 		return badInput(fmt.Errorf("--fail-on %q: expected one of %s", o.failOn, strings.Join(rules.Severities, ", ")))
 	}
-	o.ToolVersion = version
+	o.ToolVersion = toolVersion()
 	if o.now != "" {
 		t, err := parseNow(o.now)
 		if err != nil {
