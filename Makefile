@@ -14,7 +14,7 @@ LDFLAGS   := -X main.version=$(VERSION)
 FUZZTIME  ?= 20000x
 
 .DEFAULT_GOAL := help
-.PHONY: help build test fuzz demo bench lint dist clean
+.PHONY: help build test fuzz demo bench lint dist windows clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -49,8 +49,11 @@ lint: ## gofmt and go vet
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
 	$(GO) vet $(TAGS) ./...
 
-dist: ## release archives in dist/ (linux/amd64, linux/arm64, windows/amd64 where a C cross compiler is set up) with SHA256SUMS
+dist: ## release archives in dist/ for linux/amd64, linux/arm64, windows/amd64 (scripts/install-cross.sh sets up the compilers) with SHA256SUMS
 	VERSION=$(VERSION) ./scripts/dist.sh
+
+windows: ## cross-build bin/d365audit.exe and check it under Wine against the Linux build on samples/contoso
+	VERSION=$(VERSION) ./scripts/windows.sh
 
 clean: ## remove build output
 	rm -rf bin out dist

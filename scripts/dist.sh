@@ -5,10 +5,8 @@
 #
 #   linux/amd64    the machine's gcc (on an amd64 machine)
 #   linux/arm64    aarch64-linux-gnu-gcc (scripts/install-cross.sh)
-#   windows/amd64  a MinGW-w64 toolchain on the UCRT runtime, given as
-#                  CC_windows_amd64 and CXX_windows_amd64 (Debian's
-#                  mingw-w64 is built on msvcrt and cannot link DuckDB's
-#                  Windows library: see README, "Windows")
+#   windows/amd64  Debian's MinGW-w64 set up for UCRT by
+#                  scripts/mingw-ucrt.sh (scripts/install-cross.sh runs it)
 #
 # A target without its compiler is skipped and named at the end (the script
 # fails only when no archive was built). CC_OS_ARCH / CXX_OS_ARCH override
@@ -33,6 +31,7 @@ compilers() {
       "$host") cc=gcc cxx=g++ ;;
       linux/arm64) cc=aarch64-linux-gnu-gcc cxx=aarch64-linux-gnu-g++ ;;
       linux/amd64) cc=x86_64-linux-gnu-gcc cxx=x86_64-linux-gnu-g++ ;;
+      windows/amd64) cc="$PWD/.tmp/mingw-ucrt/cc" cxx="$PWD/.tmp/mingw-ucrt/c++" ;;
       *) return 1 ;;
     esac
   fi
