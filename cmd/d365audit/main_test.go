@@ -116,19 +116,29 @@ func TestInputThatIsNoDirectory(t *testing.T) {
 func TestRunOutNeverOverwritesEvidence(t *testing.T) {
 	const input = "../../samples/contoso"
 	out := filepath.Join(t.TempDir(), "out")
-	if code, _, errOut := runCLI(t, "run", "--input", input, "--out", out); code != exitOK {
+	code, _, errOut := runCLI(t, "run", "--input", input, "--out", out)
+	if code != exitOK {
 		t.Fatalf("first run: exit %d %s", code, errOut)
 	}
+	if strings.Contains(errOut, "peak memory") || strings.Contains(errOut, "d365audit: ingest") {
+		t.Errorf("stage telemetry without --verbose:\n%s", errOut)
+	}
 	before, _ := os.ReadFile(filepath.Join(out, "manifest.json"))
-	code, _, errOut := runCLI(t, "run", "--input", input, "--out", out)
+	code, _, errOut = runCLI(t, "run", "--input", input, "--out", out)
 	if code != exitBadInput || !strings.Contains(errOut, "pass --force to replace it") {
 		t.Errorf("second run without --force: exit %d, %q", code, errOut)
 	}
 	if after, _ := os.ReadFile(filepath.Join(out, "manifest.json")); !bytes.Equal(before, after) {
 		t.Error("a refused run changed the previous run's manifest")
 	}
-	if code, _, errOut := runCLI(t, "run", "--input", input, "--out", out, "--force"); code != exitOK {
+	code, _, errOut = runCLI(t, "run", "--input", input, "--out", out, "--force", "--verbose")
+	if code != exitOK {
 		t.Errorf("second run with --force: exit %d, %s", code, errOut)
+	}
+	for _, stage := range []string{"ingest", "access", "rules", "findings", "parquet", "database", "pdf", "workbook"} {
+		if !strings.Contains(errOut, "d365audit: "+stage+" ") {
+			t.Errorf("--verbose: no line for stage %s:\n%s", stage, errOut)
+		}
 	}
 
 	os.WriteFile(filepath.Join(out, "notes.txt"), []byte("mine"), 0o644)
