@@ -46,6 +46,8 @@ type Options struct {
 	Progress *progress.Reporter
 	// Previous is a previous run's output directory to compare with.
 	Previous string
+	// Force replaces a previous run in Out (never files it did not write).
+	Force bool
 }
 
 // InputError is the input's fault: bad flags, files or export (exit 2).
@@ -57,10 +59,6 @@ type InputError struct {
 
 func (e *InputError) Error() string { return e.Err.Error() }
 func (e *InputError) Unwrap() error { return e.Err }
-
-func inputErr(format string, args ...any) error {
-	return &InputError{Err: fmt.Errorf(format, args...)}
-}
 
 // Output file names of OUTPUT.md.
 const (
@@ -112,8 +110,8 @@ func Prepare(ctx context.Context, opts Options) (*Audit, error) {
 	now = now.UTC().Truncate(time.Second)
 	// Everything that can be wrong with the inputs is checked before the
 	// first byte is written.
-	if st, err := os.Stat(opts.Input); err != nil || !st.IsDir() {
-		return nil, inputErr("--input %s: not an export directory", opts.Input)
+	if err := CheckInputDir(opts.Input); err != nil {
+		return nil, &InputError{Err: err}
 	}
 	policy, policyPath, err := loadPolicy(opts.Input, opts.Policy)
 	if err != nil {
@@ -141,6 +139,11 @@ func Prepare(ctx context.Context, opts Options) (*Audit, error) {
 	}
 	if err := checkPrevious(ctx, opts); err != nil {
 		return nil, &InputError{Err: err}
+	}
+	if opts.Out != "" {
+		if err := checkOut(opts.Out, opts.Input, opts.Force); err != nil {
+			return nil, &InputError{Err: err}
+		}
 	}
 
 	clock := newStageClock(opts.Log, opts.Progress)

@@ -156,3 +156,7 @@ func structuralError(input string, res *ingest.Result) error {
 		Problems: res.Problems,
 	}
 }
+
+func inputErr(format string, args ...any) error {
+	return &InputError{Err: fmt.Errorf(format, args...)}
+}

@@ -88,6 +88,9 @@ func writeOutputs(ctx context.Context, db *store.DB, out, previous string, rep *
 			}
 		}
 	}
+	if previous == "" { // a replaced run's comparison is not this run's
+		os.Remove(filepath.Join(out, diff.OutputFile))
+	}
 	return atomicWrite(out, ManifestFile, streamTo(func(w io.Writer) error {
 		return writeManifest(w, out, written, rep, append(clock.ordered(), clock.total()))
 	}))

@@ -34,6 +34,15 @@ func TestRunWithPrevious(t *testing.T) {
 		t.Error("manifest does not fingerprint diff.json")
 	}
 
+	// Replacing the second run with one that compares with nothing
+	// leaves no stale diff.json behind.
+	if _, err := Run(ctx, Options{Input: samples, Out: second, Force: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(second, "diff.json")); !os.IsNotExist(err) {
+		t.Errorf("diff.json of the replaced run is still there: %v", err)
+	}
+
 	_, err = Run(ctx, Options{Input: samples, Out: first, Previous: first})
 	var ie *InputError
 	if !errors.As(err, &ie) || !strings.Contains(err.Error(), "is the output directory") {

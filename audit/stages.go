@@ -6,9 +6,9 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
+	"github.com/d365audit/d365audit/internal/peakmem"
 	"github.com/d365audit/d365audit/internal/progress"
 )
 
@@ -16,21 +16,23 @@ import (
 type Stage struct {
 	Name      string  `json:"name"`
 	Seconds   float64 `json:"seconds"`
-	PeakRSSMB float64 `json:"peak_rss_mb"` // the process's peak so far, at the end of the stage
+	PeakRSSMB float64 `json:"peak_rss_mb,omitempty"` // the process's peak so far, at the end of the stage; absent where the OS does not say
 }
 
-// stageClock times the stages of a run and logs each as it ends, so a long
-// run shows progress in a terminal and in a CI log alike. With a progress
-// Reporter it also shows what is running: a bar with the elapsed seconds
-// on a terminal, a line every stillRunningEvery otherwise.
+// stageClock times the stages of a run and, with a log, prints each as it
+// ends with its seconds and the peak memory (telemetry: the benchmarks read
+// it). With a progress Reporter it also shows what is running: a bar with
+// the elapsed seconds on a terminal, a line every stillRunningEvery
+// otherwise, with each running stage's own time so far.
 type stageClock struct {
-	mu      sync.Mutex // the output stages end in two goroutines
-	log     io.Writer
+	mu      sync.Mutex         // the output stages end in two goroutines
+	log     io.Writer          // nil: no stage lines
 	show    *progress.Reporter // nil: stage lines only
 	start   time.Time
 	last    time.Time
 	stages  []Stage
-	running []string // stages begun and not yet done
+	running []string             // stages begun and not yet done
+	began   map[string]time.Time // when each running stage began
 	stop    chan struct{}
 	stopped sync.WaitGroup
 }
@@ -41,7 +43,7 @@ var stillRunningEvery, tickEvery = 10 * time.Second, time.Second
 
 func newStageClock(log io.Writer, show *progress.Reporter) *stageClock {
 	now := time.Now()
-	c := &stageClock{log: log, show: show, start: now, last: now, stop: make(chan struct{})}
+	c := &stageClock{log: log, show: show, start: now, last: now, began: map[string]time.Time{}, stop: make(chan struct{})}
 	if show != nil {
 		c.stopped.Add(1)
 		go c.tick()
@@ -65,24 +67,41 @@ func (c *stageClock) tick() {
 		case <-c.stop:
 			return
 		case now := <-second.C:
-			c.mu.Lock()
-			running := strings.Join(c.running, " + ")
-			c.mu.Unlock()
+			running := c.runningFor(now)
 			if bar != nil {
 				bar.Add(1, running)
 			} else if running != "" && now.Sub(lastLine) >= stillRunningEvery {
 				lastLine = now
-				c.show.Logf("d365audit: still running: %s (%.0f s so far, peak memory %.0f MB)",
-					running, now.Sub(c.start).Seconds(), peakRSSMB())
+				line := "d365audit: still running: " + running
+				if c.log != nil {
+					line += fmt.Sprintf("; peak memory %s", memoryMB(peakmem.MB()))
+				}
+				c.show.Logf("%s", line)
 			}
 		}
 	}
+}
+
+// runningFor lists the running stages, each with its own time so far:
+// "parquet (12 s) + workbook (12 s)".
+func (c *stageClock) runningFor(now time.Time) string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	parts := make([]string, len(c.running))
+	for i, name := range c.running {
+		parts[i] = fmt.Sprintf("%s (%.0f s)", name, now.Sub(c.began[name]).Seconds())
+	}
+	return strings.Join(parts, " + ")
 }
 
 // begin marks stages as running, for the progress display.
 func (c *stageClock) begin(names ...string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	now := time.Now()
+	for _, name := range names {
+		c.began[name] = now
+	}
 	c.running = append(c.running, names...)
 }
 
@@ -116,17 +135,20 @@ func (c *stageClock) record(name string, start time.Time) {
 	if i := slices.Index(c.running, name); i >= 0 {
 		c.running = slices.Delete(c.running, i, i+1)
 	}
+	delete(c.began, name)
 	now := time.Now()
-	s := Stage{Name: name, Seconds: round3(now.Sub(start).Seconds()), PeakRSSMB: peakRSSMB()}
+	s := Stage{Name: name, Seconds: round3(now.Sub(start).Seconds()), PeakRSSMB: peakmem.MB()}
 	c.stages = append(c.stages, s)
 	c.last = now
-	line := fmt.Sprintf("d365audit: %-9s %7.2f s  (peak memory %.0f MB)", name, s.Seconds, s.PeakRSSMB)
-	switch {
-	case c.show != nil: // above the bar, on a terminal
-		c.show.Logf("%s", line)
-	case c.log != nil:
-		fmt.Fprintln(c.log, line)
+	if c.log == nil {
+		return
 	}
+	line := fmt.Sprintf("d365audit: %-9s %7.2f s  (peak memory %s)", name, s.Seconds, memoryMB(s.PeakRSSMB))
+	if c.show != nil { // above the bar, on a terminal
+		c.show.Logf("%s", line)
+		return
+	}
+	fmt.Fprintln(c.log, line)
 }
 
 // stageOrder is the order stages are listed in the manifest: the output
@@ -145,16 +167,15 @@ func (c *stageClock) ordered() []Stage {
 }
 
 func (c *stageClock) total() Stage {
-	return Stage{Name: "total", Seconds: round3(time.Since(c.start).Seconds()), PeakRSSMB: peakRSSMB()}
+	return Stage{Name: "total", Seconds: round3(time.Since(c.start).Seconds()), PeakRSSMB: peakmem.MB()}
 }
 
 func round3(f float64) float64 { return float64(int64(f*1000+0.5)) / 1000 }
 
-// peakRSSMB is the process's peak resident set size (Linux reports KiB).
-func peakRSSMB() float64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
+// memoryMB shows a peak memory figure; 0 is one this OS did not give.
+func memoryMB(mb float64) string {
+	if mb <= 0 {
+		return "unknown"
 	}
-	return float64(ru.Maxrss) / 1024
+	return fmt.Sprintf("%.0f MB", mb)
 }

@@ -51,10 +51,17 @@ func WriteFindingsJSON(w io.Writer, r *Report) error {
 var FindingsCSVHeader = []string{"rule", "severity", "subject_type", "subject_id", "subject_name", "businessunit",
 	"message", "evidence", "fingerprint", "waived", "waiver_owner", "waiver_expires"}
 
-// WriteFindingsCSV writes findings.csv: the findings flat, one row each.
-// Text that a spreadsheet would take for a formula is defused (see
-// SafeCell).
+// UTF8BOM starts findings.csv: without it, Excel on Windows reads the file
+// in the system's code page and shows Björn as BjÃ¶rn.
+const UTF8BOM = "\ufeff"
+
+// WriteFindingsCSV writes findings.csv: a UTF-8 byte order mark, then the
+// findings flat, one row each. Text that a spreadsheet would take for a
+// formula is defused (see SafeCell).
 func WriteFindingsCSV(w io.Writer, r *Report) error {
+	if _, err := io.WriteString(w, UTF8BOM); err != nil {
+		return err
+	}
 	cw := csv.NewWriter(w)
 	if err := cw.Write(FindingsCSVHeader); err != nil {
 		return err

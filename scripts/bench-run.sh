@@ -28,7 +28,7 @@ for n in $SIZES; do
   ./bin/d365audit sample --users "$n" --seed "$SEED" --out "$export_dir" >/dev/null
   mb=$(du -sm "$export_dir" | cut -f1)
   out="$work/out-$n"
-  $TIME -f '%e %M' -o "$work/time-$n" ./bin/d365audit run --input "$export_dir" --out "$out" >/dev/null 2>"$work/log-$n"
+  $TIME -f '%e %M' -o "$work/time-$n" ./bin/d365audit run --verbose --input "$export_dir" --out "$out" >/dev/null 2>"$work/log-$n"
   # stage lines: "d365audit: ingest     1.23 s  (peak memory 456 MB)"
   grep -E '^d365audit: [a-z]+ +[0-9]' "$work/log-$n" | while read -r _ stage secs _ _ _ mem _; do
     echo "| $n | $mb | $stage | $secs | $mem |"

@@ -33,7 +33,7 @@ func newDiffCommand() *cli.Command {
 		},
 		Action: action(func(ctx context.Context, cmd *cli.Command) error {
 			if cmd.NArg() != 2 {
-				return badInput(fmt.Errorf("diff: expected two run directories, OLD and NEW; got %d arguments", cmd.NArg()))
+				return usageError(cmd, fmt.Errorf("expected two run directories, OLD and NEW; got %d arguments", cmd.NArg()))
 			}
 			o.oldDir, o.newDir = cmd.Args().Get(0), cmd.Args().Get(1)
 			return runDiff(ctx, o, cmd.Writer)

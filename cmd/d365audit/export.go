@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"os/exec"
 	"os/signal"
 	"strings"
 	"syscall"
@@ -89,7 +90,7 @@ func runExport(ctx context.Context, o exportOptions, stdin io.Reader, w, errW io
 	}
 	opts := export.Options{Environment: o.env, Out: o.out, Graph: o.graph, GraphURL: o.graphURL,
 		SignInActivity: !o.noSignIn, Force: o.force, Strict: o.strict, Concurrency: o.concurrency,
-		Tenant: o.tenant, ToolVersion: version}
+		Tenant: o.tenant, ToolVersion: toolVersion()}
 	var err error
 	if opts.Environment, err = export.ServiceURL("--env", o.env); err != nil {
 		return badInput(err)
@@ -127,11 +128,19 @@ func exportFailure(err error) error {
 	var ue *export.UsageError
 	var re *export.RefusedError
 	var ae *export.AuthError
-	if errors.As(err, &ue) || errors.As(err, &re) || errors.As(err, &ae) {
+	if errors.As(err, &ae) {
+		return badInput(fmt.Errorf("%w\nIf this credential cannot work here, %s", err, authHint))
+	}
+	if errors.As(err, &ue) || errors.As(err, &re) {
 		return badInput(err)
 	}
 	return &exitError{code: exitInternal, err: err}
 }
+
+// authHint says which --auth to use when no credential is usable.
+const authHint = "choose one with --auth: secret (" + envTenantID + ", " + envClientID + " and " + envClientSecret +
+	"), certificate (--certificate-file), token (--access-token FILE) or device-code (a person signs in on another device); " +
+	"azure-cli needs the Azure CLI installed and az login"
 
 // authentication gathers the method and its secrets from the flags, the
 // environment and the files they name.
@@ -160,6 +169,15 @@ func (o exportOptions) authentication(stdin io.Reader, errW io.Writer) (export.A
 			a.Method = export.AuthSecret
 		default:
 			a.Method = export.AuthAzureCLI
+		}
+	}
+	if a.Method == export.AuthAzureCLI {
+		if _, err := exec.LookPath("az"); err != nil {
+			what := "no secret, certificate or token was given and the Azure CLI (az) is not installed"
+			if o.auth != "" {
+				what = "--auth azure-cli: the Azure CLI (az) is not installed"
+			}
+			return a, fmt.Errorf("no usable credential: %s; %s", what, authHint)
 		}
 	}
 	if a.Method == export.AuthCertificate {

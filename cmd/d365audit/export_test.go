@@ -109,3 +109,27 @@ func TestExportUsageErrors(t *testing.T) {
 		t.Error("a refused export wrote --out")
 	}
 }
+
+// Without a secret, certificate or token and without the Azure CLI, export
+// stops before contacting anything and says which --auth to use.
+func TestExportWithoutCredentialSaysWhichAuth(t *testing.T) {
+	for _, env := range []string{envClientSecret, envAccessToken, envGraphToken, envCertificatePath, envTenantID, envClientID} {
+		t.Setenv(env, "")
+	}
+	t.Setenv("PATH", t.TempDir()) // no az
+	out := filepath.Join(t.TempDir(), "export")
+	for _, args := range [][]string{{}, {"--auth", "azure-cli"}} {
+		code, _, stderr := runCLI(t, append([]string{"export", "--env", "https://contoso.crm.dynamics.com", "--out", out}, args...)...)
+		if code != exitBadInput {
+			t.Errorf("%v: exit %d, want %d", args, code, exitBadInput)
+		}
+		for _, want := range []string{"no usable credential", "Azure CLI (az) is not installed", "--auth: secret (AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET)", "token (--access-token FILE)"} {
+			if !strings.Contains(stderr, want) {
+				t.Errorf("%v: stderr lacks %q:\n%s", args, want, stderr)
+			}
+		}
+	}
+	if entries, _ := os.ReadDir(filepath.Dir(out)); len(entries) != 0 {
+		t.Errorf("export without a credential wrote %v", entries)
+	}
+}

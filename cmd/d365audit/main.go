@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"runtime/pprof"
+	"strings"
 
 	"github.com/urfave/cli/v3"
 )
@@ -21,8 +22,10 @@ const (
 	exitInternal = 3
 )
 
-// version is set at build time (-ldflags "-X main.version=...").
-var version = "dev"
+// version is set at build time: make passes -ldflags "-X main.version=..."
+// from git describe (scripts/version.sh). toolVersion falls back to the
+// build information when it is empty.
+var version string
 
 func main() {
 	stop := startCPUProfile(os.Getenv("D365AUDIT_CPUPROFILE"))
@@ -97,17 +100,17 @@ func action(fn func(ctx context.Context, cmd *cli.Command) error) cli.ActionFunc
 }
 
 func newApp(stdout, stderr io.Writer) *cli.Command {
-	return &cli.Command{
+	app := &cli.Command{
 		Name:      "d365audit",
 		Usage:     "audit the security and licensing of a Dynamics 365 / Dataverse environment from its export",
-		Version:   version,
+		Version:   toolVersion(),
 		Writer:    stdout,
 		ErrWriter: stderr,
 		// main alone decides the exit status.
 		ExitErrHandler: func(context.Context, *cli.Command, error) {},
-		OnUsageError: func(_ context.Context, _ *cli.Command, err error, _ bool) error {
-			return &exitError{code: exitBadInput, err: err}
-		},
+		// Every command inherits it: a stray argument is a usage error, and
+		// an unknown command one too.
+		ArgValidator: checkArgs,
 		Commands: []*cli.Command{
 			newRunCommand(),
 			newValidateCommand(),
@@ -120,4 +123,36 @@ func newApp(stdout, stderr io.Writer) *cli.Command {
 			newReviewCommand(),
 		},
 	}
+	app.OnUsageError = onUsageError
+	for _, c := range app.Commands {
+		c.OnUsageError = onUsageError
+	}
+	return app
+}
+
+// onUsageError keeps a usage error to one line and a pointer to the help,
+// instead of the whole help.
+func onUsageError(_ context.Context, cmd *cli.Command, err error, _ bool) error {
+	return usageError(cmd, err)
+}
+
+func usageError(cmd *cli.Command, err error) error {
+	return &exitError{code: exitBadInput, err: fmt.Errorf("%w\nRun '%s --help' for usage.", err, cmd.FullName())}
+}
+
+// checkArgs refuses positional arguments where a command takes none (its
+// ArgsUsage is empty), and names the commands when the first argument is
+// none of them.
+func checkArgs(_ context.Context, cmd *cli.Command) error {
+	if cmd.NArg() == 0 || cmd.ArgsUsage != "" || cmd.Name == "help" {
+		return nil
+	}
+	if cmd.Root() == cmd {
+		var names []string
+		for _, c := range cmd.VisibleCommands() {
+			names = append(names, c.Name)
+		}
+		return usageError(cmd, fmt.Errorf("unknown command %q; the commands are %s", cmd.Args().First(), strings.Join(names, ", ")))
+	}
+	return usageError(cmd, fmt.Errorf("unexpected argument %q (%s takes only flags)", cmd.Args().First(), cmd.FullName()))
 }

@@ -59,12 +59,114 @@ func TestValidateRefusesBrokenExportWithExit2(t *testing.T) {
 	}
 }
 
+// A usage error exits 2 with one line and a pointer to the help, never
+// the whole help.
 func TestUsageErrorsExit2(t *testing.T) {
-	if code, _, _ := runCLI(t, "validate"); code != exitBadInput {
-		t.Errorf("missing --input: exit %d, want %d", code, exitBadInput)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"validate"}, `Required flag "input" not set`},
+		{[]string{"run", "--input", "../../samples/contoso", "--out", "x", "extra"}, `unexpected argument "extra"`},
+		{[]string{"validate", "--input", "../../samples/contoso", "extra"}, `unexpected argument "extra"`},
+		{[]string{"rules", "extra"}, `unexpected argument "extra"`},
+		{[]string{"run", "--input", "x", "--bogus"}, "flag provided but not defined: -bogus"},
+		{[]string{"diff", "one"}, "expected two run directories"},
+		{[]string{"bogus"}, `unknown command "bogus"; the commands are run, validate, access, who-can, rules, diff, sample, export`},
+	} {
+		code, out, errOut := runCLI(t, tc.args...)
+		if code != exitBadInput {
+			t.Errorf("%v: exit %d, want %d", tc.args, code, exitBadInput)
+		}
+		lines := strings.Split(strings.TrimSpace(errOut), "\n")
+		if len(lines) != 2 || !strings.Contains(lines[0], tc.want) || !strings.HasPrefix(lines[1], "Run 'd365audit") ||
+			!strings.HasSuffix(lines[1], "--help' for usage.") {
+			t.Errorf("%v: stderr %q, want one line with %q and a pointer to --help", tc.args, errOut, tc.want)
+		}
+		if out != "" {
+			t.Errorf("%v: the help was printed:\n%s", tc.args, out)
+		}
 	}
-	if code, _, _ := runCLI(t, "validate", "--input", "/nonexistent/dir"); code == exitOK {
-		t.Errorf("nonexistent input: exit 0")
+	if code, out, _ := runCLI(t, "run", "--help"); code != exitOK || !strings.Contains(out, "--force") {
+		t.Errorf("run --help: exit %d\n%s", code, out)
+	}
+}
+
+// --input says whether it does not exist or is a file.
+func TestInputThatIsNoDirectory(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "nothing")
+	file := filepath.Join(t.TempDir(), "export.zip")
+	os.WriteFile(file, []byte("PK"), 0o644)
+	for _, cmd := range [][]string{{"validate"}, {"run", "--out", filepath.Join(t.TempDir(), "out")}} {
+		for _, tc := range []struct{ input, want string }{{missing, missing + " does not exist"}, {file, file + " is a file"}} {
+			code, _, errOut := runCLI(t, append(cmd, "--input", tc.input)...)
+			if code != exitBadInput || !strings.Contains(errOut, tc.want) {
+				t.Errorf("%s --input %s: exit %d, %q; want exit 2 and %q", cmd[0], tc.input, code, errOut, tc.want)
+			}
+		}
+	}
+	if code, _, errOut := runCLI(t, "access", "--input", missing, "--user", "x"); code != exitBadInput || !strings.Contains(errOut, "does not exist") {
+		t.Errorf("access --input missing: exit %d, %q", code, errOut)
+	}
+}
+
+// run never silently overwrites evidence: a previous run is replaced only
+// with --force, and a folder holding anything else, or one inside the
+// export, is refused.
+func TestRunOutNeverOverwritesEvidence(t *testing.T) {
+	const input = "../../samples/contoso"
+	out := filepath.Join(t.TempDir(), "out")
+	code, _, errOut := runCLI(t, "run", "--input", input, "--out", out)
+	if code != exitOK {
+		t.Fatalf("first run: exit %d %s", code, errOut)
+	}
+	if strings.Contains(errOut, "peak memory") || strings.Contains(errOut, "d365audit: ingest") {
+		t.Errorf("stage telemetry without --verbose:\n%s", errOut)
+	}
+	before, _ := os.ReadFile(filepath.Join(out, "manifest.json"))
+	code, _, errOut = runCLI(t, "run", "--input", input, "--out", out)
+	if code != exitBadInput || !strings.Contains(errOut, "pass --force to replace it") {
+		t.Errorf("second run without --force: exit %d, %q", code, errOut)
+	}
+	if after, _ := os.ReadFile(filepath.Join(out, "manifest.json")); !bytes.Equal(before, after) {
+		t.Error("a refused run changed the previous run's manifest")
+	}
+	code, _, errOut = runCLI(t, "run", "--input", input, "--out", out, "--force", "--verbose")
+	if code != exitOK {
+		t.Errorf("second run with --force: exit %d, %s", code, errOut)
+	}
+	for _, stage := range []string{"ingest", "access", "rules", "findings", "parquet", "database", "pdf", "workbook"} {
+		if !strings.Contains(errOut, "d365audit: "+stage+" ") {
+			t.Errorf("--verbose: no line for stage %s:\n%s", stage, errOut)
+		}
+	}
+
+	os.WriteFile(filepath.Join(out, "notes.txt"), []byte("mine"), 0o644)
+	code, _, errOut = runCLI(t, "run", "--input", input, "--out", out, "--force")
+	if code != exitBadInput || !strings.Contains(errOut, "did not write (notes.txt)") {
+		t.Errorf("run --force into a folder with a foreign file: exit %d, %q", code, errOut)
+	}
+	if b, _ := os.ReadFile(filepath.Join(out, "notes.txt")); string(b) != "mine" {
+		t.Error("the foreign file was touched")
+	}
+
+	// Files named like the outputs are not a run's without its manifest.
+	other := t.TempDir()
+	os.WriteFile(filepath.Join(other, "report.pdf"), []byte("%PDF"), 0o644)
+	code, _, errOut = runCLI(t, "run", "--input", input, "--out", other, "--force")
+	if code != exitBadInput || !strings.Contains(errOut, "did not write (report.pdf)") {
+		t.Errorf("run --force into a folder with someone's report.pdf: exit %d, %q", code, errOut)
+	}
+
+	export := t.TempDir()
+	os.WriteFile(filepath.Join(export, "systemusers.csv"), []byte("systemuserid\n"), 0o644)
+	inside := filepath.Join(export, "report")
+	code, _, errOut = runCLI(t, "run", "--input", export, "--out", inside)
+	if code != exitBadInput || !strings.Contains(errOut, "is inside --input") {
+		t.Errorf("--out inside --input: exit %d, %q", code, errOut)
+	}
+	if _, err := os.Stat(inside); !os.IsNotExist(err) {
+		t.Error("--out inside --input was created")
 	}
 }
 
@@ -101,11 +203,14 @@ func TestRunExitStatuses(t *testing.T) {
 	if code, stdout, errOut := runCLI(t, "run", "--input", "../../samples/contoso", "--out", out); code != exitOK {
 		t.Fatalf("run without --fail-on: exit %d: %s %s", code, stdout, errOut)
 	}
-	if code, _, errOut := runCLI(t, "run", "--input", "../../samples/contoso", "--out", out, "--fail-on", "high"); code != exitFindings ||
+	if b, _ := os.ReadFile(filepath.Join(out, "findings.csv")); !bytes.HasPrefix(b, []byte("\xEF\xBB\xBFrule,severity,")) {
+		t.Errorf("findings.csv does not start with the UTF-8 BOM and the header: %.20q", b)
+	}
+	if code, _, errOut := runCLI(t, "run", "--input", "../../samples/contoso", "--out", out, "--force", "--fail-on", "high"); code != exitFindings ||
 		!strings.Contains(errOut, "at high or above") {
 		t.Errorf("--fail-on high on samples with high findings: exit %d, %s", code, errOut)
 	}
-	if code, _, _ := runCLI(t, "run", "--input", "../../samples/contoso", "--out", out, "--fail-on", "severe"); code != exitBadInput {
+	if code, _, _ := runCLI(t, "run", "--input", "../../samples/contoso", "--out", out, "--force", "--fail-on", "severe"); code != exitBadInput {
 		t.Errorf("--fail-on severe: exit %d, want 2", code)
 	}
 	code, _, errOut := runCLI(t, "rules")

@@ -19,8 +19,9 @@ import (
 
 type runOptions struct {
 	audit.Options
-	failOn string
-	now    string
+	failOn  string
+	now     string
+	verbose bool
 }
 
 func newRunCommand() *cli.Command {
@@ -34,7 +35,8 @@ func newRunCommand() *cli.Command {
 			"(nothing written); 3 internal error.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "input", Aliases: []string{"i"}, Usage: "export `DIR`", Required: true, Destination: &o.Input},
-			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "output `DIR` (created if missing)", Required: true, Destination: &o.Out},
+			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "output `DIR`: new, empty, or a previous run's with --force; never inside --input", Required: true, Destination: &o.Out},
+			&cli.BoolFlag{Name: "force", Usage: "replace the previous run in --out (a folder holding files no run wrote is refused even so)", Destination: &o.Force},
 			&cli.StringFlag{Name: "baseline", Usage: "baseline roles `DIR` (default: DIR/baseline)", Destination: &o.Baseline},
 			&cli.StringFlag{Name: "prices", Usage: "price list `FILE` (default: DIR/prices.csv)", Destination: &o.Prices},
 			&cli.StringFlag{Name: "policy", Usage: "policy `FILE` (default: DIR/policy.yaml, else the built-in policy)", Destination: &o.Policy},
@@ -43,6 +45,7 @@ func newRunCommand() *cli.Command {
 			&cli.StringFlag{Name: "rules-dir", Usage: "`DIR` of the organisation's own rules (*.sql), added to the built-in ones", Destination: &o.RulesDir},
 			&cli.StringFlag{Name: "previous", Usage: "a previous run's output `DIR`: also write diff.json and show what changed", Destination: &o.Previous},
 			&cli.StringFlag{Name: "now", Usage: "the run's clock as RFC 3339 or YYYY-MM-DD (reproducible runs); the policy's as_of, if set, is the audit date", Destination: &o.now},
+			&cli.BoolFlag{Name: "verbose", Usage: "also print each stage's seconds and peak memory as it ends (telemetry, for benchmarks)", Destination: &o.verbose},
 			&cli.StringFlag{Name: "fail-on", Usage: "exit 1 when an open finding is at `SEVERITY` or above (critical, high, medium, low, info)", Destination: &o.failOn},
 		},
 		Action: action(func(ctx context.Context, cmd *cli.Command) error { return runAudit(ctx, o, cmd.Writer, cmd.ErrWriter) }),
@@ -53,7 +56,7 @@ func runAudit(ctx context.Context, o runOptions, w, errW io.Writer) error {
 	if o.failOn != "" && rules.SeverityRank(o.failOn) < 0 {
 		return badInput(fmt.Errorf("--fail-on %q: expected one of %s", o.failOn, strings.Join(rules.Severities, ", ")))
 	}
-	o.ToolVersion = version
+	o.ToolVersion = toolVersion()
 	if o.now != "" {
 		t, err := parseNow(o.now)
 		if err != nil {
@@ -61,7 +64,9 @@ func runAudit(ctx context.Context, o runOptions, w, errW io.Writer) error {
 		}
 		o.Now = t
 	}
-	o.Log = errW
+	if o.verbose {
+		o.Log = errW
+	}
 	o.Progress = progress.New(errW)
 	rep, err := audit.Run(ctx, o.Options)
 	o.Progress.Close()

@@ -4,10 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/urfave/cli/v3"
 
+	"github.com/d365audit/d365audit/audit"
 	"github.com/d365audit/d365audit/ingest"
 	"github.com/d365audit/d365audit/queries"
 	"github.com/d365audit/d365audit/store"
@@ -40,8 +40,8 @@ func newValidateCommand() *cli.Command {
 // validate loads the export into a throwaway in-memory database and prints
 // what it read and every problem.
 func validate(ctx context.Context, opts validateOptions, w io.Writer) error {
-	if st, err := os.Stat(opts.Input); err != nil || !st.IsDir() {
-		return badInput(fmt.Errorf("--input %s: not an export directory", opts.Input))
+	if err := audit.CheckInputDir(opts.Input); err != nil {
+		return badInput(err)
 	}
 	db, err := store.Open(ctx, "")
 	if err != nil {
