@@ -210,8 +210,8 @@ func Prepare(ctx context.Context, opts Options) (*Audit, error) {
 	if err := collectTables(ctx, db, rep); err != nil {
 		return nil, err
 	}
-	rep.Licenses, err = queries.ReadLicenseReview(ctx, db,
-		loaded.Present("graph_subscribedskus") && loaded.Present("graph_users"), loaded.Present("prices"))
+	rep.Licenses, err = queries.ReadLicenseReview(ctx, db, loaded.Present("graph_subscribedskus"), loaded.Present("prices"))
+	rep.Licenses.HasUsers = loaded.Present("graph_users")
 	if err != nil {
 		return nil, err
 	}

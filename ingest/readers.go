@@ -308,7 +308,42 @@ func graphSKUMapper(obj map[string]any, emit func([]any, map[string]any)) {
 		units = map[string]any{}
 	}
 	emit([]any{get(obj, "skuId"), get(obj, "skuPartNumber"), get(obj, "capabilityStatus"), get(obj, "consumedUnits"),
-		get(units, "enabled"), get(units, "suspended"), get(units, "warning"), get(units, "lockedOut")}, nil)
+		get(units, "enabled"), get(units, "suspended"), get(units, "warning"), get(units, "lockedOut"),
+		get(obj, "appliesTo"), servicePlans(get(obj, "servicePlans"))}, nil)
+}
+
+// servicePlans flattens a SKU's servicePlans to a JSON array of {"id",
+// "name"} (nil without any): Graph writes servicePlanId / servicePlanName,
+// the PowerShell SDK ServicePlanId / ServicePlanName, and ConvertTo-Json
+// below its -Depth writes each plan as a type-name string, which carries no
+// plan and is skipped.
+func servicePlans(v any) any {
+	list, _ := v.([]any)
+	type plan struct {
+		ID   string `json:"id"`
+		Name string `json:"name"`
+	}
+	var out []plan
+	for _, e := range list {
+		m, ok := e.(map[string]any)
+		if !ok {
+			continue
+		}
+		id, _ := get(m, "servicePlanId").(string)
+		name, _ := get(m, "servicePlanName").(string)
+		if g, ok := NormalizeGUID(id); ok {
+			id = g
+		}
+		if id == "" && name == "" {
+			continue
+		}
+		out = append(out, plan{ID: id, Name: strings.TrimSpace(name)})
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	b, _ := json.Marshal(out)
+	return string(b)
 }
 
 func graphUserMapper(obj map[string]any, emit func([]any, map[string]any)) {

@@ -332,6 +332,11 @@ func (b *rowBuilder) build() arrow.RecordBatch {
 func (b *rowBuilder) add(file string, loc fmt.Stringer, row int64, vals []any, extra map[string]any) {
 	for i, c := range b.table.Columns {
 		v, msg := convert(c.Type, vals[i])
+		if msg == "" && v != nil && c.Check != nil {
+			if msg = c.Check(v); msg != "" {
+				v = nil
+			}
+		}
 		if msg != "" {
 			b.problems.addf(Structural, file, loc.String(), c.Name, "%s", msg)
 		} else if v == nil && c.Required && !b.missing[i] {

@@ -89,7 +89,8 @@ func insertCatalog(ctx context.Context, db *store.DB, skus []skucatalog.SKU) err
 // LicenseReview is the license cost review: seats per SKU, the wasted ones
 // by category, and what they cost.
 type LicenseReview struct {
-	HasGraph     bool   // graph/subscribedSkus.json and users.json came with the export
+	HasGraph     bool   // graph/subscribedSkus.json came with the export: seats per SKU are reviewed
+	HasUsers     bool   // graph/users.json came too: the licenses of each user are reviewed
 	HasPrices    bool   // a price list came with the export; without it, counts only
 	Currency     string // of the price list
 	SKUs         []SKULine
@@ -109,8 +110,13 @@ type SKULine struct {
 	Consumed     int64    `json:"consumed"`
 	Suspended    int64    `json:"suspended"`
 	Warning      int64    `json:"warning"`
-	Idle         int64    `json:"idle"` // enabled - consumed, never below 0
-	Kind         string   `json:"kind"` // base, attach, addon, free, or "" without a price
+	LockedOut    int64    `json:"locked_out"`
+	Available    int64    `json:"available"` // enabled - locked out, never below 0
+	Idle         int64    `json:"idle"`      // available - consumed, never below 0; 0 for capacity
+	Over         int64    `json:"over"`      // consumed - available, never below 0; 0 for capacity
+	AppliesTo    string   `json:"applies_to"`
+	Capacity     bool     `json:"capacity"` // tenant-level (appliesTo Company, capacity add-ons): never seats
+	Kind         string   `json:"kind"`     // base, attach, addon, free, or "" without a price
 	MonthlyPrice *float64 `json:"monthly_price,omitempty"`
 	IdleMonthly  float64  `json:"idle_monthly"`
 	IdleAnnual   float64  `json:"idle_annual"`
@@ -156,7 +162,8 @@ func ReadLicenseReview(ctx context.Context, db *store.DB, hasGraph, hasPrices bo
 	}
 	err := db.Query(ctx, "license SKUs", `
 		SELECT s.skuid, s.partnumber, s.productname, coalesce(s.capabilitystatus, ''), coalesce(s.enabled, 0), coalesce(s.consumed, 0),
-		       coalesce(s.suspended, 0), coalesce(s.warning, 0), s.idle, coalesce(s.kind, CASE WHEN s.paid THEN '' ELSE 'free' END),
+		       coalesce(s.suspended, 0), coalesce(s.warning, 0), coalesce(s.lockedout, 0), s.available, s.idle, s.over,
+		       coalesce(s.appliesto, ''), s.capacity, coalesce(s.kind, CASE WHEN s.paid THEN '' ELSE 'free' END),
 		       s.monthly_price::DOUBLE, coalesce(s.monthly_price * s.idle, 0)::DOUBLE, coalesce(s.monthly_price * s.idle * 12, 0)::DOUBLE,
 		       (SELECT string_agg(a.userprincipalname, chr(31) ORDER BY a.userprincipalname) FROM license_assignments a WHERE a.skuid = s.skuid)
 		FROM license_skus s ORDER BY s.partnumber, s.skuid`,
@@ -165,7 +172,7 @@ func ReadLicenseReview(ctx context.Context, db *store.DB, hasGraph, hasPrices bo
 			var price sql.NullFloat64
 			var assigned sql.NullString
 			if err := rows.Scan(&l.SKUID, &l.PartNumber, &l.ProductName, &l.Status, &l.Enabled, &l.Consumed, &l.Suspended, &l.Warning,
-				&l.Idle, &l.Kind, &price, &l.IdleMonthly, &l.IdleAnnual, &assigned); err != nil {
+				&l.LockedOut, &l.Available, &l.Idle, &l.Over, &l.AppliesTo, &l.Capacity, &l.Kind, &price, &l.IdleMonthly, &l.IdleAnnual, &assigned); err != nil {
 				return err
 			}
 			if price.Valid {

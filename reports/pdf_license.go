@@ -136,6 +136,10 @@ func (d *pdfDoc) licenseReview() error {
 		d.note(msg, pdfBody)
 		return nil
 	}
+	if !lr.HasUsers {
+		d.note("No graph/users.json (only subscribedSkus.json): the review counts the idle seats of each SKU; the licenses "+
+			"of each user (disabled, without a role, inactive) were not reviewed.", pdfBody)
+	}
 	if !lr.HasPrices {
 		d.note("No price list: counts only. Without prices.csv the review counts wasted seats but cannot say what they cost.", pdfBody)
 	}
@@ -193,6 +197,11 @@ func (d *pdfDoc) skuTable(lr LicenseReview) {
 		return
 	}
 	d.heading("Subscribed SKUs", pdfH3, -1, 15)
+	if n := capacityCount(lr); n > 0 {
+		d.paragraph(fmt.Sprintf("%d tenant-level %s (capacity: Graph appliesTo \"Company\", or a capacity add-on) %s "+
+			"assigned to no user: never counted as idle seats. Locked-out units (a cancelled subscription) are not "+
+			"available seats either.", n, pdfPlural(n, "SKU", "SKUs"), pdfPlural(n, "is", "are")), pdfMuted)
+	}
 	skus := lr.SKUs
 	if len(skus) > pdfMaxList {
 		skus = skus[:pdfMaxList]
@@ -203,7 +212,17 @@ func (d *pdfDoc) skuTable(lr LicenseReview) {
 		if s.ProductName != "" && s.ProductName != s.PartNumber {
 			name += "\n" + s.ProductName
 		}
-		row := []string{name, pdfOrDash(s.Status), pdfThousands(s.Enabled), pdfThousands(s.Consumed), pdfThousands(s.Idle)}
+		status, idle := pdfOrDash(s.Status), pdfThousands(s.Idle)
+		switch {
+		case s.Capacity:
+			status, idle = status+"\ncapacity", "-"
+		case s.LockedOut > 0:
+			status += fmt.Sprintf("\n%s locked out", pdfThousands(s.LockedOut))
+		}
+		if s.Over > 0 {
+			status += fmt.Sprintf("\n%s over", pdfThousands(s.Over))
+		}
+		row := []string{name, status, pdfThousands(s.Enabled), pdfThousands(s.Consumed), idle}
 		if lr.HasPrices {
 			price := "-"
 			if s.MonthlyPrice != nil {
@@ -261,4 +280,15 @@ func (d *pdfDoc) wasteLines(lr LicenseReview) {
 	if more := len(lines) - len(shown); more > 0 {
 		d.paragraph(pdfAndMore(more, "report.xlsx"), pdfSmallB)
 	}
+}
+
+// capacityCount counts the tenant-level SKUs of the review.
+func capacityCount(lr LicenseReview) int {
+	n := 0
+	for _, s := range lr.SKUs {
+		if s.Capacity {
+			n++
+		}
+	}
+	return n
 }

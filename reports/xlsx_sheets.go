@@ -244,7 +244,9 @@ func (wb *workbook) licenseNotes() []string {
 	l := wb.rep.Licenses
 	var notes []string
 	if !l.HasGraph {
-		notes = append(notes, "No Graph export (graph/subscribedSkus.json, graph/users.json): licenses were not reviewed.")
+		notes = append(notes, "No Graph export (graph/subscribedSkus.json): licenses were not reviewed.")
+	} else if !l.HasUsers {
+		notes = append(notes, "No graph/users.json: idle seats per SKU only; the licenses of each user were not reviewed.")
 	}
 	if !l.HasPrices {
 		notes = append(notes, "No price list: counts only.")
@@ -262,7 +264,7 @@ func (wb *workbook) licensesSheet() *xlSheet {
 	return &xlSheet{
 		name: xlLicenses,
 		columns: []xlColumn{{"", 34}, {"", 12}, {"", 12}, {"", 12}, {"", 11}, {"", 10}, {"", 12}, {"", 12}, {"", 12},
-			{"", 10}, {"", 9}, {"", 12}, {"", 50}},
+			{"", 10}, {"", 9}, {"", 12}, {"", 50}, {"", 11}, {"", 13}, {"", 16}},
 		write: func(emit xlEmit) error {
 			if err := emit(xlText("Licenses", st.title)); err != nil {
 				return err
@@ -279,7 +281,8 @@ func (wb *workbook) licensesSheet() *xlSheet {
 				return err
 			}
 			head := []string{"Part number", "Enabled", "Consumed", "Idle", "Suspended", "Warning", "Price per month",
-				"Idle per month", "Idle per year", "Assigned users", "Kind", "Status", "Product"}
+				"Idle per month", "Idle per year", "Assigned users", "Kind", "Status", "Product", "Locked out", "Over-consumed",
+				"Seats or capacity"}
 			if err := emit(wb.headerCells(head)...); err != nil {
 				return err
 			}
@@ -295,7 +298,8 @@ func (wb *workbook) licensesSheet() *xlSheet {
 				}
 				if err := emit(xlText(s.PartNumber, 0), xlNum(s.Enabled, 0), xlNum(s.Consumed, 0), xlNum(s.Idle, 0),
 					xlNum(s.Suspended, 0), xlNum(s.Warning, 0), price, wb.money(s.IdleMonthly, 0), wb.money(s.IdleAnnual, 0),
-					xlNum(len(s.AssignedTo), 0), xlText(s.Kind, 0), xlText(s.Status, 0), xlText(s.ProductName, 0)); err != nil {
+					xlNum(len(s.AssignedTo), 0), xlText(s.Kind, 0), xlText(s.Status, 0), xlText(s.ProductName, 0),
+					xlNum(s.LockedOut, 0), xlNum(s.Over, 0), xlText(seatsOrCapacity(s), 0)); err != nil {
 					return err
 				}
 			}
@@ -487,4 +491,13 @@ func xlRunTime(rep *Report) string {
 		return ""
 	}
 	return rep.GeneratedAt.UTC().Format("2006-01-02 15:04:05")
+}
+
+// seatsOrCapacity says whether a SKU's units are user seats or tenant-level
+// capacity (never idle seats).
+func seatsOrCapacity(s SKULine) string {
+	if s.Capacity {
+		return "capacity"
+	}
+	return "seats"
 }

@@ -114,11 +114,14 @@ func printRunSummary(w io.Writer, out string, rep *reports.Report) {
 	l := rep.Licenses
 	switch {
 	case !l.HasGraph:
-		fmt.Fprintln(w, "License review: not performed (no graph/subscribedSkus.json and graph/users.json in the export)")
+		fmt.Fprintln(w, "License review: not performed (no graph/subscribedSkus.json in the export)")
 	case !l.HasPrices:
 		fmt.Fprintf(w, "License review: %d wasted seats; costs need a price list (--prices)\n", wastedSeats(l))
 	default:
 		fmt.Fprintf(w, "License waste: %d seats, %s %.2f a month, %.2f a year\n", wastedSeats(l), l.Currency, l.TotalMonthly, l.TotalAnnual)
+	}
+	if l.HasGraph && !l.HasUsers {
+		fmt.Fprintln(w, "License review: no graph/users.json: idle seats per SKU only; the licenses of each user were not reviewed")
 	}
 	if c := rep.Changes; c != nil {
 		s := c.Summary
