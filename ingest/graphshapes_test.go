@@ -17,7 +17,7 @@ func TestGraphSKUShapes(t *testing.T) {
 		"05e9a617-0261-4cee-bb44-138d3ef5d965 SPE_E3 Suspended consumed=1 enabled=0 suspended=3 warning=0 lockedout=0 User",
 		"1e1a282c-9c54-43a2-9310-98ef728faace DYN365_ENTERPRISE_SALES Enabled consumed=2 enabled=5 suspended=0 warning=0 lockedout=0 User",
 		"e612d426-6bc3-4181-9658-91aa906b0ac0 CDS_DB_CAPACITY Enabled consumed=0 enabled=4 suspended=0 warning=0 lockedout=0 Company",
-		"f2e48cb3-9da0-42cd-8464-4a54ce198ad0 DYN365_ENTERPRISE_PLAN1 Enabled consumed=26 enabled=30 suspended=0 warning=0 lockedout=30 User",
+		"ea126fc5-a19e-42e2-a731-da9d437bffcf DYN365_ENTERPRISE_PLAN1 Enabled consumed=26 enabled=30 suspended=0 warning=0 lockedout=30 User",
 	}
 	wantPlans := map[string]string{
 		"DYN365_ENTERPRISE_SALES": `[{"id":"2da8e897-7791-486b-b08f-cc63c8129df7","name":"DYN365_ENTERPRISE_SALES"},{"id":"874fc546-6efe-4d22-90b8-5c4e7aa59f4b","name":"POWERAPPS_DYN_APPS"}]`,

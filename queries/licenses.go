@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	_ "embed"
+	"fmt"
 	"strings"
 	"time"
 
@@ -23,10 +24,15 @@ var DefaultFreeSKUs = []string{"FLOW_FREE", "POWERAPPS_VIRAL", "POWER_BI_STANDAR
 
 // LicenseOptions are the parameters of the license model.
 type LicenseOptions struct {
-	Catalog      []skucatalog.SKU // skuId -> product name
-	FreeSKUs     []string         // added to DefaultFreeSKUs
-	InactiveDays int
-	AsOf         time.Time
+	Catalog []skucatalog.SKU // skuId -> product name
+	// CatalogSource names the catalogue in the review ("" for the built-in).
+	CatalogSource string
+	// DynamicsPlans are the Dynamics 365 / Dataverse service plans that
+	// classify SKUs the catalogue does not know; nil takes the built-in ones.
+	DynamicsPlans []skucatalog.ServicePlan
+	FreeSKUs      []string // added to DefaultFreeSKUs
+	InactiveDays  int
+	AsOf          time.Time
 }
 
 // BuildLicenses builds the license usage model (license_skus,
@@ -40,6 +46,9 @@ func BuildLicenses(ctx context.Context, db *store.DB, opts LicenseOptions) error
 		{"fill license_params", `INSERT INTO license_params VALUES (?, ?)`, []any{opts.AsOf.UTC(), int64(opts.InactiveDays)}},
 		{"create license_free_skus", `CREATE OR REPLACE TABLE license_free_skus (sku_part_number VARCHAR)`, nil},
 		{"create sku_catalog", `CREATE OR REPLACE TABLE sku_catalog (skuid VARCHAR, skupartnumber VARCHAR, productname VARCHAR)`, nil},
+		{"create license_dynamics_plans", `CREATE OR REPLACE TABLE license_dynamics_plans (planid VARCHAR, planname VARCHAR)`, nil},
+		{"create license_catalog", `CREATE OR REPLACE TABLE license_catalog (source VARCHAR)`, nil},
+		{"fill license_catalog", `INSERT INTO license_catalog VALUES (?)`, []any{catalogSource(opts.CatalogSource)}},
 	}
 	for _, s := range stmts {
 		if err := db.Exec(ctx, s.what, s.sql, s.args...); err != nil {
@@ -53,6 +62,9 @@ func BuildLicenses(ctx context.Context, db *store.DB, opts LicenseOptions) error
 		}
 	}
 	if err := insertCatalog(ctx, db, opts.Catalog); err != nil {
+		return err
+	}
+	if err := insertDynamicsPlans(ctx, db, opts.DynamicsPlans); err != nil {
 		return err
 	}
 	for i, stmt := range splitStatements(licenseModel) {
@@ -86,6 +98,42 @@ func insertCatalog(ctx context.Context, db *store.DB, skus []skucatalog.SKU) err
 	return nil
 }
 
+func catalogSource(s string) string {
+	if s == "" {
+		return skucatalog.BuiltinSource
+	}
+	return s
+}
+
+// insertDynamicsPlans loads the Dynamics 365 / Dataverse service plans, the
+// built-in ones when plans is nil.
+func insertDynamicsPlans(ctx context.Context, db *store.DB, plans []skucatalog.ServicePlan) error {
+	if plans == nil {
+		var err error
+		if plans, err = skucatalog.BuiltinDynamicsPlans(); err != nil {
+			return err
+		}
+	}
+	const batch = 200
+	for start := 0; start < len(plans); start += batch {
+		end := min(start+batch, len(plans))
+		var b strings.Builder
+		args := make([]any, 0, 2*(end-start))
+		b.WriteString("INSERT INTO license_dynamics_plans VALUES ")
+		for i, p := range plans[start:end] {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("(?, ?)")
+			args = append(args, strings.ToLower(p.ID), strings.ToUpper(skucatalog.NormalizePartNumber(p.Name)))
+		}
+		if err := db.Exec(ctx, "fill license_dynamics_plans", b.String(), args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // LicenseReview is the license cost review: seats per SKU, the wasted ones
 // by category, and what they cost.
 type LicenseReview struct {
@@ -98,6 +146,19 @@ type LicenseReview struct {
 	Categories   []WasteCategory // totals per category, in counting order
 	TotalMonthly float64
 	TotalAnnual  float64
+	// CatalogSource names the SKU catalogue the review used; UnknownSKUs are
+	// the tenant's SKUs it does not know (it is older than they are).
+	CatalogSource string       `json:"catalog_source"`
+	UnknownSKUs   []UnknownSKU `json:"unknown_skus"`
+}
+
+// UnknownSKU is a subscribed or assigned SKU the catalogue does not know,
+// classified by its service plans.
+type UnknownSKU struct {
+	SKUID         string `json:"sku_id"`
+	PartNumber    string `json:"sku_part_number"`
+	Dynamics      bool   `json:"dynamics"`       // a Dynamics 365 / Dataverse service plan, or a Dynamics part number
+	DynamicsPlans string `json:"dynamics_plans"` // the Dynamics service plans that classified it
 }
 
 // SKULine is one subscribed SKU.
@@ -186,6 +247,24 @@ func ReadLicenseReview(ctx context.Context, db *store.DB, hasGraph, hasPrices bo
 	if err != nil {
 		return r, err
 	}
+	err = db.Query(ctx, "unknown SKUs", `
+		SELECT (SELECT source FROM license_catalog), skuid, partnumber, dynamics, coalesce(dynamics_plans, '')
+		FROM license_skus WHERE NOT catalogued ORDER BY partnumber, skuid`,
+		func(rows *sql.Rows) error {
+			var u UnknownSKU
+			if err := rows.Scan(&r.CatalogSource, &u.SKUID, &u.PartNumber, &u.Dynamics, &u.DynamicsPlans); err != nil {
+				return err
+			}
+			r.UnknownSKUs = append(r.UnknownSKUs, u)
+			return nil
+		})
+	if err != nil {
+		return r, err
+	}
+	if r.CatalogSource == "" {
+		_ = db.Query(ctx, "catalogue source", `SELECT source FROM license_catalog`,
+			func(rows *sql.Rows) error { return rows.Scan(&r.CatalogSource) })
+	}
 	err = db.Query(ctx, "license waste", `
 		SELECT category, coalesce(user_id, ''), coalesce(user_name, ''), partnumber, productname, seats,
 		       coalesce(monthly, 0)::DOUBLE, coalesce(annual, 0)::DOUBLE, reason
@@ -215,4 +294,34 @@ func ReadLicenseReview(ctx context.Context, db *store.DB, hasGraph, hasPrices bo
 			return nil
 		})
 	return r, err
+}
+
+// CatalogNote says, when the tenant has SKUs the catalogue does not know,
+// that the catalogue is older than they are, lists them, and says how to
+// pass a newer one; "" when the catalogue knows every SKU.
+func (r LicenseReview) CatalogNote() string {
+	if len(r.UnknownSKUs) == 0 {
+		return ""
+	}
+	var parts []string
+	for _, u := range r.UnknownSKUs {
+		s := u.PartNumber + " (" + u.SKUID + ")"
+		switch {
+		case u.DynamicsPlans != "":
+			s += ": a Dynamics license by its service plans " + u.DynamicsPlans
+		case u.Dynamics:
+			s += ": a Dynamics license by its part number"
+		default:
+			s += ": not classified (no Dynamics 365 / Dataverse service plan known)"
+		}
+		parts = append(parts, s)
+	}
+	n := len(r.UnknownSKUs)
+	what := "SKUs"
+	if n == 1 {
+		what = "SKU"
+	}
+	return fmt.Sprintf("The SKU catalogue (%s) is older than %d %s of this tenant, shown by part number: %s. "+
+		"Download Microsoft's current \"Product names and service plan identifiers for licensing\" CSV and pass it "+
+		"with --sku-catalog FILE for their product names.", r.CatalogSource, n, what, strings.Join(parts, "; "))
 }

@@ -179,6 +179,9 @@ func (d *pdfDoc) licenseReview() error {
 		}
 	}
 	d.skuTable(lr)
+	if note := lr.CatalogNote(); note != "" {
+		d.note(note, pdfBody)
+	}
 	d.wasteLines(lr)
 	return nil
 }

@@ -248,6 +248,9 @@ func (wb *workbook) licenseNotes() []string {
 	} else if !l.HasUsers {
 		notes = append(notes, "No graph/users.json: idle seats per SKU only; the licenses of each user were not reviewed.")
 	}
+	if note := l.CatalogNote(); note != "" {
+		notes = append(notes, note)
+	}
 	if !l.HasPrices {
 		notes = append(notes, "No price list: counts only.")
 	} else if l.Currency != "" {

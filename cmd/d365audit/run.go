@@ -120,6 +120,9 @@ func printRunSummary(w io.Writer, out string, rep *reports.Report) {
 	default:
 		fmt.Fprintf(w, "License waste: %d seats, %s %.2f a month, %.2f a year\n", wastedSeats(l), l.Currency, l.TotalMonthly, l.TotalAnnual)
 	}
+	if note := l.CatalogNote(); note != "" {
+		fmt.Fprintln(w, "License review: "+note)
+	}
 	if l.HasGraph && !l.HasUsers {
 		fmt.Fprintln(w, "License review: no graph/users.json: idle seats per SKU only; the licenses of each user were not reviewed")
 	}

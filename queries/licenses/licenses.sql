@@ -18,14 +18,28 @@ WITH skus AS (
     SELECT DISTINCT l.skuid, NULL, NULL, NULL, NULL, NULL, NULL, NULL, false, NULL, NULL
     FROM graph_assignedlicenses l WHERE l.skuid NOT IN (SELECT skuid FROM graph_subscribedskus)
 ),
+-- SKUs the catalogue does not know are classified by their Graph service
+-- plans: one carrying a Dynamics 365 / Dataverse plan (license_dynamics_plans)
+-- is a Dynamics license.
+plans AS (
+    SELECT skuid, unnest(json_extract_string(serviceplans, '$[*].id')) AS planid,
+           unnest(json_extract_string(serviceplans, '$[*].name')) AS planname
+    FROM graph_subscribedskus WHERE serviceplans IS NOT NULL
+),
+plan_hits AS (
+    SELECT p.skuid, string_agg(DISTINCT d.planname, ', ' ORDER BY d.planname) AS dynamics_plans
+    FROM plans p JOIN license_dynamics_plans d
+      ON d.planid = lower(p.planid) OR upper(d.planname) = upper(regexp_replace(p.planname, '\s', '', 'g'))
+    GROUP BY p.skuid
+),
 named AS (
-    SELECT s.*, coalesce(s.skupartnumber, c.skupartnumber, s.skuid) AS partnumber,
+    SELECT s.*, h.dynamics_plans, coalesce(s.skupartnumber, c.skupartnumber, s.skuid) AS partnumber,
            coalesce(c.productname, s.skupartnumber, s.skuid) AS productname, c.skuid IS NOT NULL AS catalogued,
            upper(regexp_replace(coalesce(s.skupartnumber, c.skupartnumber, ''), '\s', '', 'g')) AS partkey
-    FROM skus s LEFT JOIN sku_catalog c USING (skuid)
+    FROM skus s LEFT JOIN sku_catalog c USING (skuid) LEFT JOIN plan_hits h USING (skuid)
 )
 SELECT n.skuid, n.partnumber, n.productname, n.capabilitystatus, n.subscribed,
-       n.enabled, n.consumed, n.suspended, n.warning, n.lockedout, n.appliesto, n.catalogued,
+       n.enabled, n.consumed, n.suspended, n.warning, n.lockedout, n.appliesto, n.catalogued, n.dynamics_plans,
        -- Tenant-level SKUs (Graph appliesTo "Company": Dataverse database,
        -- file and log capacity, Power Pages capacity, extra instances) are
        -- never assigned to a user, so they have no seats to cut: capacity.
@@ -46,7 +60,8 @@ SELECT n.skuid, n.partnumber, n.productname, n.capabilitystatus, n.subscribed,
        END AS paid,
        -- Dynamics 365 / Power Apps licenses: the ones that pay for a seat in an environment.
        (n.productname ILIKE '%Dynamics 365%' OR n.productname ILIKE '%Power Apps%' OR n.productname ILIKE '%Dynamics CRM%'
-        OR n.partkey LIKE 'DYN365%' OR n.partkey LIKE 'D365%' OR n.partkey LIKE 'POWERAPPS%' OR n.partkey LIKE 'CRM%') AS dynamics
+        OR n.partkey LIKE 'DYN365%' OR n.partkey LIKE 'D365%' OR n.partkey LIKE 'POWERAPPS%' OR n.partkey LIKE 'CRM%'
+        OR (NOT n.catalogued AND n.dynamics_plans IS NOT NULL)) AS dynamics
 FROM named n
 LEFT JOIN prices p ON upper(regexp_replace(p.sku_part_number, '\s', '', 'g')) = n.partkey;
 

@@ -1,0 +1,64 @@
+package queries
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+)
+
+// The review of a tenant in the shapes Graph really returns: a tenant-level
+// capacity SKU, a cancelled subscription whose units are all locked out but
+// still consumed, and a SKU newer than the catalogue.
+func TestReviewOnRealTenantShapes(t *testing.T) {
+	b, err := os.ReadFile("../ingest/testdata/graph-shapes/graph-body.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body map[string]any
+	if err := json.Unmarshal(b, &body); err != nil {
+		t.Fatal(err)
+	}
+	body["value"] = append(body["value"].([]any), map[string]any{
+		"appliesTo": "User", "capabilityStatus": "Enabled", "consumedUnits": 0, "skuId": "0a1b2c3d-0000-4000-8000-00000000abcd",
+		"skuPartNumber": "CE_AGENT_SEAT_2026", "prepaidUnits": map[string]any{"enabled": 3, "lockedOut": 0, "suspended": 0, "warning": 0},
+		"servicePlans": []any{map[string]any{"servicePlanId": "D56F3DEB-50D8-465A-BEDB-F079817CCAC1", "servicePlanName": "DYN365_ENTERPRISE_P1"}},
+	})
+	skus, _ := json.Marshal(body)
+	db := licenseDBWith(t, "sku_part_number,monthly_price,currency,kind\nDYN365_ENTERPRISE_SALES,105,EUR,base\n"+
+		"CDS_DB_CAPACITY,40,EUR,addon\nDYN365_ENTERPRISE_PLAN1,210,EUR,base\n", skus)
+	r, err := ReadLicenseReview(context.Background(), db, true, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	by := map[string]SKULine{}
+	for _, s := range r.SKUs {
+		by[s.PartNumber] = s
+	}
+	if c := by["CDS_DB_CAPACITY"]; !c.Capacity || c.Idle != 0 || c.AppliesTo != "Company" {
+		t.Errorf("CDS_DB_CAPACITY = %+v, want capacity with no idle seats", c)
+	}
+	if p := by["DYN365_ENTERPRISE_PLAN1"]; p.Capacity || p.LockedOut != 30 || p.Available != 0 || p.Idle != 0 || p.Over != 26 {
+		t.Errorf("DYN365_ENTERPRISE_PLAN1 = %+v, want 30 locked out, 0 available, 0 idle, 26 over", p)
+	}
+	for _, w := range r.Waste {
+		if w.SKUPart == "CDS_DB_CAPACITY" || w.SKUPart == "DYN365_ENTERPRISE_PLAN1" {
+			t.Errorf("waste line %+v: capacity and locked-out units are no waste", w)
+		}
+	}
+	// Sales Enterprise: 5 enabled, 2 consumed, 3 idle at 105, plus Old User's disabled seat: 420 a month.
+	if r.TotalMonthly != 420 {
+		t.Errorf("waste %v a month, want 420: %+v", r.TotalMonthly, r.Waste)
+	}
+	if len(r.UnknownSKUs) != 1 || r.UnknownSKUs[0].PartNumber != "CE_AGENT_SEAT_2026" || !r.UnknownSKUs[0].Dynamics ||
+		r.UnknownSKUs[0].DynamicsPlans != "DYN365_ENTERPRISE_P1" {
+		t.Fatalf("unknown SKUs = %+v", r.UnknownSKUs)
+	}
+	note := r.CatalogNote()
+	for _, want := range []string{"older than 1 SKU", "CE_AGENT_SEAT_2026 (0a1b2c3d-0000-4000-8000-00000000abcd)", "2025-12-30", "--sku-catalog"} {
+		if !strings.Contains(note, want) {
+			t.Errorf("catalogue note lacks %q: %s", want, note)
+		}
+	}
+}
