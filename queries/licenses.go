@@ -15,6 +15,16 @@ import (
 //go:embed licenses/licenses.sql
 var licenseModel string
 
+// restrictedTables holds the restricted tables and the licenses that allow
+// writing to them; restrictedAccess reads who can write to them from the
+// effective-access matrix.
+var (
+	//go:embed licenses/restricted.sql
+	restrictedTables string
+	//go:embed licenses/restricted_access.sql
+	restrictedAccess string
+)
+
 // DefaultFreeSKUs are part numbers that cost nothing, for when no price list
 // says so (RULES.md: "the built-in free list"). Trials and "(Free)" products
 // are recognised by their catalogue names as well.
@@ -67,9 +77,13 @@ func BuildLicenses(ctx context.Context, db *store.DB, opts LicenseOptions) error
 	if err := insertDynamicsPlans(ctx, db, opts.DynamicsPlans); err != nil {
 		return err
 	}
-	for i, stmt := range splitStatements(licenseModel) {
-		if err := db.Exec(ctx, "license model, statement "+string(rune('1'+i)), stmt); err != nil {
-			return err
+	for _, model := range []struct{ name, sql string }{
+		{"license model", licenseModel}, {"restricted tables", restrictedTables}, {"restricted-table access", restrictedAccess},
+	} {
+		for i, stmt := range splitStatements(model.sql) {
+			if err := db.Exec(ctx, fmt.Sprintf("%s, statement %d", model.name, i+1), stmt); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

@@ -2,8 +2,12 @@ package queries
 
 import (
 	"context"
+	"database/sql"
+	"encoding/csv"
 	"encoding/json"
 	"os"
+	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 )
@@ -60,5 +64,57 @@ func TestReviewOnRealTenantShapes(t *testing.T) {
 		if !strings.Contains(note, want) {
 			t.Errorf("catalogue note lacks %q: %s", want, note)
 		}
+	}
+}
+
+// The restricted tables built in are exactly those of Microsoft's page (the
+// shared data's copy): 41 tables, each with the licenses that allow it.
+func TestRestrictedTablesMatchMicrosoftsPage(t *testing.T) {
+	path := filepath.Join("..", "..", "shared", "data", "licensing", "restricted-tables.csv")
+	f, err := os.Open(path)
+	if err != nil {
+		t.Skipf("shared restricted-tables.csv not found at %s (it sits beside the clone in CI): %v", path, err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, r := range recs[1:] {
+		lics := strings.Split(r[2], ";")
+		for i := range lics {
+			lics[i] = strings.TrimSpace(lics[i])
+		}
+		sort.Strings(lics)
+		want = append(want, strings.TrimPrefix(r[0], "\ufeff")+"|"+r[1]+"|"+strings.Join(lics, "; "))
+	}
+	sort.Strings(want)
+	db := licenseDB(t, "")
+	var got []string
+	err = db.Query(context.Background(), "restricted tables", `
+		SELECT logical_name || '|' || display_name || '|' || string_agg(license, '; ' ORDER BY license)
+		FROM license_restricted_tables GROUP BY logical_name, display_name ORDER BY 1`, func(rows *sql.Rows) error {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return err
+		}
+		got = append(got, s)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(got)
+	if len(want) != 41 || strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("restricted tables differ from the page (%d built in, %d on the page):\n%s\nwant:\n%s", len(got), len(want),
+			strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// every license of the page has SKUs that are it
+	n, err := db.QueryInt(context.Background(), "licenses without SKUs", `
+		SELECT count(DISTINCT license) FROM license_restricted_tables
+		WHERE license NOT IN (SELECT license FROM license_products)`)
+	if err != nil || n != 0 {
+		t.Errorf("%d licenses of the page have no SKU (%v)", n, err)
 	}
 }

@@ -108,7 +108,7 @@ func printRunSummary(w io.Writer, out string, rep *reports.Report) {
 	if len(order) > 0 {
 		fmt.Fprintln(w, "Open findings by rule:")
 		for _, r := range order {
-			fmt.Fprintf(w, "  %-8s %-30s %3d\n", severity[r], r, counts[r])
+			fmt.Fprintf(w, "  %-8s %-32s %3d\n", severity[r], r, counts[r])
 		}
 	}
 	l := rep.Licenses
