@@ -164,6 +164,34 @@ type LicenseReview struct {
 	// the tenant's SKUs it does not know (it is older than they are).
 	CatalogSource string       `json:"catalog_source"`
 	UnknownSKUs   []UnknownSKU `json:"unknown_skus"`
+	// People are the persons who write to restricted tables or hold a paid
+	// Dynamics 365 seat: what their access needs beside what they hold.
+	People []PersonLicense `json:"people"`
+	// Candidates counts the right-sizing candidates among People, and
+	// CandidateMonthly what moving them to Power Apps per user would save
+	// a month (where the price list prices both).
+	Candidates       int     `json:"candidates"`
+	CandidateMonthly float64 `json:"candidate_monthly"`
+}
+
+// PersonLicense is one person's Dynamics 365 licenses: the restricted tables
+// their access writes to, the licenses that would allow it, the ones they
+// hold, and their status: "unlicensed" (a restricted table none of their
+// licenses allows: LIC_RESTRICTED_TABLE_UNLICENSED), "needed" (every write
+// is covered) or "candidate" (a paid Dynamics 365 seat their access uses for
+// no restricted-table write: a right-sizing candidate to review, not waste,
+// since app access is not in the export).
+type PersonLicense struct {
+	UserID            string   `json:"user_id"`
+	UserName          string   `json:"user_name"`
+	DomainName        string   `json:"domainname"`
+	Tables            []string `json:"restricted_tables"`
+	Uncovered         []string `json:"uncovered_tables"`
+	AllowedBy         []string `json:"licenses_that_allow"`
+	Licenses          []string `json:"licenses_held"`
+	Seats             []string `json:"dynamics_seats"`
+	Status            string   `json:"status"`
+	MonthlyDifference *float64 `json:"monthly_difference,omitempty"`
 }
 
 // UnknownSKU is a subscribed or assigned SKU the catalogue does not know,
@@ -278,6 +306,39 @@ func ReadLicenseReview(ctx context.Context, db *store.DB, hasGraph, hasPrices bo
 	if r.CatalogSource == "" {
 		_ = db.Query(ctx, "catalogue source", `SELECT source FROM license_catalog`,
 			func(rows *sql.Rows) error { return rows.Scan(&r.CatalogSource) })
+	}
+	err = db.Query(ctx, "license needs per person", `
+		SELECT systemuserid, name, coalesce(domainname, ''), array_to_string(tables, chr(31)), array_to_string(uncovered, chr(31)),
+		       array_to_string(allowed_by, chr(31)), array_to_string(licenses, chr(31)), array_to_string(seats, chr(31)),
+		       status, monthly_difference::DOUBLE
+		FROM license_person_needs
+		WHERE EXISTS (SELECT 1 FROM graph_users) -- without users.json nobody's licenses are known
+		ORDER BY CASE status WHEN 'unlicensed' THEN 1 WHEN 'candidate' THEN 2 ELSE 3 END, monthly_difference DESC NULLS LAST, name, systemuserid`,
+		func(rows *sql.Rows) error {
+			var p PersonLicense
+			var tables, uncovered, allowed, licenses, seats sql.NullString
+			var diff sql.NullFloat64
+			if err := rows.Scan(&p.UserID, &p.UserName, &p.DomainName, &tables, &uncovered, &allowed, &licenses, &seats,
+				&p.Status, &diff); err != nil {
+				return err
+			}
+			p.Tables, p.Uncovered, p.AllowedBy = splitList(tables), splitList(uncovered), splitList(allowed)
+			p.Licenses, p.Seats = splitList(licenses), splitList(seats)
+			if diff.Valid {
+				d := diff.Float64
+				p.MonthlyDifference = &d
+			}
+			if p.Status == "candidate" {
+				r.Candidates++
+				if diff.Valid {
+					r.CandidateMonthly += diff.Float64
+				}
+			}
+			r.People = append(r.People, p)
+			return nil
+		})
+	if err != nil {
+		return r, err
 	}
 	err = db.Query(ctx, "license waste", `
 		SELECT category, coalesce(user_id, ''), coalesce(user_name, ''), partnumber, productname, seats,

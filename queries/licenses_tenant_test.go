@@ -10,6 +10,11 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/d365audit/d365audit/ingest"
+	"github.com/d365audit/d365audit/ingest/skucatalog"
+	"github.com/d365audit/d365audit/store"
 )
 
 // The review of a tenant in the shapes Graph really returns: a tenant-level
@@ -117,4 +122,76 @@ func TestRestrictedTablesMatchMicrosoftsPage(t *testing.T) {
 	if err != nil || n != 0 {
 		t.Errorf("%d licenses of the page have no SKU (%v)", n, err)
 	}
+}
+
+// Per person, the Dynamics 365 licenses their access needs beside the ones
+// they hold: on the sample, the five System Administrators who may update
+// every case are unlicensed, the Sales users who write to no restricted table
+// are right-sizing candidates (their Sales Enterprise seat less Power Apps
+// per user: USD 85 a month each), and Sofia Costa's Customer Service seat
+// is needed.
+func TestPeopleLicenseNeedsOnSample(t *testing.T) {
+	db := sampleLicenseDB(t)
+	r, err := ReadLicenseReview(context.Background(), db, true, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	by := map[string]PersonLicense{}
+	status := map[string]int{}
+	for _, p := range r.People {
+		by[p.UserName] = p
+		status[p.Status]++
+	}
+	t.Logf("statuses %v, candidates %d, %v a month", status, r.Candidates, r.CandidateMonthly)
+	if p := by["Zoë Müller"]; p.Status != "unlicensed" || strings.Join(p.Uncovered, ",") != "incident" {
+		t.Errorf("Zoë Müller = %+v, want unlicensed on incident", p)
+	}
+	if p := by["Sofia Costa"]; p.Status != "needed" || !strings.Contains(strings.Join(p.Licenses, ","), "Dynamics 365 Customer Service Enterprise") {
+		t.Errorf("Sofia Costa = %+v, want needed with Customer Service Enterprise", p)
+	}
+	if p := by["Lukas Weber"]; p.Status != "candidate" || p.MonthlyDifference == nil || *p.MonthlyDifference != 85 ||
+		strings.Join(p.Seats, ",") != "DYN365_ENTERPRISE_SALES" {
+		t.Errorf("Lukas Weber = %+v, want a candidate saving 85 a month", p)
+	}
+	if _, ok := by["Noah Fischer"]; ok {
+		t.Errorf("Noah Fischer's seat is waste (no role), not a right-sizing candidate: %+v", by["Noah Fischer"])
+	}
+	n := 0
+	var sum float64
+	for _, p := range r.People {
+		if p.Status == "candidate" {
+			n++
+			if p.MonthlyDifference != nil {
+				sum += *p.MonthlyDifference
+			}
+		}
+	}
+	if n != r.Candidates || sum != r.CandidateMonthly || n == 0 {
+		t.Errorf("candidates %d / %v, counted %d / %v", r.Candidates, r.CandidateMonthly, n, sum)
+	}
+}
+
+// sampleLicenseDB loads samples/contoso (with its price list) and builds
+// the access and license models as of its audit date.
+func sampleLicenseDB(t *testing.T) *store.DB {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	res, err := ingest.Load(ctx, db, ingest.Options{Input: "../samples/contoso"})
+	if err != nil || res.Count(ingest.Structural) > 0 {
+		t.Fatalf("load samples: %v %v", err, res.Problems)
+	}
+	if err := Build(ctx, db, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	catalog, _ := skucatalog.Builtin()
+	if err := BuildLicenses(ctx, db, LicenseOptions{Catalog: catalog, InactiveDays: 90,
+		AsOf: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)}); err != nil {
+		t.Fatal(err)
+	}
+	return db
 }

@@ -183,7 +183,58 @@ func (d *pdfDoc) licenseReview() error {
 		d.note(note, pdfBody)
 	}
 	d.wasteLines(lr)
+	d.licenseNeeds(lr)
 	return nil
+}
+
+// licenseNeeds: per person, the Dynamics 365 licenses their access to
+// restricted tables needs beside what they hold; the right-sizing
+// candidates, as candidates.
+func (d *pdfDoc) licenseNeeds(lr LicenseReview) {
+	if len(lr.People) == 0 {
+		return
+	}
+	count := map[string]int{}
+	for _, p := range lr.People {
+		count[p.Status]++
+	}
+	d.heading("Dynamics 365 licenses needed and held", pdfH3, -1, 25)
+	msg := fmt.Sprintf("%d %s can create, update or delete on restricted tables (which need a Dynamics 365 license); "+
+		"%d of them hold none of the licenses that allow it (LIC_RESTRICTED_TABLE_UNLICENSED). "+
+		"%d %s a paid Dynamics 365 seat their access uses for no restricted-table write: right-sizing "+
+		"candidates to review, not waste, since which apps a person opens is not in the export.",
+		count["needed"]+count["unlicensed"], pdfPlural(count["needed"]+count["unlicensed"], "person", "people"),
+		count["unlicensed"], lr.Candidates, pdfPlural(lr.Candidates, "person holds", "people hold"))
+	if lr.HasPrices && lr.CandidateMonthly > 0 {
+		msg += fmt.Sprintf(" As Power Apps per user they would cost %s less per month.", pdfMoney(lr.CandidateMonthly, lr.Currency))
+	}
+	d.paragraph(msg, pdfBody)
+	d.gap(1)
+	shown := lr.People
+	if len(shown) > pdfMaxList {
+		shown = shown[:pdfMaxList]
+	}
+	var rows [][]string
+	for _, p := range shown {
+		tables := strings.Join(p.Tables, ", ")
+		if tables == "" {
+			tables = "-"
+		}
+		held := strings.Join(p.Seats, ", ")
+		if held == "" {
+			held = strings.Join(p.Licenses, ", ")
+		}
+		diff := "-"
+		if p.MonthlyDifference != nil {
+			diff = pdfMoney(*p.MonthlyDifference, "")
+		}
+		rows = append(rows, []string{p.UserName, p.Status, tables, pdfOrDash(held), diff})
+	}
+	d.table(pdfCols("Person", 0.2, "Status", 0.12, "~Restricted tables written", 0.3, "~Dynamics 365 seats held", 0.26,
+		">Difference per month", 0.12), rows)
+	if more := len(lr.People) - len(shown); more > 0 {
+		d.paragraph(pdfAndMore(more, "report.xlsx"), pdfSmallB)
+	}
 }
 
 func (d *pdfDoc) hasGraphInputs() bool {

@@ -316,17 +316,23 @@ func (wb *workbook) licensesSheet() *xlSheet {
 				return err
 			}
 			if len(l.Categories) == 0 {
-				return emit(xlText("No wasted seats.", st.note))
-			}
-			var seats int64
-			for _, c := range l.Categories {
-				seats += c.Seats
-				if err := emit(xlText(c.Category, 0), xlNum(c.Seats, 0), wb.money(c.Monthly, 0), wb.money(c.Annual, 0)); err != nil {
+				if err := emit(xlText("No wasted seats.", st.note)); err != nil {
+					return err
+				}
+			} else {
+				var seats int64
+				for _, c := range l.Categories {
+					seats += c.Seats
+					if err := emit(xlText(c.Category, 0), xlNum(c.Seats, 0), wb.money(c.Monthly, 0), wb.money(c.Annual, 0)); err != nil {
+						return err
+					}
+				}
+				if err := emit(xlText("Total", st.bold), xlNum(seats, st.bold), wb.money(l.TotalMonthly, st.moneyBold),
+					wb.money(l.TotalAnnual, st.moneyBold)); err != nil {
 					return err
 				}
 			}
-			return emit(xlText("Total", st.bold), xlNum(seats, st.bold), wb.money(l.TotalMonthly, st.moneyBold),
-				wb.money(l.TotalAnnual, st.moneyBold))
+			return wb.licenseNeedRows(emit)
 		},
 	}
 }
@@ -503,4 +509,42 @@ func seatsOrCapacity(s SKULine) string {
 		return "capacity"
 	}
 	return "seats"
+}
+
+// licenseNeedRows: per person, the Dynamics 365 licenses their access to
+// restricted tables needs beside the ones they hold, and the right-sizing
+// candidates (to review, not waste).
+func (wb *workbook) licenseNeedRows(emit xlEmit) error {
+	l, st := wb.rep.Licenses, wb.st
+	if len(l.People) == 0 {
+		return nil
+	}
+	if err := emit(); err != nil {
+		return err
+	}
+	if err := emit(xlText("Dynamics 365 licenses needed and held", st.section)); err != nil {
+		return err
+	}
+	if err := emit(xlText("Status: unlicensed = writes to a restricted table none of their licenses allows; needed = every "+
+		"restricted-table write is licensed; candidate = a paid Dynamics 365 seat used for no restricted-table write, to "+
+		"review (app access is not in the export), not waste. Difference: the seat's monthly price less Power Apps per user's.", st.note)); err != nil {
+		return err
+	}
+	if err := emit(wb.headerCells([]string{"Person", "Status", "Restricted tables written", "Not covered", "Licenses that allow them",
+		"Licenses held", "Dynamics 365 seats", "Difference per month", "Domain name"})...); err != nil {
+		return err
+	}
+	for _, p := range l.People {
+		diff := excelize.Cell{}
+		if p.MonthlyDifference != nil {
+			diff = wb.money(*p.MonthlyDifference, 0)
+		}
+		if err := emit(xlText(p.UserName, 0), xlText(p.Status, 0), xlText(strings.Join(p.Tables, ", "), 0),
+			xlText(strings.Join(p.Uncovered, ", "), 0), xlText(strings.Join(p.AllowedBy, "; "), 0),
+			xlText(strings.Join(p.Licenses, "; "), 0), xlText(strings.Join(p.Seats, ", "), 0), diff,
+			xlText(p.DomainName, 0)); err != nil {
+			return err
+		}
+	}
+	return nil
 }

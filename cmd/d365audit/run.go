@@ -120,6 +120,13 @@ func printRunSummary(w io.Writer, out string, rep *reports.Report) {
 	default:
 		fmt.Fprintf(w, "License waste: %d seats, %s %.2f a month, %.2f a year\n", wastedSeats(l), l.Currency, l.TotalMonthly, l.TotalAnnual)
 	}
+	if l.Candidates > 0 {
+		line := fmt.Sprintf("Right-sizing candidates (to review, not waste): %d people hold a Dynamics 365 seat their access uses for no restricted-table write", l.Candidates)
+		if l.HasPrices && l.CandidateMonthly > 0 {
+			line += fmt.Sprintf("; as Power Apps per user: %s %.2f a month less", l.Currency, l.CandidateMonthly)
+		}
+		fmt.Fprintln(w, line)
+	}
 	if note := l.CatalogNote(); note != "" {
 		fmt.Fprintln(w, "License review: "+note)
 	}
