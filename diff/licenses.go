@@ -21,8 +21,9 @@ const (
 
 // LicenseChanges are the license changes and what they did to the cost.
 type LicenseChanges struct {
-	// Reviewed: both runs had the Graph license data (graph/subscribedSkus.json
-	// and graph/users.json); without it nothing below is filled in.
+	// Reviewed: both runs had the Graph license data (graph/subscribedSkus.json;
+	// without graph/users.json in both, Assignments stay empty and Note says
+	// why); without it nothing below is filled in.
 	Reviewed bool   `json:"reviewed"`
 	Note     string `json:"note,omitempty"`
 	// Priced: both runs had a price list; without it the costs are 0.
