@@ -68,3 +68,20 @@ func TestGraphSKUShapes(t *testing.T) {
 		})
 	}
 }
+
+// ConvertTo-Json writes a single item as an object: a tenant with one SKU.
+func TestGraphSKUSingleObject(t *testing.T) {
+	dir := t.TempDir()
+	copyDir(t, "testdata/formats/json", dir)
+	copyFile(t, "testdata/graph-shapes/powershell-sdk-single.json", filepath.Join(dir, "graph", "subscribedSkus.json"))
+	db, res := loadDir(t, Options{Input: dir})
+	// users.json assigns two SKUs this file lacks: dangling references, not errors.
+	if s := structural(res); len(s) > 0 {
+		t.Fatalf("structural problems: %v", s)
+	}
+	rows := dumpTable(t, db, "graph_subscribedskus")
+	if len(rows) != 1 || !strings.Contains(rows[0], "skupartnumber=DYN365_ENTERPRISE_PLAN1") ||
+		!strings.Contains(rows[0], "enabledunits=30") || !strings.Contains(rows[0], "lockedoutunits=30") {
+		t.Errorf("rows = %v", rows)
+	}
+}

@@ -30,9 +30,13 @@ type rowLoc struct {
 	prefix string // "line ", "row ", or a JSON path such as "$.value"
 	n      int64
 	json   bool
+	single bool // the body is the row itself ("$"), not an array of rows
 }
 
 func (l rowLoc) String() string {
+	if l.single {
+		return l.prefix
+	}
 	if l.json {
 		return fmt.Sprintf("%s[%d]", l.prefix, l.n)
 	}
@@ -180,6 +184,10 @@ func jsonBody(r io.Reader, fn func(loc rowLoc, v any) bool) (nextLink string, er
 		}
 	case json.Delim('{'):
 		sawValue := false
+		// An object with neither "value" nor any "@odata." or "error" key is one row:
+		// PowerShell's ConvertTo-Json writes a single item (a tenant with
+		// one SKU) as an object, not as an array of one.
+		single, odata := map[string]any{}, false
 		for dec.More() {
 			kt, err := dec.Token()
 			if err != nil {
@@ -204,17 +212,29 @@ func jsonBody(r io.Reader, fn func(loc rowLoc, v any) bool) (nextLink string, er
 					return "", fmt.Errorf("$.@odata.nextLink is not a string: %w", err)
 				}
 			default:
-				var skip json.RawMessage
-				if err := dec.Decode(&skip); err != nil {
+				odata = odata || strings.HasPrefix(key, "@odata.") || key == "error" // an error body is no row
+				if sawValue || odata {
+					var skip json.RawMessage
+					if err := dec.Decode(&skip); err != nil {
+						return "", fmt.Errorf("malformed JSON at offset %d: %w", dec.InputOffset(), err)
+					}
+					continue
+				}
+				var v any
+				if err := dec.Decode(&v); err != nil {
 					return "", fmt.Errorf("malformed JSON at offset %d: %w", dec.InputOffset(), err)
 				}
+				single[key] = v
 			}
 		}
-		if !sawValue {
+		if !sawValue && (odata || len(single) == 0) {
 			return "", fmt.Errorf("no \"value\" array: expected a Web API response body or a JSON array")
 		}
 		if _, err := dec.Token(); err != nil {
 			return "", fmt.Errorf("malformed JSON at offset %d: %w", dec.InputOffset(), err)
+		}
+		if !sawValue && !fn(rowLoc{prefix: "$", json: true, single: true}, single) {
+			return "", errStopped
 		}
 	default:
 		return "", fmt.Errorf("expected a JSON object or array, found %v", tok)
