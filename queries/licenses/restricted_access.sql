@@ -36,24 +36,30 @@ GROUP BY profileid, table_name, privilege;
 
 -- the licenses of the restricted-tables page each user holds, from their
 -- assigned SKUs: by part number, or for a SKU the catalogue does not know by
--- a service plan that carries the license.
+-- a service plan that carries the license. A license whose service plan the
+-- assignment disables (assignedLicenses.disabledPlans) is not held.
 CREATE OR REPLACE TABLE license_user_products AS
 WITH held AS (
     SELECT DISTINCT a.systemuserid, s.skuid, s.partnumber, s.catalogued,
-           upper(regexp_replace(s.partnumber, '\s', '', 'g')) AS partkey
+           upper(regexp_replace(s.partnumber, '\s', '', 'g')) AS partkey,
+           lower(coalesce(l.disabledplans, '')) AS disabled
     FROM license_assignments a JOIN license_skus s USING (skuid)
+    JOIN graph_assignedlicenses l ON l.userid = a.userid AND l.skuid = a.skuid
     WHERE a.systemuserid IS NOT NULL
 ),
 sku_plans AS (
     SELECT skuid, lower(unnest(json_extract_string(serviceplans, '$[*].id'))) AS planid
     FROM graph_subscribedskus WHERE serviceplans IS NOT NULL
 )
-SELECT DISTINCT h.systemuserid, p.license, h.partnumber
-FROM held h JOIN license_products p ON p.skupartnumber = h.partkey
-UNION
-SELECT DISTINCT h.systemuserid, pp.license, h.partnumber
-FROM held h JOIN sku_plans sp ON sp.skuid = h.skuid AND NOT h.catalogued
-JOIN license_product_plans pp ON pp.planid = sp.planid;
+SELECT systemuserid, license, partnumber FROM (
+    SELECT DISTINCT h.systemuserid, p.license, h.partnumber, h.disabled
+    FROM held h JOIN license_products p ON p.skupartnumber = h.partkey
+    UNION
+    SELECT DISTINCT h.systemuserid, pp.license, h.partnumber, h.disabled
+    FROM held h JOIN sku_plans sp ON sp.skuid = h.skuid AND NOT h.catalogued
+    JOIN license_product_plans pp ON pp.planid = sp.planid
+) x
+WHERE NOT EXISTS (SELECT 1 FROM license_product_plans d WHERE d.license = x.license AND contains(x.disabled, d.planid));
 
 -- each person's writes to restricted tables: the table, its privileges and
 -- depths, the roles that grant them, the licenses that allow them, and
