@@ -178,8 +178,8 @@ func Prepare(ctx context.Context, opts Options) (*Audit, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := queries.BuildLicenses(ctx, db, queries.LicenseOptions{Catalog: catalog, FreeSKUs: policy.FreeSKUs,
-		InactiveDays: policy.Thresholds.InactiveDays, AsOf: asOf}); err != nil {
+	if err := queries.BuildLicenses(ctx, db, queries.LicenseOptions{Catalog: catalog.skus, CatalogSource: catalog.source,
+		DynamicsPlans: catalog.plans, FreeSKUs: policy.FreeSKUs, InactiveDays: policy.Thresholds.InactiveDays, AsOf: asOf}); err != nil {
 		return nil, err
 	}
 	matrix, err := queries.LoadMatrix(ctx, db)
@@ -210,8 +210,8 @@ func Prepare(ctx context.Context, opts Options) (*Audit, error) {
 	if err := collectTables(ctx, db, rep); err != nil {
 		return nil, err
 	}
-	rep.Licenses, err = queries.ReadLicenseReview(ctx, db,
-		loaded.Present("graph_subscribedskus") && loaded.Present("graph_users"), loaded.Present("prices"))
+	rep.Licenses, err = queries.ReadLicenseReview(ctx, db, loaded.Present("graph_subscribedskus"), loaded.Present("prices"))
+	rep.Licenses.HasUsers = loaded.Present("graph_users")
 	if err != nil {
 		return nil, err
 	}
@@ -324,16 +324,28 @@ func collectTables(ctx context.Context, db *store.DB, rep *reports.Report) error
 	return nil
 }
 
+// skuCatalog is the SKU catalogue of a run: its SKUs, where they come
+// from ("" for the built-in one) and its Dynamics 365 / Dataverse service
+// plans (nil: the built-in ones).
+type skuCatalog struct {
+	skus   []skucatalog.SKU
+	source string
+	plans  []skucatalog.ServicePlan
+}
+
 // loadSKUCatalog reads a newer licensing table, or takes the built-in one.
-func loadSKUCatalog(path string) ([]skucatalog.SKU, error) {
+func loadSKUCatalog(path string) (skuCatalog, error) {
 	if path == "" {
-		return skucatalog.Builtin()
+		skus, err := skucatalog.Builtin()
+		return skuCatalog{skus: skus}, err
 	}
 	cat, err := skucatalog.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("--sku-catalog: %w", err)
+		return skuCatalog{}, fmt.Errorf("--sku-catalog: %w", err)
 	}
-	return cat.SKUs(), nil
+	skus := cat.SKUs()
+	return skuCatalog{skus: skus, source: "--sku-catalog " + filepath.Base(path),
+		plans: append([]skucatalog.ServicePlan{}, skucatalog.DynamicsPlans(skus)...)}, nil
 }
 
 // checkPrevious refuses a --previous that is no run, or that is the output

@@ -793,7 +793,9 @@ func TestSamplesMonthApart(t *testing.T) {
 	wantFindings(t, "resolved", d.Findings.Resolved,
 		"LIC_DISABLED_USER:user:"+thomas+":DYN365_ENTERPRISE_SALES", "LIC_NO_ROLE:user:"+noah+":DYN365_ENTERPRISE_SALES",
 		"USER_NO_ROLE:user:"+noah)
-	if d.Summary.FindingsStillOpen != 34 || d.Summary.NewlyWaived+d.Summary.WaiverLapsed+d.Summary.WaiversExpired != 0 {
+	// 39 still open: 34 planted, and the five System Administrators who can update every case
+	// without a Customer Service license (LIC_RESTRICTED_TABLE_UNLICENSED) in both months.
+	if d.Summary.FindingsStillOpen != 39 || d.Summary.NewlyWaived+d.Summary.WaiverLapsed+d.Summary.WaiversExpired != 0 {
 		t.Errorf("summary = %+v", d.Summary)
 	}
 

@@ -21,8 +21,9 @@ const (
 
 // LicenseChanges are the license changes and what they did to the cost.
 type LicenseChanges struct {
-	// Reviewed: both runs had the Graph license data (graph/subscribedSkus.json
-	// and graph/users.json); without it nothing below is filled in.
+	// Reviewed: both runs had the Graph license data (graph/subscribedSkus.json;
+	// without graph/users.json in both, Assignments stay empty and Note says
+	// why); without it nothing below is filled in.
 	Reviewed bool   `json:"reviewed"`
 	Note     string `json:"note,omitempty"`
 	// Priced: both runs had a price list; without it the costs are 0.
@@ -132,10 +133,12 @@ func compareLicenses(ctx context.Context, db *store.DB) (LicenseChanges, error) 
 			has[run+"."+t] = ok
 		}
 	}
-	graph := func(run string) bool { return has[run+".graph_subscribedskus"] && has[run+".graph_users"] }
+	// subscribedSkus alone (users.json needs User.Read.All, which a tenant
+	// may not grant) still gives the seats of every SKU: it is Graph data.
+	graph := func(run string) bool { return has[run+".graph_subscribedskus"] }
 	switch {
 	case !graph("old") && !graph("new"):
-		l.Note = "neither run had the Graph license data (graph/subscribedSkus.json and graph/users.json)"
+		l.Note = "neither run had the Graph license data (graph/subscribedSkus.json)"
 		return l, nil
 	case !graph("old"):
 		l.Note = "the old run had no Graph license data: licenses are not compared"
@@ -146,8 +149,15 @@ func compareLicenses(ctx context.Context, db *store.DB) (LicenseChanges, error) 
 	}
 	l.Reviewed = true
 	l.Priced = has["old.prices"] && has["new.prices"]
+	users := has["old.graph_users"] && has["new.graph_users"]
+	if !users {
+		l.Note = "a run had no graph/users.json: license assignments are not compared, seats per SKU are"
+	}
 	if !l.Priced {
-		l.Note = "a run had no price list: the costs are not compared"
+		if l.Note != "" {
+			l.Note += "; "
+		}
+		l.Note += "a run had no price list: the costs are not compared"
 	}
 	err := db.Query(ctx, "price list currency",
 		`SELECT coalesce(string_agg(DISTINCT currency, ', ' ORDER BY currency), '') FROM new.prices`,
@@ -156,7 +166,7 @@ func compareLicenses(ctx context.Context, db *store.DB) (LicenseChanges, error) 
 		return l, err
 	}
 
-	err = db.Query(ctx, "compare license assignments", `
+	assignments := `
 		SELECT CASE WHEN o.userid IS NULL THEN 'assigned' ELSE 'removed' END,
 		       coalesce(n.userid, o.userid), coalesce(n.systemuserid, o.systemuserid, ''),
 		       coalesce(n.userprincipalname, o.userprincipalname, ''), coalesce(n.fullname, n.displayname, o.fullname, o.displayname, ''),
@@ -165,7 +175,11 @@ func compareLicenses(ctx context.Context, db *store.DB) (LicenseChanges, error) 
 		FROM old.license_assignments o
 		FULL OUTER JOIN new.license_assignments n ON n.userid = o.userid AND n.skuid = o.skuid
 		WHERE o.userid IS NULL OR n.userid IS NULL
-		ORDER BY 4, 7, 2, 6, 1`,
+		ORDER BY 4, 7, 2, 6, 1`
+	if !users {
+		assignments = "SELECT '', '', '', '', '', '', '', '', false, 0::DOUBLE WHERE false"
+	}
+	err = db.Query(ctx, "compare license assignments", assignments,
 		func(rows *sql.Rows) error {
 			var a AssignmentChange
 			if err := rows.Scan(&a.Change, &a.UserID, &a.SystemUserID, &a.User, &a.UserName, &a.SKUID, &a.SKU, &a.Product,

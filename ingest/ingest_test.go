@@ -282,7 +282,8 @@ func TestSharedExamples(t *testing.T) {
 		t.Errorf("roles = %v", rows)
 	}
 	skus := dumpTable(t, db, "graph_subscribedskus")
-	want := "skuid=d17b27af-3f49-4822-99f9-56a661538792 | skupartnumber=CRMSTANDARD | capabilitystatus=Suspended | consumedunits=14 | enabledunits=0 | suspendedunits=25 | warningunits=0 | lockedoutunits=0"
+	want := "skuid=d17b27af-3f49-4822-99f9-56a661538792 | skupartnumber=CRMSTANDARD | capabilitystatus=Suspended | consumedunits=14 | enabledunits=0 | suspendedunits=25 | warningunits=0 | lockedoutunits=0 | appliesto=User | " +
+		`serviceplans=[{"id":"f9646fb2-e3b2-4309-95de-dc4833737456","name":"CRMSTANDARD"}]`
 	if len(skus) != 2 || skus[1] != want {
 		t.Errorf("skus = %v\nwant[1] %s", skus, want)
 	}

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/d365audit/d365audit/internal/guid"
 )
 
 // A reader walks one file and hands each row to emit as raw values for the
@@ -31,9 +33,13 @@ type rowLoc struct {
 	prefix string // "line ", "row ", or a JSON path such as "$.value"
 	n      int64
 	json   bool
+	single bool // the body is the row itself ("$"), not an array of rows
 }
 
 func (l rowLoc) String() string {
+	if l.single {
+		return l.prefix
+	}
 	if l.json {
 		return fmt.Sprintf("%s[%d]", l.prefix, l.n)
 	}
@@ -195,6 +201,10 @@ func jsonBody(r io.Reader, fn func(loc rowLoc, v any) bool) (nextLink string, er
 		}
 	case json.Delim('{'):
 		sawValue := false
+		// An object with neither "value" nor any "@odata." or "error" key is one row:
+		// PowerShell's ConvertTo-Json writes a single item (a tenant with
+		// one SKU) as an object, not as an array of one.
+		single, odata := map[string]any{}, false
 		for dec.More() {
 			kt, err := dec.Token()
 			if err != nil {
@@ -224,17 +234,29 @@ func jsonBody(r io.Reader, fn func(loc rowLoc, v any) bool) (nextLink string, er
 					return "", fmt.Errorf("$.@odata.nextLink is not a string: %w", err)
 				}
 			default:
-				var skip json.RawMessage
-				if err := dec.Decode(&skip); err != nil {
+				odata = odata || strings.HasPrefix(key, "@odata.") || key == "error" // an error body is no row
+				if sawValue || odata {
+					var skip json.RawMessage
+					if err := dec.Decode(&skip); err != nil {
+						return "", fmt.Errorf("malformed JSON at offset %d: %w", dec.InputOffset(), err)
+					}
+					continue
+				}
+				var v any
+				if err := dec.Decode(&v); err != nil {
 					return "", fmt.Errorf("malformed JSON at offset %d: %w", dec.InputOffset(), err)
 				}
+				single[key] = v
 			}
 		}
-		if !sawValue {
+		if !sawValue && (odata || len(single) == 0) {
 			return "", fmt.Errorf("no \"value\" array: expected a Web API response body or a JSON array")
 		}
 		if _, err := dec.Token(); err != nil {
 			return "", fmt.Errorf("malformed JSON at offset %d: %w", dec.InputOffset(), err)
+		}
+		if !sawValue && !fn(rowLoc{prefix: "$", json: true, single: true}, single) {
+			return "", errStopped
 		}
 	default:
 		return "", fmt.Errorf("expected a JSON object or array, found %v", tok)
@@ -339,7 +361,42 @@ func graphSKUMapper(obj map[string]any, emit func([]any, map[string]any)) {
 		units = map[string]any{}
 	}
 	emit([]any{get(obj, "skuId"), get(obj, "skuPartNumber"), get(obj, "capabilityStatus"), get(obj, "consumedUnits"),
-		get(units, "enabled"), get(units, "suspended"), get(units, "warning"), get(units, "lockedOut")}, nil)
+		get(units, "enabled"), get(units, "suspended"), get(units, "warning"), get(units, "lockedOut"),
+		get(obj, "appliesTo"), servicePlans(get(obj, "servicePlans"))}, nil)
+}
+
+// servicePlans flattens a SKU's servicePlans to a JSON array of {"id",
+// "name"} (nil without any): Graph writes servicePlanId / servicePlanName,
+// the PowerShell SDK ServicePlanId / ServicePlanName, and ConvertTo-Json
+// below its -Depth writes each plan as a type-name string, which carries no
+// plan and is skipped.
+func servicePlans(v any) any {
+	list, _ := v.([]any)
+	type plan struct {
+		ID   string `json:"id"`
+		Name string `json:"name"`
+	}
+	var out []plan
+	for _, e := range list {
+		m, ok := e.(map[string]any)
+		if !ok {
+			continue
+		}
+		id, _ := get(m, "servicePlanId").(string)
+		name, _ := get(m, "servicePlanName").(string)
+		if g, ok := guid.Normalize(id); ok {
+			id = g
+		}
+		if id == "" && name == "" {
+			continue
+		}
+		out = append(out, plan{ID: id, Name: strings.TrimSpace(name)})
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	b, _ := json.Marshal(out)
+	return string(b)
 }
 
 func graphUserMapper(obj map[string]any, emit func([]any, map[string]any)) {

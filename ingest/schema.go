@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -42,6 +43,10 @@ type Column struct {
 	// Lookup: the Web API returns the column as _NAME_value (a lookup to
 	// another table); export selects it so, and ingest reads either form.
 	Lookup bool
+	// Check, when set, vets a converted non-null value: it returns why the
+	// value cannot be right ("" when it can), reported as a structural
+	// problem at the value's file, row and column.
+	Check func(v any) string
 }
 
 // Option is one documented value of an option set, with its label.
@@ -160,6 +165,52 @@ func oneOf(c Column, set *OptionSet) Column {
 	return c
 }
 
+// maxGraphUnits is the largest count Graph can report: its unit counts are
+// Int32.
+const maxGraphUnits = 1<<31 - 1
+
+// units is an optional Graph unit count (consumedUnits, prepaidUnits.*): a
+// count of licenses, so never negative, and an Int32 in Graph.
+func units(name string) Column {
+	c := opt(name, Int)
+	c.Check = func(v any) string {
+		switch n := v.(int64); {
+		case n < 0:
+			return fmt.Sprintf("%d is negative: a count of license units is 0 or more", n)
+		case n > maxGraphUnits:
+			return fmt.Sprintf("%d is more units than Graph can report (at most %d)", n, maxGraphUnits)
+		}
+		return ""
+	}
+	return c
+}
+
+// MaxMonthlyPrice is the highest monthly price per unit the price list may
+// give. The dearest Dynamics 365 / Power Platform SKUs cost a few thousand a
+// month per unit; a price above this is a typo (a missing decimal point, a
+// yearly total, cents), and it would overflow the money arithmetic.
+const MaxMonthlyPrice = 1_000_000
+
+// price is a required monthly price per unit: 0 or more, at most
+// MaxMonthlyPrice.
+func price(name string) Column {
+	c := req(name, Decimal)
+	c.Check = func(v any) string {
+		s := v.(string)
+		f, err := strconv.ParseFloat(s, 64)
+		switch {
+		case err != nil:
+			return fmt.Sprintf("not a decimal number: %s", quote(s))
+		case f < 0:
+			return fmt.Sprintf("%s is negative: a monthly price is 0 or more (free licenses cost 0)", s)
+		case f > MaxMonthlyPrice:
+			return fmt.Sprintf("%s is not a plausible monthly price per unit (at most %d): a yearly total, cents, or a missing decimal point?", s, MaxMonthlyPrice)
+		}
+		return ""
+	}
+	return c
+}
+
 // Provenance columns every table carries, so any row can be traced back to
 // its file and row in error messages and in the audit database.
 const (
@@ -239,8 +290,12 @@ var dataverseTables = []Table{
 var graphTables = []Table{
 	{Name: "graph_subscribedskus", Key: []string{"skuid"},
 		Columns: []Column{
-			req("skuid", GUID), req("skupartnumber", String), opt("capabilitystatus", String), opt("consumedunits", Int),
-			opt("enabledunits", Int), opt("suspendedunits", Int), opt("warningunits", Int), opt("lockedoutunits", Int),
+			req("skuid", GUID), req("skupartnumber", String), opt("capabilitystatus", String), units("consumedunits"),
+			units("enabledunits"), units("suspendedunits"), units("warningunits"), units("lockedoutunits"),
+			// appliesto is "User" or "Company" (tenant-level: capacity, never
+			// a seat); serviceplans is the SKU's plans as a JSON array of
+			// {"id", "name"}, to classify SKUs the catalogue does not know.
+			opt("appliesto", String), opt("serviceplans", String),
 		}},
 	{Name: "graph_users", Key: []string{"id"},
 		Columns: []Column{
@@ -266,7 +321,7 @@ var referenceTables = []Table{
 		Columns: []Column{req("roleid", GUID), req("privilegename", String), oneOf(req("privilegedepthmask", Int), depths)},
 		Refs:    []Ref{{"roleid", "baseline_roles", "roleid"}}},
 	{Name: "prices", Key: []string{"sku_part_number"},
-		Columns: []Column{req("sku_part_number", String), req("monthly_price", Decimal), req("currency", String), opt("kind", String)}},
+		Columns: []Column{req("sku_part_number", String), price("monthly_price"), req("currency", String), opt("kind", String)}},
 }
 
 // Tables is the whole canonical schema, in load order.

@@ -335,6 +335,11 @@ func (b *rowBuilder) add(file string, loc fmt.Stringer, row int64, vals []any, e
 		if c.Allowed != nil && v != nil && !c.Allowed.allows(v.(int64)) {
 			msg = c.Allowed.reject(v.(int64))
 		}
+		if msg == "" && v != nil && c.Check != nil {
+			if msg = c.Check(v); msg != "" {
+				v = nil
+			}
+		}
 		if msg != "" {
 			b.problems.addf(Structural, file, loc.String(), c.Name, "%s", msg)
 		} else if v == nil && c.Required && !b.missing[i] {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	_ "embed"
+	"fmt"
 	"strings"
 	"time"
 
@@ -14,6 +15,16 @@ import (
 //go:embed licenses/licenses.sql
 var licenseModel string
 
+// restrictedTables holds the restricted tables and the licenses that allow
+// writing to them; restrictedAccess reads who can write to them from the
+// effective-access matrix.
+var (
+	//go:embed licenses/restricted.sql
+	restrictedTables string
+	//go:embed licenses/restricted_access.sql
+	restrictedAccess string
+)
+
 // DefaultFreeSKUs are part numbers that cost nothing, for when no price list
 // says so (RULES.md: "the built-in free list"). Trials and "(Free)" products
 // are recognised by their catalogue names as well.
@@ -23,10 +34,15 @@ var DefaultFreeSKUs = []string{"FLOW_FREE", "POWERAPPS_VIRAL", "POWER_BI_STANDAR
 
 // LicenseOptions are the parameters of the license model.
 type LicenseOptions struct {
-	Catalog      []skucatalog.SKU // skuId -> product name
-	FreeSKUs     []string         // added to DefaultFreeSKUs
-	InactiveDays int
-	AsOf         time.Time
+	Catalog []skucatalog.SKU // skuId -> product name
+	// CatalogSource names the catalogue in the review ("" for the built-in).
+	CatalogSource string
+	// DynamicsPlans are the Dynamics 365 / Dataverse service plans that
+	// classify SKUs the catalogue does not know; nil takes the built-in ones.
+	DynamicsPlans []skucatalog.ServicePlan
+	FreeSKUs      []string // added to DefaultFreeSKUs
+	InactiveDays  int
+	AsOf          time.Time
 }
 
 // BuildLicenses builds the license usage model (license_skus,
@@ -40,6 +56,9 @@ func BuildLicenses(ctx context.Context, db *store.DB, opts LicenseOptions) error
 		{"fill license_params", `INSERT INTO license_params VALUES (?, ?)`, []any{opts.AsOf.UTC(), int64(opts.InactiveDays)}},
 		{"create license_free_skus", `CREATE OR REPLACE TABLE license_free_skus (sku_part_number VARCHAR)`, nil},
 		{"create sku_catalog", `CREATE OR REPLACE TABLE sku_catalog (skuid VARCHAR, skupartnumber VARCHAR, productname VARCHAR)`, nil},
+		{"create license_dynamics_plans", `CREATE OR REPLACE TABLE license_dynamics_plans (planid VARCHAR, planname VARCHAR)`, nil},
+		{"create license_catalog", `CREATE OR REPLACE TABLE license_catalog (source VARCHAR)`, nil},
+		{"fill license_catalog", `INSERT INTO license_catalog VALUES (?)`, []any{catalogSource(opts.CatalogSource)}},
 	}
 	for _, s := range stmts {
 		if err := db.Exec(ctx, s.what, s.sql, s.args...); err != nil {
@@ -55,7 +74,17 @@ func BuildLicenses(ctx context.Context, db *store.DB, opts LicenseOptions) error
 	if err := insertCatalog(ctx, db, opts.Catalog); err != nil {
 		return err
 	}
-	return db.ExecScript(ctx, "license model", licenseModel)
+	if err := insertDynamicsPlans(ctx, db, opts.DynamicsPlans); err != nil {
+		return err
+	}
+	for _, model := range []struct{ name, sql string }{
+		{"license model", licenseModel}, {"restricted tables", restrictedTables}, {"restricted-table access", restrictedAccess},
+	} {
+		if err := db.ExecScript(ctx, model.name, model.sql); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // insertCatalog loads the catalogue in batches of a few hundred rows per
@@ -81,10 +110,47 @@ func insertCatalog(ctx context.Context, db *store.DB, skus []skucatalog.SKU) err
 	return nil
 }
 
+func catalogSource(s string) string {
+	if s == "" {
+		return skucatalog.BuiltinSource
+	}
+	return s
+}
+
+// insertDynamicsPlans loads the Dynamics 365 / Dataverse service plans, the
+// built-in ones when plans is nil.
+func insertDynamicsPlans(ctx context.Context, db *store.DB, plans []skucatalog.ServicePlan) error {
+	if plans == nil {
+		var err error
+		if plans, err = skucatalog.BuiltinDynamicsPlans(); err != nil {
+			return err
+		}
+	}
+	const batch = 200
+	for start := 0; start < len(plans); start += batch {
+		end := min(start+batch, len(plans))
+		var b strings.Builder
+		args := make([]any, 0, 2*(end-start))
+		b.WriteString("INSERT INTO license_dynamics_plans VALUES ")
+		for i, p := range plans[start:end] {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("(?, ?)")
+			args = append(args, strings.ToLower(p.ID), strings.ToUpper(skucatalog.NormalizePartNumber(p.Name)))
+		}
+		if err := db.Exec(ctx, "fill license_dynamics_plans", b.String(), args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // LicenseReview is the license cost review: seats per SKU, the wasted ones
 // by category, and what they cost.
 type LicenseReview struct {
-	HasGraph     bool   // graph/subscribedSkus.json and users.json came with the export
+	HasGraph     bool   // graph/subscribedSkus.json came with the export: seats per SKU are reviewed
+	HasUsers     bool   // graph/users.json came too: the licenses of each user are reviewed
 	HasPrices    bool   // a price list came with the export; without it, counts only
 	Currency     string // of the price list
 	SKUs         []SKULine
@@ -92,6 +158,47 @@ type LicenseReview struct {
 	Categories   []WasteCategory // totals per category, in counting order
 	TotalMonthly float64
 	TotalAnnual  float64
+	// CatalogSource names the SKU catalogue the review used; UnknownSKUs are
+	// the tenant's SKUs it does not know (it is older than they are).
+	CatalogSource string       `json:"catalog_source"`
+	UnknownSKUs   []UnknownSKU `json:"unknown_skus"`
+	// People are the persons who write to restricted tables or hold a paid
+	// Dynamics 365 seat: what their access needs beside what they hold.
+	People []PersonLicense `json:"people"`
+	// Candidates counts the right-sizing candidates among People, and
+	// CandidateMonthly what moving them to Power Apps per user would save
+	// a month (where the price list prices both).
+	Candidates       int     `json:"candidates"`
+	CandidateMonthly float64 `json:"candidate_monthly"`
+}
+
+// PersonLicense is one person's Dynamics 365 licenses: the restricted tables
+// their access writes to, the licenses that would allow it, the ones they
+// hold, and their status: "unlicensed" (a restricted table none of their
+// licenses allows: LIC_RESTRICTED_TABLE_UNLICENSED), "needed" (every write
+// is covered) or "candidate" (a paid Dynamics 365 seat their access uses for
+// no restricted-table write: a right-sizing candidate to review, not waste,
+// since app access is not in the export).
+type PersonLicense struct {
+	UserID            string   `json:"user_id"`
+	UserName          string   `json:"user_name"`
+	DomainName        string   `json:"domainname"`
+	Tables            []string `json:"restricted_tables"`
+	Uncovered         []string `json:"uncovered_tables"`
+	AllowedBy         []string `json:"licenses_that_allow"`
+	Licenses          []string `json:"licenses_held"`
+	Seats             []string `json:"dynamics_seats"`
+	Status            string   `json:"status"`
+	MonthlyDifference *float64 `json:"monthly_difference,omitempty"`
+}
+
+// UnknownSKU is a subscribed or assigned SKU the catalogue does not know,
+// classified by its service plans.
+type UnknownSKU struct {
+	SKUID         string `json:"sku_id"`
+	PartNumber    string `json:"sku_part_number"`
+	Dynamics      bool   `json:"dynamics"`       // a Dynamics 365 / Dataverse service plan, or a Dynamics part number
+	DynamicsPlans string `json:"dynamics_plans"` // the Dynamics service plans that classified it
 }
 
 // SKULine is one subscribed SKU.
@@ -104,8 +211,13 @@ type SKULine struct {
 	Consumed     int64    `json:"consumed"`
 	Suspended    int64    `json:"suspended"`
 	Warning      int64    `json:"warning"`
-	Idle         int64    `json:"idle"` // enabled - consumed, never below 0
-	Kind         string   `json:"kind"` // base, attach, addon, free, or "" without a price
+	LockedOut    int64    `json:"locked_out"`
+	Available    int64    `json:"available"` // enabled - locked out, never below 0
+	Idle         int64    `json:"idle"`      // available - consumed, never below 0; 0 for capacity
+	Over         int64    `json:"over"`      // consumed - available, never below 0; 0 for capacity
+	AppliesTo    string   `json:"applies_to"`
+	Capacity     bool     `json:"capacity"` // tenant-level (appliesTo Company, capacity add-ons): never seats
+	Kind         string   `json:"kind"`     // base, attach, addon, free, or "" without a price
 	MonthlyPrice *float64 `json:"monthly_price,omitempty"`
 	IdleMonthly  float64  `json:"idle_monthly"`
 	IdleAnnual   float64  `json:"idle_annual"`
@@ -151,7 +263,8 @@ func ReadLicenseReview(ctx context.Context, db *store.DB, hasGraph, hasPrices bo
 	}
 	err := db.Query(ctx, "license SKUs", `
 		SELECT s.skuid, s.partnumber, s.productname, coalesce(s.capabilitystatus, ''), coalesce(s.enabled, 0), coalesce(s.consumed, 0),
-		       coalesce(s.suspended, 0), coalesce(s.warning, 0), s.idle, coalesce(s.kind, CASE WHEN s.paid THEN '' ELSE 'free' END),
+		       coalesce(s.suspended, 0), coalesce(s.warning, 0), coalesce(s.lockedout, 0), s.available, s.idle, s.over,
+		       coalesce(s.appliesto, ''), s.capacity, coalesce(s.kind, CASE WHEN s.paid THEN '' ELSE 'free' END),
 		       s.monthly_price::DOUBLE, coalesce(s.monthly_price * s.idle, 0)::DOUBLE, coalesce(s.monthly_price * s.idle * 12, 0)::DOUBLE,
 		       (SELECT string_agg(a.userprincipalname, chr(31) ORDER BY a.userprincipalname) FROM license_assignments a WHERE a.skuid = s.skuid)
 		FROM license_skus s ORDER BY s.partnumber, s.skuid`,
@@ -160,7 +273,7 @@ func ReadLicenseReview(ctx context.Context, db *store.DB, hasGraph, hasPrices bo
 			var price sql.NullFloat64
 			var assigned sql.NullString
 			if err := rows.Scan(&l.SKUID, &l.PartNumber, &l.ProductName, &l.Status, &l.Enabled, &l.Consumed, &l.Suspended, &l.Warning,
-				&l.Idle, &l.Kind, &price, &l.IdleMonthly, &l.IdleAnnual, &assigned); err != nil {
+				&l.LockedOut, &l.Available, &l.Idle, &l.Over, &l.AppliesTo, &l.Capacity, &l.Kind, &price, &l.IdleMonthly, &l.IdleAnnual, &assigned); err != nil {
 				return err
 			}
 			if price.Valid {
@@ -169,6 +282,57 @@ func ReadLicenseReview(ctx context.Context, db *store.DB, hasGraph, hasPrices bo
 			}
 			l.AssignedTo = splitList(assigned)
 			r.SKUs = append(r.SKUs, l)
+			return nil
+		})
+	if err != nil {
+		return r, err
+	}
+	err = db.Query(ctx, "unknown SKUs", `
+		SELECT (SELECT source FROM license_catalog), skuid, partnumber, dynamics, coalesce(dynamics_plans, '')
+		FROM license_skus WHERE NOT catalogued ORDER BY partnumber, skuid`,
+		func(rows *sql.Rows) error {
+			var u UnknownSKU
+			if err := rows.Scan(&r.CatalogSource, &u.SKUID, &u.PartNumber, &u.Dynamics, &u.DynamicsPlans); err != nil {
+				return err
+			}
+			r.UnknownSKUs = append(r.UnknownSKUs, u)
+			return nil
+		})
+	if err != nil {
+		return r, err
+	}
+	if r.CatalogSource == "" {
+		_ = db.Query(ctx, "catalogue source", `SELECT source FROM license_catalog`,
+			func(rows *sql.Rows) error { return rows.Scan(&r.CatalogSource) })
+	}
+	err = db.Query(ctx, "license needs per person", `
+		SELECT systemuserid, name, coalesce(domainname, ''), array_to_string(tables, chr(31)), array_to_string(uncovered, chr(31)),
+		       array_to_string(allowed_by, chr(31)), array_to_string(licenses, chr(31)), array_to_string(seats, chr(31)),
+		       status, monthly_difference::DOUBLE
+		FROM license_person_needs
+		WHERE EXISTS (SELECT 1 FROM graph_users) -- without users.json nobody's licenses are known
+		ORDER BY CASE status WHEN 'unlicensed' THEN 1 WHEN 'candidate' THEN 2 ELSE 3 END, monthly_difference DESC NULLS LAST, name, systemuserid`,
+		func(rows *sql.Rows) error {
+			var p PersonLicense
+			var tables, uncovered, allowed, licenses, seats sql.NullString
+			var diff sql.NullFloat64
+			if err := rows.Scan(&p.UserID, &p.UserName, &p.DomainName, &tables, &uncovered, &allowed, &licenses, &seats,
+				&p.Status, &diff); err != nil {
+				return err
+			}
+			p.Tables, p.Uncovered, p.AllowedBy = splitList(tables), splitList(uncovered), splitList(allowed)
+			p.Licenses, p.Seats = splitList(licenses), splitList(seats)
+			if diff.Valid {
+				d := diff.Float64
+				p.MonthlyDifference = &d
+			}
+			if p.Status == "candidate" {
+				r.Candidates++
+				if diff.Valid {
+					r.CandidateMonthly += diff.Float64
+				}
+			}
+			r.People = append(r.People, p)
 			return nil
 		})
 	if err != nil {
@@ -203,4 +367,34 @@ func ReadLicenseReview(ctx context.Context, db *store.DB, hasGraph, hasPrices bo
 			return nil
 		})
 	return r, err
+}
+
+// CatalogNote says, when the tenant has SKUs the catalogue does not know,
+// that the catalogue is older than they are, lists them, and says how to
+// pass a newer one; "" when the catalogue knows every SKU.
+func (r LicenseReview) CatalogNote() string {
+	if len(r.UnknownSKUs) == 0 {
+		return ""
+	}
+	var parts []string
+	for _, u := range r.UnknownSKUs {
+		s := u.PartNumber + " (" + u.SKUID + ")"
+		switch {
+		case u.DynamicsPlans != "":
+			s += ": a Dynamics license by its service plans " + u.DynamicsPlans
+		case u.Dynamics:
+			s += ": a Dynamics license by its part number"
+		default:
+			s += ": not classified (no Dynamics 365 / Dataverse service plan known)"
+		}
+		parts = append(parts, s)
+	}
+	n := len(r.UnknownSKUs)
+	what := "SKUs"
+	if n == 1 {
+		what = "SKU"
+	}
+	return fmt.Sprintf("The SKU catalogue (%s) is older than %d %s of this tenant, shown by part number: %s. "+
+		"Download Microsoft's current \"Product names and service plan identifiers for licensing\" CSV and pass it "+
+		"with --sku-catalog FILE for their product names.", r.CatalogSource, n, what, strings.Join(parts, "; "))
 }

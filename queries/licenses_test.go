@@ -16,6 +16,13 @@ import (
 // and builds the license model as of 2026-11-20.
 func licenseDB(t *testing.T, prices string) *store.DB {
 	t.Helper()
+	return licenseDBWith(t, prices, nil)
+}
+
+// licenseDBWith is licenseDB with graph/subscribedSkus.json replaced by
+// skus (unless nil).
+func licenseDBWith(t *testing.T, prices string, skus []byte) *store.DB {
+	t.Helper()
 	dir := t.TempDir()
 	for _, sub := range []string{"", "graph"} {
 		entries, _ := os.ReadDir(filepath.Join("../ingest/testdata/formats/csv", sub))
@@ -33,6 +40,9 @@ func licenseDB(t *testing.T, prices string) *store.DB {
 	}
 	if prices != "" {
 		os.WriteFile(filepath.Join(dir, "prices.csv"), []byte(prices), 0o644)
+	}
+	if skus != nil {
+		os.WriteFile(filepath.Join(dir, "graph", "subscribedSkus.json"), skus, 0o644)
 	}
 	ctx := context.Background()
 	db, err := store.Open(ctx, "")

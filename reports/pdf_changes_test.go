@@ -106,7 +106,7 @@ func TestPDFChanges(t *testing.T) {
 	flat := pdfSpaces.ReplaceAllString(got, " ")
 	for _, want := range []string{
 		"as of 2026-11-20", "as of 2026-12-20",
-		"4 new, 3 resolved, 34 still open",
+		"4 new, 3 resolved, 39 still open",
 		"118 changes for 5 users: 54 gained, 56 lost, 8 depth up, 0 depth down",
 		"New findings (4)", "SOD_CONFLICT", "Jan Novák can both create payments and approve payments",
 		"Resolved findings (3)", "Noah Fischer holds a paid DYN365_ENTERPRISE_SALES license but no security role",

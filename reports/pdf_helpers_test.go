@@ -143,7 +143,7 @@ func pdfLargeReport(t testing.TB, users int) *reports.Report {
 		})
 	}
 	lr := &rep.Licenses
-	lr.HasGraph, lr.HasPrices, lr.Currency = true, true, "USD"
+	lr.HasGraph, lr.HasUsers, lr.HasPrices, lr.Currency = true, true, true, "USD"
 	for s := 0; s < 60; s++ {
 		price := float64(10 + s%7*15)
 		lr.SKUs = append(lr.SKUs, reports.SKULine{PartNumber: fmt.Sprintf("SKU_PART_%02d", s), ProductName: fmt.Sprintf("Product %d", s),

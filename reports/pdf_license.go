@@ -136,6 +136,10 @@ func (d *pdfDoc) licenseReview() error {
 		d.note(msg, pdfBody)
 		return nil
 	}
+	if !lr.HasUsers {
+		d.note("No graph/users.json (only subscribedSkus.json): the review counts the idle seats of each SKU; the licenses "+
+			"of each user (disabled, without a role, inactive) were not reviewed.", pdfBody)
+	}
 	if !lr.HasPrices {
 		d.note("No price list: counts only. Without prices.csv the review counts wasted seats but cannot say what they cost.", pdfBody)
 	}
@@ -175,8 +179,62 @@ func (d *pdfDoc) licenseReview() error {
 		}
 	}
 	d.skuTable(lr)
+	if note := lr.CatalogNote(); note != "" {
+		d.note(note, pdfBody)
+	}
 	d.wasteLines(lr)
+	d.licenseNeeds(lr)
 	return nil
+}
+
+// licenseNeeds: per person, the Dynamics 365 licenses their access to
+// restricted tables needs beside what they hold; the right-sizing
+// candidates, as candidates.
+func (d *pdfDoc) licenseNeeds(lr LicenseReview) {
+	if len(lr.People) == 0 {
+		return
+	}
+	count := map[string]int{}
+	for _, p := range lr.People {
+		count[p.Status]++
+	}
+	d.heading("Dynamics 365 licenses needed and held", pdfH3, -1, 25)
+	msg := fmt.Sprintf("%d %s can create, update or delete on restricted tables (which need a Dynamics 365 license); "+
+		"%d of them hold none of the licenses that allow it (LIC_RESTRICTED_TABLE_UNLICENSED). "+
+		"%d %s a paid Dynamics 365 seat their access uses for no restricted-table write: right-sizing "+
+		"candidates to review, not waste, since which apps a person opens is not in the export.",
+		count["needed"]+count["unlicensed"], pdfPlural(count["needed"]+count["unlicensed"], "person", "people"),
+		count["unlicensed"], lr.Candidates, pdfPlural(lr.Candidates, "person holds", "people hold"))
+	if lr.HasPrices && lr.CandidateMonthly > 0 {
+		msg += fmt.Sprintf(" As Power Apps per user they would cost %s less per month.", pdfMoney(lr.CandidateMonthly, lr.Currency))
+	}
+	d.paragraph(msg, pdfBody)
+	d.gap(1)
+	shown := lr.People
+	if len(shown) > pdfMaxList {
+		shown = shown[:pdfMaxList]
+	}
+	var rows [][]string
+	for _, p := range shown {
+		tables := strings.Join(p.Tables, ", ")
+		if tables == "" {
+			tables = "-"
+		}
+		held := strings.Join(p.Seats, ", ")
+		if held == "" {
+			held = strings.Join(p.Licenses, ", ")
+		}
+		diff := "-"
+		if p.MonthlyDifference != nil {
+			diff = pdfMoney(*p.MonthlyDifference, "")
+		}
+		rows = append(rows, []string{p.UserName, p.Status, tables, pdfOrDash(held), diff})
+	}
+	d.table(pdfCols("Person", 0.2, "Status", 0.12, "~Restricted tables written", 0.3, "~Dynamics 365 seats held", 0.26,
+		">Difference per month", 0.12), rows)
+	if more := len(lr.People) - len(shown); more > 0 {
+		d.paragraph(pdfAndMore(more, "report.xlsx"), pdfSmallB)
+	}
 }
 
 func (d *pdfDoc) hasGraphInputs() bool {
@@ -193,6 +251,11 @@ func (d *pdfDoc) skuTable(lr LicenseReview) {
 		return
 	}
 	d.heading("Subscribed SKUs", pdfH3, -1, 15)
+	if n := capacityCount(lr); n > 0 {
+		d.paragraph(fmt.Sprintf("%d tenant-level %s (capacity: Graph appliesTo \"Company\", or a capacity add-on) %s "+
+			"assigned to no user: never counted as idle seats. Locked-out units (a cancelled subscription) are not "+
+			"available seats either.", n, pdfPlural(n, "SKU", "SKUs"), pdfPlural(n, "is", "are")), pdfMuted)
+	}
 	skus := lr.SKUs
 	if len(skus) > pdfMaxList {
 		skus = skus[:pdfMaxList]
@@ -203,7 +266,17 @@ func (d *pdfDoc) skuTable(lr LicenseReview) {
 		if s.ProductName != "" && s.ProductName != s.PartNumber {
 			name += "\n" + s.ProductName
 		}
-		row := []string{name, pdfOrDash(s.Status), pdfThousands(s.Enabled), pdfThousands(s.Consumed), pdfThousands(s.Idle)}
+		status, idle := pdfOrDash(s.Status), pdfThousands(s.Idle)
+		switch {
+		case s.Capacity:
+			status, idle = status+"\ncapacity", "-"
+		case s.LockedOut > 0:
+			status += fmt.Sprintf("\n%s locked out", pdfThousands(s.LockedOut))
+		}
+		if s.Over > 0 {
+			status += fmt.Sprintf("\n%s over", pdfThousands(s.Over))
+		}
+		row := []string{name, status, pdfThousands(s.Enabled), pdfThousands(s.Consumed), idle}
 		if lr.HasPrices {
 			price := "-"
 			if s.MonthlyPrice != nil {
@@ -261,4 +334,15 @@ func (d *pdfDoc) wasteLines(lr LicenseReview) {
 	if more := len(lines) - len(shown); more > 0 {
 		d.paragraph(pdfAndMore(more, "report.xlsx"), pdfSmallB)
 	}
+}
+
+// capacityCount counts the tenant-level SKUs of the review.
+func capacityCount(lr LicenseReview) int {
+	n := 0
+	for _, s := range lr.SKUs {
+		if s.Capacity {
+			n++
+		}
+	}
+	return n
 }

@@ -131,7 +131,7 @@ func xlsxLargeReport(t testing.TB, users int) *reports.Report {
 			Table: "contact", Column: fmt.Sprintf("secret%d", i%20), Read: true, Update: i%2 == 0, Sources: "FLS profile 1 direct"})
 	}
 	price := 95.0
-	rep.Licenses = reports.LicenseReview{HasGraph: true, HasPrices: true, Currency: "USD"}
+	rep.Licenses = reports.LicenseReview{HasGraph: true, HasUsers: true, HasPrices: true, Currency: "USD"}
 	for i := 0; i < 50; i++ {
 		rep.Licenses.SKUs = append(rep.Licenses.SKUs, reports.SKULine{PartNumber: fmt.Sprintf("SKU_%d", i), ProductName: "Product",
 			Status: "Enabled", Enabled: 1000, Consumed: 900, Idle: 100, Kind: "base", MonthlyPrice: &price, IdleMonthly: 9500, IdleAnnual: 114000})

@@ -244,7 +244,12 @@ func (wb *workbook) licenseNotes() []string {
 	l := wb.rep.Licenses
 	var notes []string
 	if !l.HasGraph {
-		notes = append(notes, "No Graph export (graph/subscribedSkus.json, graph/users.json): licenses were not reviewed.")
+		notes = append(notes, "No Graph export (graph/subscribedSkus.json): licenses were not reviewed.")
+	} else if !l.HasUsers {
+		notes = append(notes, "No graph/users.json: idle seats per SKU only; the licenses of each user were not reviewed.")
+	}
+	if note := l.CatalogNote(); note != "" {
+		notes = append(notes, note)
 	}
 	if !l.HasPrices {
 		notes = append(notes, "No price list: counts only.")
@@ -262,7 +267,7 @@ func (wb *workbook) licensesSheet() *xlSheet {
 	return &xlSheet{
 		name: xlLicenses,
 		columns: []xlColumn{{"", 34}, {"", 12}, {"", 12}, {"", 12}, {"", 11}, {"", 10}, {"", 12}, {"", 12}, {"", 12},
-			{"", 10}, {"", 9}, {"", 12}, {"", 50}},
+			{"", 10}, {"", 9}, {"", 12}, {"", 50}, {"", 11}, {"", 13}, {"", 16}},
 		write: func(emit xlEmit) error {
 			if err := emit(xlText("Licenses", st.title)); err != nil {
 				return err
@@ -279,7 +284,8 @@ func (wb *workbook) licensesSheet() *xlSheet {
 				return err
 			}
 			head := []string{"Part number", "Enabled", "Consumed", "Idle", "Suspended", "Warning", "Price per month",
-				"Idle per month", "Idle per year", "Assigned users", "Kind", "Status", "Product"}
+				"Idle per month", "Idle per year", "Assigned users", "Kind", "Status", "Product", "Locked out", "Over-consumed",
+				"Seats or capacity"}
 			if err := emit(wb.headerCells(head)...); err != nil {
 				return err
 			}
@@ -295,7 +301,8 @@ func (wb *workbook) licensesSheet() *xlSheet {
 				}
 				if err := emit(xlText(s.PartNumber, 0), xlNum(s.Enabled, 0), xlNum(s.Consumed, 0), xlNum(s.Idle, 0),
 					xlNum(s.Suspended, 0), xlNum(s.Warning, 0), price, wb.money(s.IdleMonthly, 0), wb.money(s.IdleAnnual, 0),
-					xlNum(len(s.AssignedTo), 0), xlText(s.Kind, 0), xlText(s.Status, 0), xlText(s.ProductName, 0)); err != nil {
+					xlNum(len(s.AssignedTo), 0), xlText(s.Kind, 0), xlText(s.Status, 0), xlText(s.ProductName, 0),
+					xlNum(s.LockedOut, 0), xlNum(s.Over, 0), xlText(seatsOrCapacity(s), 0)); err != nil {
 					return err
 				}
 			}
@@ -309,17 +316,23 @@ func (wb *workbook) licensesSheet() *xlSheet {
 				return err
 			}
 			if len(l.Categories) == 0 {
-				return emit(xlText("No wasted seats.", st.note))
-			}
-			var seats int64
-			for _, c := range l.Categories {
-				seats += c.Seats
-				if err := emit(xlText(c.Category, 0), xlNum(c.Seats, 0), wb.money(c.Monthly, 0), wb.money(c.Annual, 0)); err != nil {
+				if err := emit(xlText("No wasted seats.", st.note)); err != nil {
+					return err
+				}
+			} else {
+				var seats int64
+				for _, c := range l.Categories {
+					seats += c.Seats
+					if err := emit(xlText(c.Category, 0), xlNum(c.Seats, 0), wb.money(c.Monthly, 0), wb.money(c.Annual, 0)); err != nil {
+						return err
+					}
+				}
+				if err := emit(xlText("Total", st.bold), xlNum(seats, st.bold), wb.money(l.TotalMonthly, st.moneyBold),
+					wb.money(l.TotalAnnual, st.moneyBold)); err != nil {
 					return err
 				}
 			}
-			return emit(xlText("Total", st.bold), xlNum(seats, st.bold), wb.money(l.TotalMonthly, st.moneyBold),
-				wb.money(l.TotalAnnual, st.moneyBold))
+			return wb.licenseNeedRows(emit)
 		},
 	}
 }
@@ -487,4 +500,51 @@ func xlRunTime(rep *Report) string {
 		return ""
 	}
 	return rep.GeneratedAt.UTC().Format("2006-01-02 15:04:05")
+}
+
+// seatsOrCapacity says whether a SKU's units are user seats or tenant-level
+// capacity (never idle seats).
+func seatsOrCapacity(s SKULine) string {
+	if s.Capacity {
+		return "capacity"
+	}
+	return "seats"
+}
+
+// licenseNeedRows: per person, the Dynamics 365 licenses their access to
+// restricted tables needs beside the ones they hold, and the right-sizing
+// candidates (to review, not waste).
+func (wb *workbook) licenseNeedRows(emit xlEmit) error {
+	l, st := wb.rep.Licenses, wb.st
+	if len(l.People) == 0 {
+		return nil
+	}
+	if err := emit(); err != nil {
+		return err
+	}
+	if err := emit(xlText("Dynamics 365 licenses needed and held", st.section)); err != nil {
+		return err
+	}
+	if err := emit(xlText("Status: unlicensed = writes to a restricted table none of their licenses allows; needed = every "+
+		"restricted-table write is licensed; candidate = a paid Dynamics 365 seat used for no restricted-table write, to "+
+		"review (app access is not in the export), not waste. Difference: the seat's monthly price less Power Apps per user's.", st.note)); err != nil {
+		return err
+	}
+	if err := emit(wb.headerCells([]string{"Person", "Status", "Restricted tables written", "Not covered", "Licenses that allow them",
+		"Licenses held", "Dynamics 365 seats", "Difference per month", "Domain name"})...); err != nil {
+		return err
+	}
+	for _, p := range l.People {
+		diff := excelize.Cell{}
+		if p.MonthlyDifference != nil {
+			diff = wb.money(*p.MonthlyDifference, 0)
+		}
+		if err := emit(xlText(p.UserName, 0), xlText(p.Status, 0), xlText(strings.Join(p.Tables, ", "), 0),
+			xlText(strings.Join(p.Uncovered, ", "), 0), xlText(strings.Join(p.AllowedBy, "; "), 0),
+			xlText(strings.Join(p.Licenses, "; "), 0), xlText(strings.Join(p.Seats, ", "), 0), diff,
+			xlText(p.DomainName, 0)); err != nil {
+			return err
+		}
+	}
+	return nil
 }

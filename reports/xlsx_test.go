@@ -278,7 +278,7 @@ func xlsxHostileReport(t testing.TB) *reports.Report {
 		RoleChanges: []queries.RoleChange{{Role: h[0], RoleID: h[1], Privilege: h[2], Change: h[3]}},
 		Teams:       []queries.TeamRow{{ID: h[0], Name: h[1], BusinessUnit: h[2], EntraObject: h[3], Roles: []string{h[0]}}},
 		FieldAccess: []queries.FieldAccessRow{{User: h[0], Table: h[1], Column: h[2], Sources: h[3]}},
-		Licenses: reports.LicenseReview{HasGraph: true, SKUs: []reports.SKULine{{PartNumber: h[0], ProductName: h[1], Status: h[2]}},
+		Licenses: reports.LicenseReview{HasGraph: true, HasUsers: true, SKUs: []reports.SKULine{{PartNumber: h[0], ProductName: h[1], Status: h[2]}},
 			Waste:      []reports.WasteLine{{Category: h[0], UserName: h[1], SKUPart: h[2], Reason: h[3], Seats: 1}},
 			Categories: []reports.WasteCategory{{Category: h[0], Seats: 1}}},
 		Waivers: []rules.WaiverStatus{{Waiver: rules.Waiver{Rule: h[0], Subject: h[1], Reason: h[2], Owner: h[3], Expires: "2027-01-01"}}},

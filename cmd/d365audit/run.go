@@ -113,17 +113,30 @@ func printRunSummary(w io.Writer, out string, rep *reports.Report) {
 	if len(order) > 0 {
 		fmt.Fprintln(w, "Open findings by rule:")
 		for _, r := range order {
-			fmt.Fprintf(w, "  %-8s %-30s %3d\n", severity[r], r, counts[r])
+			fmt.Fprintf(w, "  %-8s %-32s %3d\n", severity[r], r, counts[r])
 		}
 	}
 	l := rep.Licenses
 	switch {
 	case !l.HasGraph:
-		fmt.Fprintln(w, "License review: not performed (no graph/subscribedSkus.json and graph/users.json in the export)")
+		fmt.Fprintln(w, "License review: not performed (no graph/subscribedSkus.json in the export)")
 	case !l.HasPrices:
 		fmt.Fprintf(w, "License review: %d wasted seats; costs need a price list (--prices)\n", wastedSeats(l))
 	default:
 		fmt.Fprintf(w, "License waste: %d seats, %s %.2f a month, %.2f a year\n", wastedSeats(l), l.Currency, l.TotalMonthly, l.TotalAnnual)
+	}
+	if l.Candidates > 0 {
+		line := fmt.Sprintf("Right-sizing candidates (to review, not waste): %d people hold a Dynamics 365 seat their access uses for no restricted-table write", l.Candidates)
+		if l.HasPrices && l.CandidateMonthly > 0 {
+			line += fmt.Sprintf("; as Power Apps per user: %s %.2f a month less", l.Currency, l.CandidateMonthly)
+		}
+		fmt.Fprintln(w, line)
+	}
+	if note := l.CatalogNote(); note != "" {
+		fmt.Fprintln(w, "License review: "+note)
+	}
+	if l.HasGraph && !l.HasUsers {
+		fmt.Fprintln(w, "License review: no graph/users.json: idle seats per SKU only; the licenses of each user were not reviewed")
 	}
 	if c := rep.Changes; c != nil {
 		s := c.Summary

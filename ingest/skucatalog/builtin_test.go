@@ -10,7 +10,7 @@ import (
 	"testing"
 )
 
-var updateBuiltin = flag.Bool("update-builtin", false, "rewrite builtin_skus.csv from the shared Microsoft table")
+var updateBuiltin = flag.Bool("update-builtin", false, "rewrite builtin_skus.csv and builtin_dynamics_plans.csv from the shared Microsoft table")
 
 // The built-in catalogue holds exactly the SKUs of Microsoft's table.
 func TestBuiltinMatchesMicrosoftTable(t *testing.T) {
@@ -41,6 +41,32 @@ func TestBuiltinMatchesMicrosoftTable(t *testing.T) {
 		}
 		w.Flush()
 		f.Close()
+	}
+	plans := DynamicsPlans(skus)
+	if *updateBuiltin {
+		f, err := os.Create("builtin_dynamics_plans.csv")
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := csv.NewWriter(f)
+		w.Write([]string{"serviceplanid", "serviceplanname", "friendlyname"})
+		for _, p := range plans {
+			w.Write([]string{p.ID, p.Name, p.FriendlyName})
+		}
+		w.Flush()
+		f.Close()
+	}
+	builtinPlans, err := BuiltinDynamicsPlans()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(builtinPlans) != len(plans) {
+		t.Errorf("built-in has %d Dynamics service plans, the table %d", len(builtinPlans), len(plans))
+	}
+	for i := range min(len(plans), len(builtinPlans)) {
+		if plans[i] != builtinPlans[i] {
+			t.Errorf("Dynamics plan %d: built-in %+v, table %+v", i, builtinPlans[i], plans[i])
+		}
 	}
 	builtin, err := Builtin()
 	if err != nil {

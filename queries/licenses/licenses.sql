@@ -10,23 +10,49 @@ CREATE OR REPLACE TABLE license_skus AS
 WITH skus AS (
     SELECT skuid, skupartnumber, capabilitystatus, coalesce(consumedunits, 0) AS consumed,
            coalesce(enabledunits, 0) AS enabled, coalesce(suspendedunits, 0) AS suspended,
-           coalesce(warningunits, 0) AS warning, coalesce(lockedoutunits, 0) AS lockedout, true AS subscribed
+           coalesce(warningunits, 0) AS warning, coalesce(lockedoutunits, 0) AS lockedout, true AS subscribed,
+           appliesto, serviceplans
     FROM graph_subscribedskus
     UNION ALL
     -- licenses assigned from a SKU the tenant's subscribedSkus does not list
-    SELECT DISTINCT l.skuid, NULL, NULL, NULL, NULL, NULL, NULL, NULL, false
+    SELECT DISTINCT l.skuid, NULL, NULL, NULL, NULL, NULL, NULL, NULL, false, NULL, NULL
     FROM graph_assignedlicenses l WHERE l.skuid NOT IN (SELECT skuid FROM graph_subscribedskus)
 ),
+-- SKUs the catalogue does not know are classified by their Graph service
+-- plans: one carrying a Dynamics 365 / Dataverse plan (license_dynamics_plans)
+-- is a Dynamics license.
+plans AS (
+    SELECT skuid, unnest(json_extract_string(serviceplans, '$[*].id')) AS planid,
+           unnest(json_extract_string(serviceplans, '$[*].name')) AS planname
+    FROM graph_subscribedskus WHERE serviceplans IS NOT NULL
+),
+plan_hits AS (
+    SELECT p.skuid, string_agg(DISTINCT d.planname, ', ' ORDER BY d.planname) AS dynamics_plans
+    FROM plans p JOIN license_dynamics_plans d
+      ON d.planid = lower(p.planid) OR upper(d.planname) = upper(regexp_replace(p.planname, '\s', '', 'g'))
+    GROUP BY p.skuid
+),
 named AS (
-    SELECT s.*, coalesce(s.skupartnumber, c.skupartnumber, s.skuid) AS partnumber,
-           coalesce(c.productname, s.skupartnumber, s.skuid) AS productname,
+    SELECT s.*, h.dynamics_plans, coalesce(s.skupartnumber, c.skupartnumber, s.skuid) AS partnumber,
+           coalesce(c.productname, s.skupartnumber, s.skuid) AS productname, c.skuid IS NOT NULL AS catalogued,
            upper(regexp_replace(coalesce(s.skupartnumber, c.skupartnumber, ''), '\s', '', 'g')) AS partkey
-    FROM skus s LEFT JOIN sku_catalog c USING (skuid)
+    FROM skus s LEFT JOIN sku_catalog c USING (skuid) LEFT JOIN plan_hits h USING (skuid)
 )
 SELECT n.skuid, n.partnumber, n.productname, n.capabilitystatus, n.subscribed,
-       n.enabled, n.consumed, n.suspended, n.warning, n.lockedout,
-       greatest(coalesce(n.enabled, 0) - coalesce(n.consumed, 0), 0) AS idle,
-       lower(trim(p.kind)) AS kind, p.monthly_price, p.currency, p.sku_part_number IS NOT NULL AS priced,
+       n.enabled, n.consumed, n.suspended, n.warning, n.lockedout, n.appliesto, n.catalogued, n.dynamics_plans,
+       -- Tenant-level SKUs (Graph appliesTo "Company": Dataverse database,
+       -- file and log capacity, Power Pages capacity, extra instances) are
+       -- never assigned to a user, so they have no seats to cut: capacity.
+       -- Without appliesTo the product name tells the same add-ons apart.
+       (coalesce(lower(trim(n.appliesto)) = 'company', false)
+        OR (n.appliesto IS NULL AND (n.productname ILIKE '%capacity%' OR n.productname ILIKE '%additional%instance%'
+            OR n.productname ILIKE '%additional database storage%' OR n.productname ILIKE '%additional environment%'
+            OR n.productname ILIKE '%additional responses%' OR n.productname ILIKE '%page view%'))) IS TRUE AS capacity,
+       -- Units that can really be used: locked-out units belong to a
+       -- cancelled subscription, they can be neither used nor cut again.
+       greatest(coalesce(n.enabled, 0) - coalesce(n.lockedout, 0), 0) AS available,
+       lower(trim(p.kind)) AS kind, p.monthly_price::DECIMAL(38, 4) AS monthly_price, p.currency,
+       p.sku_part_number IS NOT NULL AS priced,
        CASE WHEN p.sku_part_number IS NOT NULL THEN coalesce(lower(trim(p.kind)), 'base') <> 'free'
             ELSE NOT (n.partkey IN (SELECT sku_part_number FROM license_free_skus)
                       OR n.productname ILIKE '%trial%' OR n.productname ILIKE '%(free)%' OR n.partkey LIKE '%\_FREE' ESCAPE '\'
@@ -34,9 +60,17 @@ SELECT n.skuid, n.partnumber, n.productname, n.capabilitystatus, n.subscribed,
        END AS paid,
        -- Dynamics 365 / Power Apps licenses: the ones that pay for a seat in an environment.
        (n.productname ILIKE '%Dynamics 365%' OR n.productname ILIKE '%Power Apps%' OR n.productname ILIKE '%Dynamics CRM%'
-        OR n.partkey LIKE 'DYN365%' OR n.partkey LIKE 'D365%' OR n.partkey LIKE 'POWERAPPS%' OR n.partkey LIKE 'CRM%') AS dynamics
+        OR n.partkey LIKE 'DYN365%' OR n.partkey LIKE 'D365%' OR n.partkey LIKE 'POWERAPPS%' OR n.partkey LIKE 'CRM%'
+        OR (NOT n.catalogued AND n.dynamics_plans IS NOT NULL)) AS dynamics
 FROM named n
 LEFT JOIN prices p ON upper(regexp_replace(p.sku_part_number, '\s', '', 'g')) = n.partkey;
+
+-- idle: available seats nobody consumes; over: seats consumed beyond the
+-- available ones (over-consumption). Capacity has neither.
+CREATE OR REPLACE TABLE license_skus AS
+SELECT *, CASE WHEN capacity THEN 0 ELSE greatest(available - coalesce(consumed, 0), 0) END AS idle,
+       CASE WHEN capacity THEN 0 ELSE greatest(coalesce(consumed, 0) - available, 0) END AS over
+FROM license_skus;
 
 -- Every assigned license with its user, in Graph and in Dataverse.
 CREATE OR REPLACE TABLE license_assignments AS
@@ -87,5 +121,7 @@ SELECT category, CASE category WHEN 'disabled user' THEN 1 WHEN 'no role' THEN 2
 FROM classified WHERE category IS NOT NULL
 UNION ALL
 SELECT 'idle seats', 5, NULL, NULL, skuid, partnumber, productname, idle, monthly_price * idle, monthly_price * idle * 12,
-       idle || ' of ' || enabled || ' enabled seats unassigned'
-FROM license_skus WHERE paid AND subscribed AND idle > 0;
+       idle || ' of ' || CASE WHEN lockedout > 0 THEN available || ' available seats unassigned (' || enabled || ' enabled, '
+                                   || lockedout || ' locked out)'
+                              ELSE enabled || ' enabled seats unassigned' END
+FROM license_skus WHERE paid AND subscribed AND NOT capacity AND idle > 0;

@@ -200,7 +200,12 @@ func checkLoadedShape(t *testing.T, db *store.DB, st Stats) {
 			int64(len(marketingAppUsers))},
 		{"SKUs over-consumed", `SELECT count(*) FROM graph_subscribedskus WHERE consumedunits > enabledunits`, 1},
 		{"SKUs with idle paid seats", `SELECT count(*) FROM graph_subscribedskus s JOIN prices p ON p.sku_part_number = s.skupartnumber
-				WHERE enabledunits > consumedunits AND p.monthly_price > 0`, 4},
+				WHERE enabledunits - coalesce(lockedoutunits, 0) > consumedunits AND p.monthly_price > 0
+				  AND appliesto = 'User'`, 4},
+		// and as real tenants have them: tenant-level capacity, a cancelled subscription
+		{"tenant-level capacity SKUs", `SELECT count(*) FROM graph_subscribedskus WHERE appliesto = 'Company' AND enabledunits > 0
+				AND consumedunits = 0`, 2},
+		{"locked-out SKUs", `SELECT count(*) FROM graph_subscribedskus WHERE lockedoutunits = enabledunits AND lockedoutunits > 0`, 1},
 		{"consumed units not matching the assigned licenses", `SELECT count(*) FROM graph_subscribedskus s
 				WHERE consumedunits <> (SELECT count(*) FROM graph_assignedlicenses a WHERE a.skuid = s.skuid)`, 0},
 		// Exactly one out-of-box role differs from its baseline: Salesperson.
@@ -264,7 +269,7 @@ func TestReferenceFiles(t *testing.T) {
 	if err == nil {
 		err = json.Unmarshal(b, &skus)
 	}
-	if err != nil || len(skus.Value) != len(skuPartNumbers) {
+	if err != nil || len(skus.Value) != len(skuPartNumbers)+len(tenantSKUs(0)) {
 		t.Fatalf("subscribedSkus.json: %v, %d SKUs", err, len(skus.Value))
 	}
 	// Graph stays JSON in a CSV export, in pages with nextLinks but the last.

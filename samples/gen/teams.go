@@ -496,6 +496,31 @@ func (t *tenant) buildLicenses() {
 			s.PrepaidUnits.Enabled = c
 		}
 	}
+	t.skus = append(t.skus, tenantSKUs(t.opts.Users)...)
+}
+
+// tenantSKUs are the SKUs no user is assigned, as real tenants have them:
+// tenant-level Dataverse capacity (appliesTo "Company") and a cancelled
+// subscription whose units are all locked out.
+func tenantSKUs(users int) []skuState {
+	sku := func(id, part, appliesTo, status string, enabled, lockedOut int, plan [2]string) skuState {
+		var s skuState
+		s.AccountName, s.AccountID = "Contoso Pharma AG", "b9c1e7a4-3f62-4d8e-a1c5-7e2f09d4b6a3"
+		s.AppliesTo, s.CapabilityStatus, s.SkuID, s.SkuPartNumber = appliesTo, status, id, part
+		s.ID = s.AccountID + "_" + id
+		s.PrepaidUnits.Enabled, s.PrepaidUnits.LockedOut = enabled, lockedOut
+		s.ServicePlans = []skuServicePlan{{ServicePlanID: plan[0], ServicePlanName: plan[1], ProvisioningStatus: "Success", AppliesTo: appliesTo}}
+		s.SubscriptionIDs = []string{}
+		return s
+	}
+	return []skuState{
+		sku("e612d426-6bc3-4181-9658-91aa906b0ac0", "CDS_DB_CAPACITY", "Company", "Enabled", 1+users/1000, 0,
+			[2]string{"360bcc37-0c11-4264-8eed-9fa7a3297c9b", "CDS_DB_CAPACITY"}),
+		sku("631d5fb1-a668-4c2a-9427-8830665a742e", "CDS_FILE_CAPACITY", "Company", "Enabled", 2+users/500, 0,
+			[2]string{"dd12a3a8-caec-44f8-b4fb-2f1a864b51e3", "CDS_FILE_CAPACITY"}),
+		sku("ea126fc5-a19e-42e2-a731-da9d437bffcf", "DYN365_ENTERPRISE_PLAN1", "User", "LockedOut", 25, 25,
+			[2]string{"d56f3deb-50d8-465a-bedb-f079817ccac1", "DYN365_ENTERPRISE_P1"}),
+	}
 }
 
 func (t *tenant) stats() Stats {
