@@ -1,9 +1,8 @@
 package diff
 
 import (
-	"encoding/json"
+	"errors"
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 
@@ -54,31 +53,20 @@ type ExpiredWaiver struct {
 	Matched []string `json:"matched"` // fingerprints it named in the new run
 }
 
-// findingsDoc is the part of findings.json the diff reads.
-type findingsDoc struct {
-	SchemaVersion  int                  `json:"schema_version"`
-	Environment    string               `json:"environment"`
-	GeneratedAt    string               `json:"generated_at"`
-	AsOf           string               `json:"as_of"`
-	ToolVersion    string               `json:"tool_version"`
-	RuleSetVersion string               `json:"rule_set_version"`
-	Findings       []rules.Finding      `json:"findings"`
-	Waivers        []rules.WaiverStatus `json:"waivers"`
-}
+// findingsDoc is findings.json as the diff reads it.
+type findingsDoc struct{ *rules.FindingsDoc }
 
+// readFindings reads a run's findings.json; the error wraps ErrNotARun
+// when it is not one.
 func readFindings(path string) (*findingsDoc, error) {
-	b, err := os.ReadFile(path)
+	doc, err := rules.ReadFindingsDoc(path)
+	if errors.Is(err, rules.ErrNotFindings) {
+		return nil, fmt.Errorf("%w: %v", ErrNotARun, err)
+	}
 	if err != nil {
 		return nil, err
 	}
-	var doc findingsDoc
-	if err := json.Unmarshal(b, &doc); err != nil {
-		return nil, fmt.Errorf("%s: %w: %v", path, ErrNotARun, err)
-	}
-	if doc.SchemaVersion == 0 {
-		return nil, fmt.Errorf("%s: %w: no schema_version", path, ErrNotARun)
-	}
-	return &doc, nil
+	return &findingsDoc{doc}, nil
 }
 
 func (d *findingsDoc) info(dir string) RunInfo {

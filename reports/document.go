@@ -68,31 +68,9 @@ func NewDocument(info DocumentInfo) (*Document, error) {
 	return x, nil
 }
 
-func (x *Document) pageHeader() {
-	d := x.d
-	if d.pdf.PageNo() > 1 {
-		right := d.fit(x.header, pdfContentW*0.7, pdfMuted)
-		d.drawText(pdfMarginL, 10, "d365audit", pdfMuted)
-		d.drawText(pdfPageW-pdfMarginR-d.width(right, pdfMuted), 10, right, pdfMuted)
-		d.pdf.SetDrawColor(pdfColRule.r, pdfColRule.g, pdfColRule.b)
-		d.pdf.SetLineWidth(0.2)
-		d.pdf.Line(pdfMarginL, 15, pdfPageW-pdfMarginR, 15)
-	}
-	d.setY(pdfMarginTop)
-	if d.openTable != nil {
-		d.drawTableHeader(d.openTable)
-	}
-}
+func (x *Document) pageHeader() { x.d.runningPage("d365audit", x.header, pdfContentW*0.7) }
 
-func (x *Document) pageFooter() {
-	d := x.d
-	y := pdfPageH - 13
-	d.pdf.SetDrawColor(pdfColRule.r, pdfColRule.g, pdfColRule.b)
-	d.pdf.SetLineWidth(0.2)
-	d.pdf.Line(pdfMarginL, y-1.5, pdfPageW-pdfMarginR, y-1.5)
-	d.drawText(pdfMarginL, y, d.fit(x.footer, pdfContentW-32, pdfMuted), pdfMuted)
-	d.drawText(pdfPageW-pdfMarginR-27, y, fmt.Sprintf("Page %d of {nb}", d.pdf.PageNo()), pdfMuted)
-}
+func (x *Document) pageFooter() { x.d.runningFooter(x.footer) }
 
 // Title is the document's title, large.
 func (x *Document) Title(s string) { x.d.heading(s, pdfH1, 0, 30) }

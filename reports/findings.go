@@ -10,23 +10,10 @@ import (
 	"github.com/d365audit/d365audit/rules"
 )
 
-type findingsDoc struct {
-	SchemaVersion  int                  `json:"schema_version"`
-	Environment    string               `json:"environment"`
-	GeneratedAt    string               `json:"generated_at"`
-	AsOf           string               `json:"as_of"`
-	ToolVersion    string               `json:"tool_version"`
-	RuleSetVersion string               `json:"rule_set_version"`
-	Summary        Summary              `json:"summary"`
-	NotEvaluated   []rules.NotEvaluated `json:"not_evaluated"`
-	Findings       []rules.Finding      `json:"findings"`
-	Waivers        []rules.WaiverStatus `json:"waivers"`
-}
-
 // WriteFindingsJSON writes findings.json (OUTPUT.md's schema, plus the
 // audit date, versions, and what became of each waiver).
 func WriteFindingsJSON(w io.Writer, r *Report) error {
-	doc := findingsDoc{
+	doc := rules.FindingsDoc{
 		SchemaVersion: SchemaVersion, Environment: r.Environment,
 		GeneratedAt: r.GeneratedAt.UTC().Format(time.RFC3339), AsOf: r.AsOf.UTC().Format("2006-01-02"),
 		ToolVersion: r.ToolVersion, RuleSetVersion: r.RuleSetVersion,

@@ -105,15 +105,21 @@ func InputFingerprint(inputs []Input) string {
 // pageHeader runs at the top of every page: a running header from the
 // second page on, and a table's column headings when a table continues.
 func (d *pdfDoc) pageHeader() {
+	right := "Security and licensing audit as of " + pdfDate(d.rep.AsOf)
+	if d.running != "" {
+		right = d.running
+	}
+	d.runningPage("d365audit · "+d.rep.Environment, right, pdfContentW/2)
+}
+
+// runningPage starts a page: from the second page on, left and right texts
+// over a rule (right cut to rightWidth); a continued table's headings.
+func (d *pdfDoc) runningPage(left, right string, rightWidth float64) {
 	p := d.pdf
 	if p.PageNo() > 1 {
 		st := pdfMuted
-		d.drawText(pdfMarginL, 10, "d365audit · "+d.rep.Environment, st)
-		right := "Security and licensing audit as of " + pdfDate(d.rep.AsOf)
-		if d.running != "" {
-			right = d.running
-		}
-		right = d.fit(right, pdfContentW/2, st)
+		right = d.fit(right, rightWidth, st)
+		d.drawText(pdfMarginL, 10, left, st)
 		d.drawText(pdfPageW-pdfMarginR-d.width(right, st), 10, right, st)
 		p.SetDrawColor(pdfColRule.r, pdfColRule.g, pdfColRule.b)
 		p.SetLineWidth(0.2)
@@ -128,14 +134,18 @@ func (d *pdfDoc) pageHeader() {
 // pageFooter runs at the bottom of every page: what the page belongs to,
 // and "Page X of Y".
 func (d *pdfDoc) pageFooter() {
+	d.runningFooter(fmt.Sprintf("%s · as of %s · rule set %s · inputs %s", d.rep.Environment, pdfDate(d.rep.AsOf),
+		pdfOrDash(d.rep.RuleSetVersion), d.facts.fingerprint[:12]))
+}
+
+// runningFooter ends a page: a rule, left (cut to fit) and "Page X of Y".
+func (d *pdfDoc) runningFooter(left string) {
 	p := d.pdf
 	y := pdfPageH - 13
 	p.SetDrawColor(pdfColRule.r, pdfColRule.g, pdfColRule.b)
 	p.SetLineWidth(0.2)
 	p.Line(pdfMarginL, y-1.5, pdfPageW-pdfMarginR, y-1.5)
 	st := pdfMuted
-	left := fmt.Sprintf("%s · as of %s · rule set %s · inputs %s", d.rep.Environment, pdfDate(d.rep.AsOf),
-		pdfOrDash(d.rep.RuleSetVersion), d.facts.fingerprint[:12])
 	d.drawText(pdfMarginL, y, d.fit(left, pdfContentW-32, st), st)
 	// {nb} is replaced by the page count when the document closes; the
 	// text is placed from a fixed left edge because its final width is not

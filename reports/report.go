@@ -26,15 +26,8 @@ type Input struct {
 	SHA256 string `json:"sha256"`
 }
 
-// Summary counts the findings: open ones by severity, and the waived.
-type Summary struct {
-	Critical int `json:"critical"`
-	High     int `json:"high"`
-	Medium   int `json:"medium"`
-	Low      int `json:"low"`
-	Info     int `json:"info"`
-	Waived   int `json:"waived"`
-}
+// Summary counts findings by severity (rules.Summary).
+type Summary = rules.Summary
 
 // Report is everything a run found, for every writer.
 type Report struct {
@@ -91,28 +84,7 @@ func (r *Report) PrivilegeTablesNote() string {
 
 // Summarize counts the findings by severity; waived findings count only as
 // waived.
-func Summarize(fs []rules.Finding) Summary {
-	var s Summary
-	for _, f := range fs {
-		if f.Waived {
-			s.Waived++
-			continue
-		}
-		switch f.Severity {
-		case "critical":
-			s.Critical++
-		case "high":
-			s.High++
-		case "medium":
-			s.Medium++
-		case "low":
-			s.Low++
-		case "info":
-			s.Info++
-		}
-	}
-	return s
-}
+func Summarize(fs []rules.Finding) Summary { return rules.Summarize(fs) }
 
 // AtOrAbove counts the open (not waived) findings at severity or above.
 func AtOrAbove(fs []rules.Finding, severity string) int {

@@ -57,17 +57,6 @@ type buFacts struct {
 	id, name, parentID string
 }
 
-// runDoc is the part of findings.json a campaign reads.
-type runDoc struct {
-	SchemaVersion  int             `json:"schema_version"`
-	Environment    string          `json:"environment"`
-	GeneratedAt    string          `json:"generated_at"`
-	AsOf           string          `json:"as_of"`
-	ToolVersion    string          `json:"tool_version"`
-	RuleSetVersion string          `json:"rule_set_version"`
-	Findings       []rules.Finding `json:"findings"`
-}
-
 type runManifest struct {
 	Inputs  []reports.Input `json:"inputs"`
 	Outputs []struct {
@@ -86,9 +75,12 @@ func readRun(ctx context.Context, dir string) (*runFacts, error) {
 	if err != nil {
 		return nil, err
 	}
-	var doc runDoc
-	if err := json.Unmarshal(fb, &doc); err != nil || doc.SchemaVersion == 0 {
-		return nil, badInput("%s: not a findings.json of d365audit run", filepath.Join(dir, diff.FindingsFile))
+	doc, err := rules.ReadFindingsDoc(filepath.Join(dir, diff.FindingsFile))
+	if errors.Is(err, rules.ErrNotFindings) {
+		return nil, badInput("%v", err)
+	}
+	if err != nil {
+		return nil, err
 	}
 	mb, err := os.ReadFile(filepath.Join(dir, manifestFile))
 	if err != nil {
