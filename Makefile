@@ -14,7 +14,7 @@ LDFLAGS   := -X main.version=$(VERSION)
 FUZZTIME  ?= 20000x
 
 .DEFAULT_GOAL := help
-.PHONY: help build test fuzz demo bench lint dist windows clean
+.PHONY: help build test fuzz golden demo bench lint dist windows clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -33,6 +33,9 @@ fuzz: ## run each fuzz target on $(FUZZTIME) inputs
 	$(GO) test $(TAGS) -run='^$$' -fuzz='^FuzzJSONFastParser$$' -fuzztime=$(FUZZTIME) ./ingest
 	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) ./ingest/rolexml
 	$(GO) test -run='^$$' -fuzz='^FuzzRead$$' -fuzztime=$(FUZZTIME) ./ingest/skucatalog
+
+golden: ## rewrite every golden file (report text dumps, the sample's findings) from the current code; review the diff before committing
+	$(GO) test $(TAGS) -count=1 ./reports/ ./audit/ -update
 
 demo: build ## validate samples/contoso, audit it into $(OUT), ask who can approve payments, audit the month after and diff
 	./$(BIN) validate --input $(SAMPLES)

@@ -35,15 +35,26 @@ type stageClock struct {
 	began   map[string]time.Time // when each running stage began
 	stop    chan struct{}
 	stopped sync.WaitGroup
+	// now and ticks are the clock and the display's heartbeat: time.Now and
+	// a ticker of tickEvery in a run, a fake in the tests.
+	now   func() time.Time
+	ticks <-chan time.Time
 }
 
 // stillRunningEvery is how often a run without a terminal says which
 // stages are still running; tickEvery, how often the display is updated.
-var stillRunningEvery, tickEvery = 10 * time.Second, time.Second
+const stillRunningEvery, tickEvery = 10 * time.Second, time.Second
 
 func newStageClock(log io.Writer, show *progress.Reporter) *stageClock {
-	now := time.Now()
-	c := &stageClock{log: log, show: show, start: now, last: now, began: map[string]time.Time{}, stop: make(chan struct{})}
+	return newStageClockWith(log, show, time.Now, nil)
+}
+
+// newStageClockWith is newStageClock with a clock and, if ticks is not nil,
+// the heartbeat the display is updated on.
+func newStageClockWith(log io.Writer, show *progress.Reporter, clock func() time.Time, ticks <-chan time.Time) *stageClock {
+	now := clock()
+	c := &stageClock{log: log, show: show, start: now, last: now, began: map[string]time.Time{}, stop: make(chan struct{}),
+		now: clock, ticks: ticks}
 	if show != nil {
 		c.stopped.Add(1)
 		go c.tick()
@@ -59,14 +70,18 @@ func (c *stageClock) tick() {
 		bar = c.show.Task("audit", "s")
 		defer bar.Done("")
 	}
-	second := time.NewTicker(tickEvery)
-	defer second.Stop()
-	lastLine := time.Now()
+	ticks := c.ticks
+	if ticks == nil {
+		second := time.NewTicker(tickEvery)
+		defer second.Stop()
+		ticks = second.C
+	}
+	lastLine := c.start // not the goroutine's own start: the clock may have moved
 	for {
 		select {
 		case <-c.stop:
 			return
-		case now := <-second.C:
+		case now := <-ticks:
 			running := c.runningFor(now)
 			if bar != nil {
 				bar.Add(1, running)
@@ -98,7 +113,7 @@ func (c *stageClock) runningFor(now time.Time) string {
 func (c *stageClock) begin(names ...string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	now := time.Now()
+	now := c.now()
 	for _, name := range names {
 		c.began[name] = now
 	}
@@ -136,7 +151,7 @@ func (c *stageClock) record(name string, start time.Time) {
 		c.running = slices.Delete(c.running, i, i+1)
 	}
 	delete(c.began, name)
-	now := time.Now()
+	now := c.now()
 	s := Stage{Name: name, Seconds: round3(now.Sub(start).Seconds()), PeakRSSMB: peakmem.MB()}
 	c.stages = append(c.stages, s)
 	c.last = now
@@ -167,7 +182,7 @@ func (c *stageClock) ordered() []Stage {
 }
 
 func (c *stageClock) total() Stage {
-	return Stage{Name: "total", Seconds: round3(time.Since(c.start).Seconds()), PeakRSSMB: peakmem.MB()}
+	return Stage{Name: "total", Seconds: round3(c.now().Sub(c.start).Seconds()), PeakRSSMB: peakmem.MB()}
 }
 
 func round3(f float64) float64 { return float64(int64(f*1000+0.5)) / 1000 }

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"bytes"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -9,57 +10,66 @@ import (
 	"github.com/d365audit/d365audit/internal/progress"
 )
 
+// fakeClock is a stage clock's time, moved by the test.
+type fakeClock struct{ t time.Time }
+
+func (f *fakeClock) now() time.Time { return f.t }
+
+// testClock is a stage clock on a fake time, with the heartbeat the test
+// gives it (tick): no sleeps, no timing.
+func testClock(log *bytes.Buffer, show *progress.Reporter) (*stageClock, *fakeClock, func(time.Time)) {
+	f := &fakeClock{t: time.Date(2026, 11, 20, 5, 0, 0, 0, time.UTC)}
+	ticks := make(chan time.Time)
+	var w io.Writer
+	if log != nil {
+		w = log
+	}
+	// The first send returns when the display has the tick; the second,
+	// the same instant again (which prints nothing new), when it has done
+	// with the first.
+	tick := func(t time.Time) { ticks <- t; ticks <- t }
+	return newStageClockWith(w, show, f.now, ticks), f, tick
+}
+
 // TestStageClockSaysWhatIsRunning: without a terminal, a long stage is
 // announced by periodic lines naming it with its own time so far; without
 // a log there are no stage lines (telemetry is for --verbose); once closed,
 // nothing more is printed.
 func TestStageClockSaysWhatIsRunning(t *testing.T) {
-	savedStill, savedTick := stillRunningEvery, tickEvery
-	stillRunningEvery, tickEvery = 20*time.Millisecond, 5*time.Millisecond
-	defer func() { stillRunningEvery, tickEvery = savedStill, savedTick }()
 	var out bytes.Buffer
-	show := progress.NewPlain(&out)
-	c := newStageClock(nil, show)
+	c, clock, tick := testClock(nil, progress.NewPlain(&out))
 	c.begin("parquet", "workbook")
-	time.Sleep(100 * time.Millisecond)
-	c.doneSince("parquet", time.Now())
-	time.Sleep(100 * time.Millisecond)
+	clock.t = clock.t.Add(5 * time.Second)
+	tick(clock.t) // before stillRunningEvery: no line
+	clock.t = clock.t.Add(6 * time.Second)
+	tick(clock.t)
+	c.doneSince("parquet", clock.t.Add(-11*time.Second))
+	clock.t = clock.t.Add(12 * time.Second)
+	tick(clock.t)
 	c.close()
-	text := out.String()
-	for _, want := range []string{"still running: parquet (0 s) + workbook (0 s)\n", "still running: workbook (0 s)\n"} {
-		if !strings.Contains(text, want) {
-			t.Errorf("no %q in:\n%s", want, text)
-		}
+	want := "d365audit: still running: parquet (11 s) + workbook (11 s)\n" +
+		"d365audit: still running: workbook (23 s)\n"
+	if got := out.String(); got != want {
+		t.Errorf("output:\n%s\nwant:\n%s", got, want)
 	}
-	for _, unwanted := range []string{"d365audit: parquet ", "peak memory"} {
-		if strings.Contains(text, unwanted) {
-			t.Errorf("telemetry %q without a log:\n%s", unwanted, text)
-		}
-	}
-	n := len(text)
-	time.Sleep(50 * time.Millisecond)
-	if out.Len() != n {
-		t.Errorf("lines after close:\n%s", out.String()[n:])
-	}
-	if got := c.ordered(); len(got) != 1 || got[0].Name != "parquet" {
-		t.Errorf("stages %v", got)
+	if got := c.ordered(); len(got) != 1 || got[0].Name != "parquet" || got[0].Seconds != 11 {
+		t.Errorf("stages %+v", got)
 	}
 }
 
 // With a log (--verbose), each stage's end is a line with its seconds and
 // peak memory, and the still-running lines add the peak memory.
 func TestStageClockVerbose(t *testing.T) {
-	savedStill, savedTick := stillRunningEvery, tickEvery
-	stillRunningEvery, tickEvery = 20*time.Millisecond, 5*time.Millisecond
-	defer func() { stillRunningEvery, tickEvery = savedStill, savedTick }()
 	var out bytes.Buffer
-	c := newStageClock(&out, progress.NewPlain(&out))
+	c, clock, tick := testClock(&out, progress.NewPlain(&out))
 	c.begin("ingest")
-	time.Sleep(60 * time.Millisecond)
+	clock.t = clock.t.Add(10 * time.Second)
+	tick(clock.t)
+	clock.t = clock.t.Add(2500 * time.Millisecond)
 	c.done("ingest")
 	c.close()
 	text := out.String()
-	for _, want := range []string{"d365audit: ingest ", "still running: ingest (0 s); peak memory "} {
+	for _, want := range []string{"d365audit: still running: ingest (10 s); peak memory ", "d365audit: ingest      12.50 s  (peak memory "} {
 		if !strings.Contains(text, want) {
 			t.Errorf("no %q in:\n%s", want, text)
 		}
