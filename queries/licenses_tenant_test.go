@@ -10,10 +10,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/d365audit/d365audit/ingest"
-	"github.com/d365audit/d365audit/ingest/skucatalog"
 	"github.com/d365audit/d365audit/store"
 )
 
@@ -175,23 +172,5 @@ func TestPeopleLicenseNeedsOnSample(t *testing.T) {
 // the access and license models as of its audit date.
 func sampleLicenseDB(t *testing.T) *store.DB {
 	t.Helper()
-	ctx := context.Background()
-	db, err := store.Open(ctx, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	res, err := ingest.Load(ctx, db, ingest.Options{Input: "../samples/contoso"})
-	if err != nil || res.Count(ingest.Structural) > 0 {
-		t.Fatalf("load samples: %v %v", err, res.Problems)
-	}
-	if err := Build(ctx, db, Options{}); err != nil {
-		t.Fatal(err)
-	}
-	catalog, _ := skucatalog.Builtin()
-	if err := BuildLicenses(ctx, db, LicenseOptions{Catalog: catalog, InactiveDays: 90,
-		AsOf: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)}); err != nil {
-		t.Fatal(err)
-	}
-	return db
+	return licenseModels(t, "../samples/contoso")
 }

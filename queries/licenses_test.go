@@ -44,6 +44,13 @@ func licenseDBWith(t *testing.T, prices string, skus []byte) *store.DB {
 	if skus != nil {
 		os.WriteFile(filepath.Join(dir, "graph", "subscribedSkus.json"), skus, 0o644)
 	}
+	return licenseModels(t, dir)
+}
+
+// licenseModels loads the export in dir and builds the access and license
+// models as of 2026-11-20, with the built-in SKU catalogue.
+func licenseModels(t *testing.T, dir string) *store.DB {
+	t.Helper()
 	ctx := context.Background()
 	db, err := store.Open(ctx, "")
 	if err != nil {
@@ -52,7 +59,7 @@ func licenseDBWith(t *testing.T, prices string, skus []byte) *store.DB {
 	t.Cleanup(func() { db.Close() })
 	res, err := ingest.Load(ctx, db, ingest.Options{Input: dir})
 	if err != nil || res.Count(ingest.Structural) > 0 {
-		t.Fatalf("load: %v %v", err, res.Problems)
+		t.Fatalf("load %s: %v %v", dir, err, res.Problems)
 	}
 	if err := Build(ctx, db, Options{}); err != nil {
 		t.Fatal(err)
