@@ -46,10 +46,6 @@ type RoleChange struct {
 var rolesQuery string
 
 func compareRoles(ctx context.Context, db *store.DB) ([]RoleChange, error) {
-	if err := db.Exec(ctx, "role depth macro", `CREATE MACRO d_mask_rank(m) AS
-		CASE WHEN m & 8 <> 0 THEN 4 WHEN m & 4 <> 0 THEN 3 WHEN m & 2 <> 0 THEN 2 WHEN m & 1 <> 0 THEN 1 END`); err != nil {
-		return nil, err
-	}
 	out := []RoleChange{}
 	err := db.Query(ctx, "compare roles", rolesQuery, func(rows *sql.Rows) error {
 		var c RoleChange

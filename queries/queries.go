@@ -18,6 +18,12 @@ import (
 //go:embed sql/*.sql
 var models embed.FS
 
+// Vocabulary is the SQL that defines the access vocabulary every model
+// uses (depth_name, mask_rank, grant_depth_rank); diff runs it too.
+//
+//go:embed sql/000_vocabulary.sql
+var Vocabulary string
+
 // DefaultBusinessTables are the tables an Administrative-mode user holds
 // nothing on (OUTPUT.md), unless the policy lists others.
 var DefaultBusinessTables = []string{"account", "contact", "lead", "opportunity", "campaign", "incident",

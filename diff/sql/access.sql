@@ -4,8 +4,6 @@
 -- (db in braces) runs once per run, with it replaced by old and new
 -- (compareAccess); comments must not name it.
 
-CREATE MACRO d_depth(r) AS (['team', 'basic', 'local', 'deep', 'global'])[r + 1];
-
 -- effective rank of one grant: the team depth for a Basic grant of a
 -- team role that members do not inherit (queries/sql/050_profile_access.sql)
 CREATE MACRO d_eff(mrank, inh, via) AS CASE WHEN via = 'team' AND mrank = 1 AND inh = 0 THEN 0 ELSE mrank END;
@@ -114,16 +112,14 @@ CREATE TABLE d_role_rows_{db} AS
 -- by name), in each run; mrank is the depth of the mask (1 basic .. 4 global)
 CREATE TABLE d_role_grants AS
  SELECT 'old' AS run, g.roleid, pt.table_name, pt.privilege,
-        max(CASE WHEN g.privilegedepthmask & 8 <> 0 THEN 4 WHEN g.privilegedepthmask & 4 <> 0 THEN 3
-                 WHEN g.privilegedepthmask & 2 <> 0 THEN 2 ELSE 1 END) AS mrank,
+        max(mask_rank(g.privilegedepthmask)) AS mrank,
         string_agg(DISTINCT pt.name, ', ' ORDER BY pt.name) AS names, coalesce(max(r.isinherited), 1) AS isinherited
  FROM d_role_rows_old g JOIN old.privilege_tables pt USING (privilegeid) JOIN old.roles r USING (roleid)
  WHERE g.roleid IN (SELECT roleid FROM d_sources)
  GROUP BY g.roleid, pt.table_name, pt.privilege
  UNION ALL
  SELECT 'new', g.roleid, pt.table_name, pt.privilege,
-        max(CASE WHEN g.privilegedepthmask & 8 <> 0 THEN 4 WHEN g.privilegedepthmask & 4 <> 0 THEN 3
-                 WHEN g.privilegedepthmask & 2 <> 0 THEN 2 ELSE 1 END),
+        max(mask_rank(g.privilegedepthmask)),
         string_agg(DISTINCT pt.name, ', ' ORDER BY pt.name), coalesce(max(r.isinherited), 1)
  FROM d_role_rows_new g JOIN new.privilege_tables pt USING (privilegeid) JOIN new.roles r USING (roleid)
  WHERE g.roleid IN (SELECT roleid FROM d_sources)
@@ -207,8 +203,8 @@ CREATE TABLE d_cause_candidates AS
        END
  UNION ALL
  SELECT a.systemuserid, a.table_name, a.privilege, 6, 'role_privileges',
-        'role ' || l.label || ': ' || c.names || ' ' || coalesce(d_depth(d_eff(c.old_mrank, c.old_inh, s.via)), 'none')
-            || ' -> ' || coalesce(d_depth(d_eff(c.new_mrank, c.new_inh, s.via)), 'none')
+        'role ' || l.label || ': ' || c.names || ' ' || coalesce(depth_name(d_eff(c.old_mrank, c.old_inh, s.via)), 'none')
+            || ' -> ' || coalesce(depth_name(d_eff(c.new_mrank, c.new_inh, s.via)), 'none')
  FROM d_access a
  JOIN d_sources s ON s.systemuserid = a.systemuserid AND s.status = 'kept'
  JOIN d_grant_changes c ON c.roleid = s.roleid AND c.table_name = a.table_name AND c.privilege = a.privilege

@@ -11,10 +11,10 @@ WITH ro AS (
            coalesce(r.isinherited, 1) AS isinherited
     FROM new.roles r JOIN d_roots_new rr USING (roleid) LEFT JOIN new.businessunits bu USING (businessunitid)
 ), go AS (
-    SELECT roleid, lower(name) AS key, min(name) AS privilege, d_mask_rank(bit_or(privilegedepthmask & 15)) AS r
+    SELECT roleid, lower(name) AS key, min(name) AS privilege, mask_rank(bit_or(privilegedepthmask & 15)) AS r
     FROM d_role_rows_old GROUP BY roleid, lower(name)
 ), gn AS (
-    SELECT roleid, lower(name) AS key, min(name) AS privilege, d_mask_rank(bit_or(privilegedepthmask & 15)) AS r
+    SELECT roleid, lower(name) AS key, min(name) AS privilege, mask_rank(bit_or(privilegedepthmask & 15)) AS r
     FROM d_role_rows_new GROUP BY roleid, lower(name)
 ), ch AS (
     SELECT coalesce(n.roleid, o.roleid) AS roleid, coalesce(n.key, o.key) AS key, coalesce(n.privilege, o.privilege) AS privilege,
@@ -32,7 +32,7 @@ WITH ro AS (
     SELECT b.roleid, b.name, b.bu, b.roleid = b.rootroleid AS root,
            CASE WHEN c.old_r IS NULL THEN 'privilege_added' WHEN c.new_r IS NULL THEN 'privilege_removed'
                 WHEN c.new_r > c.old_r THEN 'depth_up' ELSE 'depth_down' END AS change,
-           c.privilege, coalesce(d_depth(c.old_r), '') AS old_depth, coalesce(d_depth(c.new_r), '') AS new_depth, '' AS detail,
+           c.privilege, coalesce(depth_name(c.old_r), '') AS old_depth, coalesce(depth_name(c.new_r), '') AS new_depth, '' AS detail,
            CASE WHEN b.roleid = b.rootroleid
                 THEN (SELECT count(DISTINCT h.systemuserid) FROM holders_new h WHERE h.rootroleid = b.roleid)
                 ELSE (SELECT count(DISTINCT h.systemuserid) FROM holders_new h WHERE h.roleid = b.roleid) END AS holders,

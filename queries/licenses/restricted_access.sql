@@ -28,7 +28,7 @@ profile_grants AS (
     WHERE class_holds(c.access_class, gr.privilege, gr.business_table)
 )
 SELECT profileid, table_name, privilege, max(depth_rank) AS depth_rank,
-       (['team', 'basic', 'local', 'deep', 'global'])[max(depth_rank) + 1] AS depth,
+       depth_name(max(depth_rank)) AS depth,
        list_sort(list_distinct(list(source_text))) AS sources
 FROM profile_grants
 WHERE NOT (table_name = 'incident' AND (privilege = 'create' OR depth_rank <= 1))

@@ -35,12 +35,7 @@ SELECT CASE WHEN max(slot) >= 128 THEN error('a user holds roles through ' || (m
 -- (queries/matrix.go, held to the same naive model by the property test),
 -- queries that name a user's profile, a table or a privilege are filtered
 -- before the aggregation; the rules read only the cells the policy names.
-CREATE OR REPLACE MACRO grant_depth_rank(mask, via, isinherited) AS
-    (CASE WHEN mask & 8 <> 0 THEN 4
-          WHEN mask & 4 <> 0 THEN 3
-          WHEN mask & 2 <> 0 THEN 2
-          WHEN via = 'team' AND coalesce(isinherited, 1) = 0 THEN 0
-          ELSE 1 END)::TINYINT;
+-- grant_depth_rank: 000_vocabulary.sql
 
 -- whether a user of an access-mode class holds a cell at all: a disabled
 -- user holds nothing, a Read-mode user only reads, an Administrative-mode
@@ -74,8 +69,8 @@ WITH per_source AS (
     GROUP BY profileid, pt_id, table_name, privilege, source_text
 )
 SELECT profileid, table_name, privilege, pt_id,
-       (['team', 'basic', 'local', 'deep', 'global'])[max(depth_rank) + 1] AS depth, max(depth_rank) AS depth_rank,
-       string_agg(source_text || ' (' || (['team', 'basic', 'local', 'deep', 'global'])[depth_rank + 1] || ')', '; '
+       depth_name(max(depth_rank)) AS depth, max(depth_rank) AS depth_rank,
+       string_agg(source_text || ' (' || depth_name(depth_rank) || ')', '; '
                   ORDER BY depth_rank DESC, source_text) AS sources
 FROM per_source
 GROUP BY profileid, pt_id, table_name, privilege;

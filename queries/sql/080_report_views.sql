@@ -36,8 +36,7 @@ QUALIFY row_number() OVER (PARTITION BY roleid ORDER BY match_rank, baseline_rol
 CREATE OR REPLACE TABLE role_drift AS
 WITH actual AS (
     SELECT m.roleid, lower(trim(p.name)) AS key, min(trim(p.name)) AS privilege,
-           max(CASE WHEN g.privilegedepthmask & 8 <> 0 THEN 4 WHEN g.privilegedepthmask & 4 <> 0 THEN 3
-                    WHEN g.privilegedepthmask & 2 <> 0 THEN 2 WHEN g.privilegedepthmask & 1 <> 0 THEN 1 END) AS depth_rank
+           max(mask_rank(g.privilegedepthmask)) AS depth_rank
     FROM role_baseline_match m
     JOIN role_privilege_grants g ON g.roleid = m.roleid
     JOIN privileges p ON p.privilegeid = g.privilegeid
@@ -45,15 +44,14 @@ WITH actual AS (
 ),
 expected AS (
     SELECT m.roleid, lower(trim(b.privilegename)) AS key, min(trim(b.privilegename)) AS privilege,
-           max(CASE WHEN b.privilegedepthmask & 8 <> 0 THEN 4 WHEN b.privilegedepthmask & 4 <> 0 THEN 3
-                    WHEN b.privilegedepthmask & 2 <> 0 THEN 2 WHEN b.privilegedepthmask & 1 <> 0 THEN 1 END) AS depth_rank
+           max(mask_rank(b.privilegedepthmask)) AS depth_rank
     FROM role_baseline_match m JOIN baseline_roleprivileges b ON b.roleid = m.baseline_roleid
     WHERE b.privilegedepthmask & 15 <> 0
     GROUP BY m.roleid, lower(trim(b.privilegename))
 )
 SELECT coalesce(a.roleid, e.roleid) AS roleid, coalesce(a.privilege, e.privilege) AS privilege,
        CASE WHEN e.key IS NULL THEN 'added' WHEN a.key IS NULL THEN 'removed' ELSE 'changed' END AS change,
-       (['basic', 'local', 'deep', 'global'])[e.depth_rank] AS baseline_depth,
-       (['basic', 'local', 'deep', 'global'])[a.depth_rank] AS actual_depth
+       depth_name(e.depth_rank) AS baseline_depth,
+       depth_name(a.depth_rank) AS actual_depth
 FROM actual a FULL OUTER JOIN expected e ON a.roleid = e.roleid AND a.key = e.key
 WHERE a.depth_rank IS DISTINCT FROM e.depth_rank;

@@ -39,7 +39,7 @@ cells AS (
 ),
 hits AS (
     SELECT up.systemuserid, c.label, c.min_depth_rank, c."table", c.privilege,
-           (['team', 'basic', 'local', 'deep', 'global'])[c.depth_rank + 1] AS depth, c.depth_rank, c.all_sources, c.sources
+           depth_name(c.depth_rank) AS depth, c.depth_rank, c.all_sources, c.sources
     FROM cells c JOIN user_profiles up USING (profileid)
     WHERE up.systemuserid IN (SELECT systemuserid FROM persons)
       AND up.systemuserid NOT IN (SELECT systemuserid FROM exempt)
@@ -58,7 +58,7 @@ SELECT 'user' AS subject_type, u.systemuserid AS subject_id, coalesce(u.fullname
        coalesce(u.fullname, u.domainname) || ', who is not a System Administrator, holds the high-risk privilege '
          || g.label || ' at ' || g.depth || ' depth through ' || g.sources AS message,
        json_object('domainname', u.domainname, 'privilege', g.label, 'depth', g.depth,
-                   'min_depth', (['team', 'basic', 'local', 'deep', 'global'])[g.min_depth_rank + 1],
+                   'min_depth', depth_name(g.min_depth_rank),
                    'sources', g.sources,
                    'grants', list_sort(g.grants),
                    'exempt_roles', (SELECT list(role_name ORDER BY role_name) FROM policy_high_risk_exempt_roles)) AS evidence,

@@ -34,7 +34,7 @@ cells AS (
 ),
 hits AS (
     SELECT up.systemuserid, c.pair_id, c.title, c.side, c.label, c.min_depth_rank, c."table", c.privilege,
-           (['team', 'basic', 'local', 'deep', 'global'])[c.depth_rank + 1] AS depth, c.depth_rank, c.all_sources, c.sources
+           depth_name(c.depth_rank) AS depth, c.depth_rank, c.all_sources, c.sources
     FROM cells c JOIN user_profiles up USING (profileid)
 ),
 sides AS (
@@ -58,10 +58,10 @@ SELECT 'user' AS subject_type, u.systemuserid AS subject_id, coalesce(u.fullname
          || b.label || ' at ' || b.depth || ' through ' || b.sources AS message,
        json_object('domainname', u.domainname, 'pair', a.pair_id, 'title', a.title,
                    'side_a', json_object('label', a.label, 'depth', a.depth,
-                                         'min_depth', (['team', 'basic', 'local', 'deep', 'global'])[a.min_depth_rank + 1],
+                                         'min_depth', depth_name(a.min_depth_rank),
                                          'sources', a.sources, 'grants', a.grants),
                    'side_b', json_object('label', b.label, 'depth', b.depth,
-                                         'min_depth', (['team', 'basic', 'local', 'deep', 'global'])[b.min_depth_rank + 1],
+                                         'min_depth', depth_name(b.min_depth_rank),
                                          'sources', b.sources, 'grants', b.grants),
                    'exempt_roles', coalesce((SELECT list(e.role_name ORDER BY e.role_name) FROM policy_sod_exempt_roles e
                                              WHERE e.pair_id = a.pair_id), [])) AS evidence,
