@@ -65,6 +65,16 @@ type OptionSet struct {
 
 // allows reports whether v is one of the set's values. The sets are a few
 // values long: a scan is as cheap as a map lookup.
+// Label is the documented label of v, or false.
+func (s *OptionSet) Label(v int64) (string, bool) {
+	for _, o := range s.Options {
+		if o.Value == v {
+			return o.Label, true
+		}
+	}
+	return "", false
+}
+
 func (s *OptionSet) allows(v int64) bool {
 	for _, o := range s.Options {
 		if o.Value == v {
@@ -94,9 +104,10 @@ func (s *OptionSet) reject(v int64) string {
 
 func options(noun string, opts ...Option) *OptionSet { return &OptionSet{Noun: noun, Options: opts} }
 
-// The option sets of INPUT.md and dataverse-security.md.
+// The option sets of INPUT.md and dataverse-security.md. AccessModes also
+// names the modes in reports (queries.AccessModeName).
 var (
-	accessModes = options("an access mode", Option{0, "Read-Write"}, Option{1, "Administrative"}, Option{2, "Read"},
+	AccessModes = options("an access mode", Option{0, "Read-Write"}, Option{1, "Administrative"}, Option{2, "Read"},
 		Option{3, "Support User"}, Option{4, "Non-interactive"}, Option{5, "Delegated Admin"})
 	inviteStatuses = options("an invitation status", Option{0, "Not Sent"}, Option{1, "Invited"}, Option{2, "Near Expired"},
 		Option{3, "Expired"}, Option{4, "Accepted"}, Option{5, "Rejected"}, Option{6, "Revoked"})
@@ -227,7 +238,7 @@ var dataverseTables = []Table{
 		Columns: []Column{
 			req("systemuserid", GUID), req("domainname", String), opt("fullname", String),
 			opt("internalemailaddress", String), lookup(req("businessunitid", GUID)), req("isdisabled", Bool),
-			oneOf(req("accessmode", Int), accessModes), opt("applicationid", GUID), opt("azureactivedirectoryobjectid", GUID),
+			oneOf(req("accessmode", Int), AccessModes), opt("applicationid", GUID), opt("azureactivedirectoryobjectid", GUID),
 			opt("islicensed", Bool), oneOf(opt("invitestatuscode", Int), inviteStatuses), opt("createdon", Time),
 			lookup(opt("parentsystemuserid", GUID)), lookup(opt("positionid", GUID)), opt("title", String),
 		},

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/d365audit/d365audit/ingest"
 	"github.com/d365audit/d365audit/store"
 )
 
@@ -79,21 +80,11 @@ func TeamTypeName(t int64) string {
 	return fmt.Sprint(t)
 }
 
-// AccessModeName names an accessmode.
+// AccessModeName names an accessmode as Dataverse does ("Read-Write"),
+// or gives its number when it is none of them.
 func AccessModeName(m int64) string {
-	switch m {
-	case 0:
-		return "Read-Write"
-	case 1:
-		return "Administrative"
-	case 2:
-		return "Read"
-	case 3:
-		return "Support User"
-	case 4:
-		return "Non-interactive"
-	case 5:
-		return "Delegated Admin"
+	if name, ok := ingest.AccessModes.Label(m); ok {
+		return name
 	}
 	return fmt.Sprint(m)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/mattn/go-runewidth"
 	"github.com/urfave/cli/v3"
 
+	"github.com/d365audit/d365audit/ingest"
 	"github.com/d365audit/d365audit/queries"
 	"github.com/d365audit/d365audit/reports"
 )
@@ -271,9 +272,8 @@ func writeAccessTable(w io.Writer, rows []queries.AccessRow) {
 }
 
 func accessModeName(m int64) string {
-	names := map[int64]string{0: "Read-Write", 1: "Administrative", 2: "Read", 3: "Support User", 4: "Non-interactive", 5: "Delegated Admin"}
-	if n, ok := names[m]; ok {
-		return fmt.Sprintf("%d (%s)", m, n)
+	if name, ok := ingest.AccessModes.Label(m); ok {
+		return fmt.Sprintf("%d (%s)", m, name)
 	}
 	return fmt.Sprint(m)
 }
