@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/d365audit/d365audit/ingest"
 	"github.com/d365audit/d365audit/ingest/skucatalog"
+	"github.com/d365audit/d365audit/internal/testenv"
 	"github.com/d365audit/d365audit/store"
 )
 
@@ -52,15 +52,7 @@ func licenseDBWith(t *testing.T, prices string, skus []byte) *store.DB {
 func licenseModels(t *testing.T, dir string) *store.DB {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	res, err := ingest.Load(ctx, db, ingest.Options{Input: dir})
-	if err != nil || res.Count(ingest.Structural) > 0 {
-		t.Fatalf("load %s: %v %v", dir, err, res.Problems)
-	}
+	db := testenv.Load(t, dir)
 	if err := Build(ctx, db, Options{}); err != nil {
 		t.Fatal(err)
 	}

@@ -4,22 +4,14 @@ import (
 	"context"
 	"testing"
 
-	"github.com/d365audit/d365audit/ingest"
-	"github.com/d365audit/d365audit/store"
+	"github.com/d365audit/d365audit/internal/testenv"
 )
 
 // The streamed matrix lays out each user and table as the role editor does:
 // one depth per privilege, miscellaneous privileges after the tables.
 func TestAccessMatrixRows(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := ingest.Load(ctx, db, ingest.Options{Input: "../samples/contoso"}); err != nil {
-		t.Fatal(err)
-	}
+	db := testenv.Load(t, "../samples/contoso")
 	if err := Build(ctx, db, Options{}); err != nil {
 		t.Fatal(err)
 	}

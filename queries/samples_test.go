@@ -4,23 +4,14 @@ import (
 	"context"
 	"testing"
 
-	"github.com/d365audit/d365audit/ingest"
-	"github.com/d365audit/d365audit/store"
+	"github.com/d365audit/d365audit/internal/testenv"
 )
 
 // The effective-access cases planted in samples/contoso, as its README
 // works them out by hand.
 func TestSampleEffectiveAccessCases(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	res, err := ingest.Load(ctx, db, ingest.Options{Input: "../samples/contoso"})
-	if err != nil || res.Count(ingest.Structural) > 0 {
-		t.Fatalf("load samples: %v %v", err, res.Problems)
-	}
+	db := testenv.Load(t, "../samples/contoso")
 	if err := Build(ctx, db, Options{}); err != nil {
 		t.Fatal(err)
 	}

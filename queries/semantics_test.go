@@ -20,7 +20,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/d365audit/d365audit/ingest"
+	"github.com/d365audit/d365audit/internal/testenv"
 	"github.com/d365audit/d365audit/store"
 )
 
@@ -134,26 +134,8 @@ func writeExport(t testing.TB, dir string, tables map[string][][]string) {
 // test: fixtures are meant to be clean.
 func loadExport(t testing.TB, dir string, opts Options) *store.DB {
 	t.Helper()
-	ctx := context.Background()
-	db, err := store.Open(ctx, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	res, err := ingest.Load(ctx, db, ingest.Options{Input: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var bad []string
-	for _, p := range res.Problems {
-		if p.Kind != ingest.Notice {
-			bad = append(bad, p.Kind.String()+": "+p.String())
-		}
-	}
-	if len(bad) > 0 {
-		t.Fatalf("fixture export has problems:\n  %s", strings.Join(bad, "\n  "))
-	}
-	if err := Build(ctx, db, opts); err != nil {
+	db := testenv.LoadClean(t, dir)
+	if err := Build(context.Background(), db, opts); err != nil {
 		t.Fatal(err)
 	}
 	return db

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/d365audit/d365audit/ingest"
 	"github.com/d365audit/d365audit/ingest/skucatalog"
+	"github.com/d365audit/d365audit/internal/testenv"
 	"github.com/d365audit/d365audit/queries"
 	"github.com/d365audit/d365audit/store"
 )
@@ -47,18 +47,7 @@ func TestCatalogueMetadata(t *testing.T) {
 func auditDB(t *testing.T, dir string, mutations string, policy *Policy) *store.DB {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	res, err := ingest.Load(ctx, db, ingest.Options{Input: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n := res.Count(ingest.Structural); n > 0 {
-		t.Fatalf("%s: %v", dir, res.Problems)
-	}
+	db := testenv.Load(t, dir)
 	if err := db.ExecScript(ctx, "fixture "+dir, mutations); err != nil {
 		t.Fatal(err)
 	}
