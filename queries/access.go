@@ -105,7 +105,9 @@ func FindUsers(ctx context.Context, db *store.DB, selector string) ([]User, erro
 	return out, err
 }
 
-const accessColumns = `"user", "table", privilege, depth, sources`
+// accessColumns are an AccessRow's columns of effective_access; who the
+// user is (full name, business unit) only who-can fills.
+const accessColumns = `"user", "table", privilege, depth, sources, '', ''`
 
 // UserAccess returns one user's effective access, optionally on one table.
 // The query names the user's profile: the matrix is a view, and a filter on
@@ -148,11 +150,7 @@ func scanAccess(ctx context.Context, db *store.DB, what, q string, args ...any) 
 	var out []AccessRow
 	err := db.Query(ctx, what, q, func(rows *sql.Rows) error {
 		var r AccessRow
-		dest := []any{&r.User, &r.Table, &r.Privilege, &r.Depth, &r.Sources}
-		if cols, _ := rows.Columns(); len(cols) == 7 {
-			dest = append(dest, &r.FullName, &r.BusinessUnit)
-		}
-		if err := rows.Scan(dest...); err != nil {
+		if err := rows.Scan(&r.User, &r.Table, &r.Privilege, &r.Depth, &r.Sources, &r.FullName, &r.BusinessUnit); err != nil {
 			return err
 		}
 		out = append(out, r)

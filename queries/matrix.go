@@ -97,9 +97,6 @@ func (s SourceSet) with(slot uint8) SourceSet {
 	return s
 }
 
-// Union is both sets' slots.
-func (s SourceSet) Union(o SourceSet) SourceSet { return SourceSet{s.Lo | o.Lo, s.Hi | o.Hi} }
-
 // Cell is one privilege a profile holds: its pt_id, the depth's rank
 // (Depths) and the slots of the sources that grant it.
 //

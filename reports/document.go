@@ -40,12 +40,30 @@ type DocumentInfo struct {
 
 // NewDocument starts a Document on its first page.
 func NewDocument(info DocumentInfo) (*Document, error) {
+	d, err := newPDFDoc(info)
+	if err != nil {
+		return nil, err
+	}
+	pdf := d.pdf
+	x := &Document{d: d, header: info.Header, footer: info.Footer}
+	pdf.SetHeaderFunc(x.pageHeader)
+	pdf.SetFooterFunc(x.pageFooter)
+	pdf.AddPage()
+	x.d.drawText(pdfMarginL, 12, "d365audit", pdfStyle{size: 11, bold: true, color: pdfColAccent})
+	x.d.setY(pdfMarginTop)
+	return x, nil
+}
+
+// newPDFDoc starts a PDF as every d365audit PDF is made: A4, the embedded
+// fonts, our margins, and dictionaries and dates fixed by info, so that one
+// content gives one file.
+func newPDFDoc(info DocumentInfo) (*pdfDoc, error) {
 	cov, err := pdfFontCoverage()
 	if err != nil {
 		return nil, fmt.Errorf("pdf: %w", err)
 	}
 	pdf := fpdf.New("P", "mm", "A4", "")
-	pdf.SetCatalogSort(true)
+	pdf.SetCatalogSort(true) // dictionaries in a fixed order: same input, same bytes
 	pdf.SetCreationDate(info.Created.UTC())
 	pdf.SetModificationDate(info.Created.UTC())
 	pdf.SetProducer("d365audit", true)
@@ -58,14 +76,10 @@ func NewDocument(info DocumentInfo) (*Document, error) {
 	pdf.AddUTF8FontFromBytes(pdfFamMain, "", pdfFontMain)
 	pdf.AddUTF8FontFromBytes(pdfFamMain, "B", pdfFontMainBold)
 	pdf.SetMargins(pdfMarginL, pdfMarginTop, pdfMarginR)
+	// The writer lays out every line itself and breaks pages where a line
+	// or a table row would not fit; fpdf's own break would split rows.
 	pdf.SetAutoPageBreak(false, pdfMarginBottom)
-	x := &Document{d: &pdfDoc{pdf: pdf, cov: cov}, header: info.Header, footer: info.Footer}
-	pdf.SetHeaderFunc(x.pageHeader)
-	pdf.SetFooterFunc(x.pageFooter)
-	pdf.AddPage()
-	x.d.drawText(pdfMarginL, 12, "d365audit", pdfStyle{size: 11, bold: true, color: pdfColAccent})
-	x.d.setY(pdfMarginTop)
-	return x, nil
+	return &pdfDoc{pdf: pdf, cov: cov}, nil
 }
 
 func (x *Document) pageHeader() { x.d.runningPage("d365audit", x.header, pdfContentW*0.7) }

@@ -10,8 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"codeberg.org/go-pdf/fpdf"
-
 	"github.com/d365audit/d365audit/rules"
 )
 
@@ -36,29 +34,16 @@ func WritePDF(w io.Writer, rep *Report) error {
 	if rep == nil {
 		return fmt.Errorf("pdf: no report")
 	}
-	cov, err := pdfFontCoverage()
+	d, err := newPDFDoc(DocumentInfo{
+		Title:       "Security and licensing audit: " + rep.Environment,
+		Subject:     "Dynamics 365 / Dataverse security and licensing audit as of " + pdfDate(rep.AsOf),
+		ToolVersion: rep.ToolVersion, Created: rep.GeneratedAt,
+	})
 	if err != nil {
-		return fmt.Errorf("pdf: %w", err)
+		return err
 	}
-	pdf := fpdf.New("P", "mm", "A4", "")
-	pdf.SetCatalogSort(true) // dictionaries in a fixed order: same input, same bytes
-	pdf.SetCreationDate(rep.GeneratedAt.UTC())
-	pdf.SetModificationDate(rep.GeneratedAt.UTC())
-	pdf.SetProducer("d365audit", true)
-	pdf.SetCreator(strings.TrimSpace("d365audit "+rep.ToolVersion), true)
-	pdf.SetAuthor("d365audit", true)
-	pdf.SetTitle("Security and licensing audit: "+rep.Environment, true)
-	pdf.SetSubject("Dynamics 365 / Dataverse security and licensing audit as of "+pdfDate(rep.AsOf), true)
-	pdf.SetLang("en")
-	pdf.AliasNbPages("{nb}")
-	pdf.AddUTF8FontFromBytes(pdfFamMain, "", pdfFontMain)
-	pdf.AddUTF8FontFromBytes(pdfFamMain, "B", pdfFontMainBold)
-	pdf.SetMargins(pdfMarginL, pdfMarginTop, pdfMarginR)
-	// The writer lays out every line itself and breaks pages where a line
-	// or a table row would not fit; fpdf's own break would split rows.
-	pdf.SetAutoPageBreak(false, pdfMarginBottom)
-
-	d := &pdfDoc{pdf: pdf, rep: rep, cov: cov, facts: newPDFFacts(rep)}
+	d.rep, d.facts = rep, newPDFFacts(rep)
+	pdf := d.pdf
 	pdf.SetHeaderFunc(d.pageHeader)
 	pdf.SetFooterFunc(d.pageFooter)
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/d365audit/d365audit/internal/suggest"
@@ -44,7 +45,7 @@ func (p *Policy) CheckNames(ctx context.Context, db *store.DB) ([]string, error)
 		}
 	}
 	for i, r := range p.HighRiskPrivileges.Privileges {
-		if !containsRef(def.HighRiskPrivileges.Privileges, r) {
+		if !slices.Contains(def.HighRiskPrivileges.Privileges, r) {
 			checkRef(fmt.Sprintf("high_risk_privileges.privileges[%d]", i), r)
 		}
 	}
@@ -69,15 +70,6 @@ func lowerSet(list []string) map[string]bool {
 		m[norm(s)] = true
 	}
 	return m
-}
-
-func containsRef(list []PrivilegeRef, r PrivilegeRef) bool {
-	for _, x := range list {
-		if reflect.DeepEqual(x, r) {
-			return true
-		}
-	}
-	return false
 }
 
 func containsSoD(list []SoDPair, s SoDPair) bool {

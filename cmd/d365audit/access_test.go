@@ -1,10 +1,13 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/d365audit/d365audit/queries"
 )
 
 const contoso = "../../samples/contoso"
@@ -185,6 +188,20 @@ func TestAccessOnARunFolder(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "run")
 	if code, _, errOut := runCLI(t, "run", "-i", contoso, "-o", out); code != exitOK {
 		t.Fatalf("run: exit %d: %s", code, errOut)
+	}
+	// the manifest says how many privileges had their table guessed
+	b, err := os.ReadFile(filepath.Join(out, "manifest.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m struct {
+		Privileges queries.PrivilegeSources `json:"privilege_tables"`
+	}
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	if p := m.Privileges; p != (queries.PrivilegeSources{Total: 169, ObjectTypeCode: 140, Name: 8, Misc: 21}) {
+		t.Errorf("manifest privilege_tables = %+v, want 169 privileges: 140 typed, 8 from the name, 21 miscellaneous", p)
 	}
 	args := []string{"who-can", "-p", "prvDeleteAccount", "-f", "csv"}
 	_, fromExport, _ := runCLI(t, append(args, "-i", contoso)...)
