@@ -103,38 +103,56 @@ func (a *Audit) Close() error {
 // and collects the tables the reports render. Report writers and their
 // tests start from it.
 func Prepare(ctx context.Context, opts Options) (*Audit, error) {
+	in, err := checkRunInputs(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	if IsTenant(opts.Input) {
+		return prepareTenant(ctx, opts, in)
+	}
+	return prepareExport(ctx, opts, in)
+}
+
+// runInputs are the inputs of a run besides the export, every one checked.
+type runInputs struct {
+	now, asOf   time.Time
+	policy      *rules.Policy
+	policyPath  string
+	waiversPath string
+	waivers     []rules.Waiver
+	catalogue   []rules.Rule
+	catalog     skuCatalog
+}
+
+// checkRunInputs checks everything that can be wrong with a run's inputs
+// but the export itself, before the first byte is written.
+func checkRunInputs(ctx context.Context, opts Options) (*runInputs, error) {
 	now := opts.Now
 	if now.IsZero() {
 		now = time.Now()
 	}
-	now = now.UTC().Truncate(time.Second)
-	// Everything that can be wrong with the inputs is checked before the
-	// first byte is written.
+	in := &runInputs{now: now.UTC().Truncate(time.Second)}
 	if err := CheckInputDir(opts.Input); err != nil {
 		return nil, &InputError{Err: err}
 	}
-	policy, policyPath, err := loadPolicy(opts.Input, opts.Policy)
-	if err != nil {
+	var err error
+	if in.policy, in.policyPath, err = loadPolicy(opts.Input, opts.Policy); err != nil {
 		return nil, err
 	}
-	waiversPath := opts.Waivers
-	if waiversPath == "" {
-		waiversPath = beside(opts.Input, "waivers.yaml")
+	in.waiversPath = opts.Waivers
+	if in.waiversPath == "" {
+		in.waiversPath = beside(opts.Input, "waivers.yaml")
 	}
-	waivers, err := rules.LoadWaivers(waiversPath)
-	if err != nil {
+	if in.waivers, err = rules.LoadWaivers(in.waiversPath); err != nil {
 		return nil, &InputError{Err: err}
 	}
-	catalogue, err := loadCatalogue(opts.RulesDir)
-	if err != nil {
+	if in.catalogue, err = loadCatalogue(opts.RulesDir); err != nil {
 		return nil, &InputError{Err: err}
 	}
-	asOf, err := policy.AsOfTime(now)
-	if err != nil {
+	if in.asOf, err = in.policy.AsOfTime(in.now); err != nil {
 		return nil, &InputError{Err: err}
 	}
-	catalog, err := loadSKUCatalog(opts.SKUCatalog)
-	if err != nil {
+	if in.catalog, err = loadSKUCatalog(opts.SKUCatalog); err != nil {
 		return nil, &InputError{Err: err}
 	}
 	if err := checkPrevious(ctx, opts); err != nil {
@@ -145,7 +163,12 @@ func Prepare(ctx context.Context, opts Options) (*Audit, error) {
 			return nil, &InputError{Err: err}
 		}
 	}
+	return in, nil
+}
 
+// prepareExport prepares the run of one export (one environment).
+func prepareExport(ctx context.Context, opts Options, in *runInputs) (*Audit, error) {
+	now, asOf, policy, catalogue, catalog := in.now, in.asOf, in.policy, in.catalogue, in.catalog
 	clock := newStageClock(opts.Log, opts.Progress)
 	clock.begin("ingest")
 	db, err := store.Open(ctx, "")
@@ -192,7 +215,7 @@ func Prepare(ctx context.Context, opts Options) (*Audit, error) {
 	if err != nil {
 		return nil, err
 	}
-	waiverStatus := rules.ApplyWaivers(outcome.Findings, waivers, asOf)
+	waiverStatus := rules.ApplyWaivers(outcome.Findings, in.waivers, asOf)
 	profiles, err := queries.ProfileCount(ctx, db)
 	if err != nil {
 		return nil, err
@@ -216,7 +239,7 @@ func Prepare(ctx context.Context, opts Options) (*Audit, error) {
 		return nil, err
 	}
 	rep.Inputs = inputList(opts.Input, loaded.Files)
-	for _, ref := range []struct{ path, kind string }{{policyPath, "policy"}, {waiversPath, "waivers"}} {
+	for _, ref := range []struct{ path, kind string }{{in.policyPath, "policy"}, {in.waiversPath, "waivers"}} {
 		if ref.path == "" {
 			continue
 		}

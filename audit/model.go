@@ -120,13 +120,7 @@ func loadPolicy(input, path string) (*rules.Policy, string, error) {
 // the export does not have is an *InputError.
 func buildAccessModel(ctx context.Context, db *store.DB, policy *rules.Policy, input string, asOf time.Time) (string, error) {
 	env := environmentName(ctx, db, policy, input)
-	if err := policy.Materialize(ctx, db, env, asOf); err != nil {
-		return "", err
-	}
-	if err := queries.Build(ctx, db, queries.Options{BusinessTables: policy.BusinessTables}); err != nil {
-		return "", err
-	}
-	problems, err := policy.CheckNames(ctx, db)
+	problems, err := modelEnvironment(ctx, db, policy, env, asOf)
 	if err != nil {
 		return "", err
 	}
@@ -135,6 +129,19 @@ func buildAccessModel(ctx context.Context, db *store.DB, policy *rules.Policy, i
 			policy.Source(), strings.Join(problems, "\n  "))
 	}
 	return env, nil
+}
+
+// modelEnvironment writes the policy for environment env into the current
+// schema and builds the access models from it. It returns what the policy
+// names that the export does not have.
+func modelEnvironment(ctx context.Context, db *store.DB, policy *rules.Policy, env string, asOf time.Time) ([]string, error) {
+	if err := policy.Materialize(ctx, db, env, asOf); err != nil {
+		return nil, err
+	}
+	if err := queries.Build(ctx, db, queries.Options{BusinessTables: policy.BusinessTables}); err != nil {
+		return nil, err
+	}
+	return policy.CheckNames(ctx, db)
 }
 
 // structuralError is the error an export with structural problems gives:

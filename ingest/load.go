@@ -22,6 +22,9 @@ type Options struct {
 	Input    string // the export directory
 	Baseline string // baseline roles: a Roles/ folder of role XML or a reference export; default Input/baseline
 	Prices   string // price list CSV; default Input/prices.csv
+	// GraphOnly reads only the Microsoft Graph files (graph/) and the price
+	// list: a tenant folder's licenses, which all its environments share.
+	GraphOnly bool
 }
 
 // TableStat is what was loaded into one canonical table.
@@ -80,7 +83,11 @@ func Load(ctx context.Context, db *store.DB, opts Options) (*Result, error) {
 		return nil, err
 	}
 	l := &loader{db: db, ps: ps, res: &Result{}}
-	for _, t := range append(append([]Table(nil), dataverseTables...), graphTables...) {
+	tables := append(append([]Table(nil), dataverseTables...), graphTables...)
+	if opts.GraphOnly {
+		tables = graphTables
+	}
+	for _, t := range tables {
 		t := t
 		files := found.files[t.Name]
 		if len(files) == 0 && t.Required {
@@ -99,8 +106,10 @@ func Load(ctx context.Context, db *store.DB, opts Options) (*Result, error) {
 	if err := l.checkReferences(ctx); err != nil {
 		return nil, err
 	}
-	if err := l.checkRoleLoops(ctx); err != nil {
-		return nil, err
+	if !opts.GraphOnly {
+		if err := l.checkRoleLoops(ctx); err != nil {
+			return nil, err
+		}
 	}
 	if err := l.writeCatalog(ctx); err != nil {
 		return nil, err

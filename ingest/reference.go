@@ -37,6 +37,9 @@ func (l *loader) loadReferences(ctx context.Context, opts Options) error {
 		return err
 	}
 
+	if opts.GraphOnly { // the baseline is each environment's
+		return nil
+	}
 	baseline := opts.Baseline
 	if baseline == "" {
 		baseline = besideExport(opts.Input, "baseline")

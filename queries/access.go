@@ -69,13 +69,15 @@ type AccessRow struct {
 
 // FieldAccessRow is one secured column a user can reach.
 type FieldAccessRow struct {
-	User    string `json:"user"`
-	Table   string `json:"table"`
-	Column  string `json:"column"`
-	Read    bool   `json:"read"`
-	Create  bool   `json:"create"`
-	Update  bool   `json:"update"`
-	Sources string `json:"sources"`
+	// Environment is the row's environment in a tenant run.
+	Environment string `json:"environment,omitempty"`
+	User        string `json:"user"`
+	Table       string `json:"table"`
+	Column      string `json:"column"`
+	Read        bool   `json:"read"`
+	Create      bool   `json:"create"`
+	Update      bool   `json:"update"`
+	Sources     string `json:"sources"`
 }
 
 // User is a systemuser as the access questions name it.

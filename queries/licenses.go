@@ -23,6 +23,8 @@ var (
 	restrictedTables string
 	//go:embed licenses/restricted_access.sql
 	restrictedAccess string
+	//go:embed licenses/person_needs.sql
+	personNeeds string
 )
 
 // DefaultFreeSKUs are part numbers that cost nothing, for when no price list
@@ -48,6 +50,31 @@ type LicenseOptions struct {
 // BuildLicenses builds the license usage model (license_skus,
 // license_assignments, license_waste) after Build.
 func BuildLicenses(ctx context.Context, db *store.DB, opts LicenseOptions) error {
+	if err := licenseSetup(ctx, db, opts); err != nil {
+		return err
+	}
+	if err := db.Exec(ctx, "create license_person_scope", `CREATE OR REPLACE TABLE license_person_scope
+		(systemuserid VARCHAR, scope VARCHAR, environments VARCHAR[])`); err != nil {
+		return err
+	}
+	return runLicenseModels(ctx, db, licenseScript{"restricted tables", restrictedTables}, licenseScript{"license model", licenseModel},
+		licenseScript{"restricted-table access", restrictedAccess}, licenseScript{"license needs per person", personNeeds})
+}
+
+// licenseScript is one script of the license model.
+type licenseScript struct{ name, sql string }
+
+func runLicenseModels(ctx context.Context, db *store.DB, steps ...licenseScript) error {
+	for _, s := range steps {
+		if err := db.ExecScript(ctx, s.name, s.sql); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// licenseSetup writes the license model's parameters and catalogues.
+func licenseSetup(ctx context.Context, db *store.DB, opts LicenseOptions) error {
 	stmts := []struct {
 		what, sql string
 		args      []any
@@ -74,17 +101,7 @@ func BuildLicenses(ctx context.Context, db *store.DB, opts LicenseOptions) error
 	if err := insertCatalog(ctx, db, opts.Catalog); err != nil {
 		return err
 	}
-	if err := insertDynamicsPlans(ctx, db, opts.DynamicsPlans); err != nil {
-		return err
-	}
-	for _, model := range []struct{ name, sql string }{
-		{"license model", licenseModel}, {"restricted tables", restrictedTables}, {"restricted-table access", restrictedAccess},
-	} {
-		if err := db.ExecScript(ctx, model.name, model.sql); err != nil {
-			return err
-		}
-	}
-	return nil
+	return insertDynamicsPlans(ctx, db, opts.DynamicsPlans)
 }
 
 // insertCatalog loads the catalogue in batches of a few hundred rows per

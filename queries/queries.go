@@ -82,6 +82,12 @@ type PrivilegeSources struct {
 	Misc int64 `json:"miscellaneous"`
 }
 
+// Add sums two counts: a tenant's privileges are its environments'.
+func (s PrivilegeSources) Add(o PrivilegeSources) PrivilegeSources {
+	return PrivilegeSources{Total: s.Total + o.Total, ObjectTypeCode: s.ObjectTypeCode + o.ObjectTypeCode,
+		Builtin: s.Builtin + o.Builtin, Name: s.Name + o.Name, Misc: s.Misc + o.Misc}
+}
+
 // Guessed is the number of privileges whose table was taken from the name.
 func (s PrivilegeSources) Guessed() int64 { return s.Builtin + s.Name }
 

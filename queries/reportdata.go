@@ -12,6 +12,8 @@ import (
 
 // UserRow is one systemuser as the Users sheet shows it.
 type UserRow struct {
+	// Environment is the row's environment in a tenant run.
+	Environment  string   `json:"environment,omitempty"`
 	ID           string   `json:"id"`
 	DomainName   string   `json:"domainname"`
 	FullName     string   `json:"fullname"`
@@ -27,6 +29,8 @@ type UserRow struct {
 
 // RoleRow is one root role with its business-unit copies.
 type RoleRow struct {
+	// Environment is the row's environment in a tenant run.
+	Environment   string `json:"environment,omitempty"`
 	ID            string `json:"id"`
 	Name          string `json:"name"`
 	BusinessUnit  string `json:"businessunit"`
@@ -45,6 +49,8 @@ type RoleRow struct {
 // RoleChange is one privilege of an out-of-box role that differs from the
 // baseline.
 type RoleChange struct {
+	// Environment is the row's environment in a tenant run.
+	Environment   string `json:"environment,omitempty"`
 	Role          string `json:"role"`
 	RoleID        string `json:"role_id"`
 	Privilege     string `json:"privilege"`
@@ -55,6 +61,8 @@ type RoleChange struct {
 
 // TeamRow is one team.
 type TeamRow struct {
+	// Environment is the row's environment in a tenant run.
+	Environment  string   `json:"environment,omitempty"`
 	ID           string   `json:"id"`
 	Name         string   `json:"name"`
 	Type         int64    `json:"teamtype"`

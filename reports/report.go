@@ -59,7 +59,27 @@ type Report struct {
 	// Changes is what changed since the previous run (run --previous); nil
 	// without one.
 	Changes *diff.Diff
+
+	// Environments are the environments of a tenant run, in name order;
+	// nil for the run of one export. Access is then nil and each
+	// environment carries its own matrix.
+	Environments []EnvironmentRun
 }
+
+// EnvironmentRun is one environment of a tenant run.
+type EnvironmentRun struct {
+	Name         string  `json:"name"`
+	Organization string  `json:"organization,omitempty"`
+	Users        int     `json:"users"`
+	Roles        int     `json:"roles"`
+	Findings     Summary `json:"findings"`
+	// Access streams the environment's effective-access matrix.
+	Access *queries.AccessMatrix `json:"-"`
+}
+
+// IsTenant says whether the report is a tenant run's (several
+// environments, one set of licenses).
+func (r *Report) IsTenant() bool { return r.Environments != nil }
 
 // The license cost review's types live with the model that computes them.
 type (

@@ -39,6 +39,17 @@ func Run(ctx context.Context, db *store.DB, catalogue []Rule, policy *Policy) (*
 	if err := db.ExecScript(ctx, "rule prelude", prelude); err != nil {
 		return nil, err
 	}
+	return runRules(ctx, db, catalogue, policy)
+}
+
+// RunTenant runs the tenant rules of catalogue over a tenant's license model
+// (queries.BuildTenantLicenses), in the current schema. The prelude, the
+// environment rules' helper views, has nothing to read there.
+func RunTenant(ctx context.Context, db *store.DB, catalogue []Rule, policy *Policy) (*Outcome, error) {
+	return runRules(ctx, db, InScope(catalogue, ScopeTenant), policy)
+}
+
+func runRules(ctx context.Context, db *store.DB, catalogue []Rule, policy *Policy) (*Outcome, error) {
 	out := &Outcome{}
 	for _, r := range catalogue {
 		why, err := missingInputs(ctx, db, r)

@@ -7,6 +7,10 @@ import (
 
 // Finding is one violation, as findings.json carries it (OUTPUT.md).
 type Finding struct {
+	// Environment names the environment of a tenant run the finding is
+	// about, or TenantScope for a finding about the tenant's licenses; a run
+	// of one export leaves it out.
+	Environment  string          `json:"environment,omitempty"`
 	Rule         string          `json:"rule"`
 	Severity     string          `json:"severity"`
 	SubjectType  string          `json:"subject_type"`
@@ -20,6 +24,10 @@ type Finding struct {
 	// Waiver is the waiver that hides the finding, when one does.
 	Waiver *Waiver `json:"waiver,omitempty"`
 }
+
+// TenantScope is the environment of a tenant run's findings that are about
+// the tenant as a whole (its licenses), not one environment.
+const TenantScope = "(tenant)"
 
 // SubjectTypes are the kinds of subject a finding may name.
 var SubjectTypes = []string{"user", "role", "team", "sku", "fieldsecurityprofile", "environment"}

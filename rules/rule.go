@@ -41,9 +41,31 @@ type Rule struct {
 	// NeedsColumns lists "table.column" that must hold at least one value
 	// (graph_users.hassigninactivity, say).
 	NeedsValues []string `yaml:"needs_values" json:"needs_values,omitempty"`
+	// Scope is ScopeEnvironment (the default) or ScopeTenant: in a tenant
+	// run (several environments, one set of licenses) an environment rule
+	// runs once per environment and a tenant rule once, over the people of
+	// every environment.
+	Scope string `yaml:"scope" json:"-"`
 
 	SQL    string `yaml:"-" json:"-"`
 	Source string `yaml:"-" json:"source"` // file the rule came from
+}
+
+// Rule scopes.
+const (
+	ScopeEnvironment = "environment"
+	ScopeTenant      = "tenant"
+)
+
+// InScope lists the rules of catalogue that run at scope.
+func InScope(catalogue []Rule, scope string) []Rule {
+	var out []Rule
+	for _, r := range catalogue {
+		if r.Scope == scope || (r.Scope == "" && scope == ScopeEnvironment) {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 var idPattern = regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`)
@@ -102,6 +124,9 @@ func (r Rule) check() error {
 	}
 	if r.SQL == "" {
 		return fmt.Errorf("rule %s (%s): no query after the header", r.ID, r.Source)
+	}
+	if r.Scope != "" && r.Scope != ScopeEnvironment && r.Scope != ScopeTenant {
+		return fmt.Errorf("rule %s (%s): scope %q is not %s or %s", r.ID, r.Source, r.Scope, ScopeEnvironment, ScopeTenant)
 	}
 	return nil
 }

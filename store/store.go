@@ -211,9 +211,14 @@ func OpenReadOnly(ctx context.Context, path string) (*DB, error) {
 	return Open(ctx, path+"?access_mode=read_only")
 }
 
-// HasTable reports whether a table or view called name exists.
+// HasTable reports whether a table or view called name exists in the
+// current schema (a tenant run builds each environment in its own).
 func (d *DB) HasTable(ctx context.Context, name string) (bool, error) {
 	n, err := d.QueryInt(ctx, "look up table "+name,
-		`SELECT count(*) FROM information_schema.tables WHERE table_name = ?`, name)
+		`SELECT count(*) FROM information_schema.tables WHERE table_name = ? AND table_schema = current_schema()`, name)
 	return n > 0, err
 }
+
+// Literal quotes s as an SQL string literal, for the statements that cannot
+// take it as a parameter (DDL, ATTACH).
+func Literal(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }

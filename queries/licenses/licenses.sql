@@ -98,14 +98,14 @@ LEFT JOIN businessunits ubu ON ubu.businessunitid = u.businessunitid;
 -- price they are NULL and the review gives counts only.
 CREATE OR REPLACE TABLE license_waste AS
 WITH classified AS (
-    SELECT *,
+    SELECT a.*, coalesce(sc.scope, 'this environment') AS role_scope,
            CASE
              WHEN accountenabled = false OR isdisabled THEN 'disabled user'
              WHEN is_person AND dynamics AND NOT holds_role THEN 'no role'
              WHEN systemuserid IS NOT NULL AND (accessmode IN (1, 4) OR applicationid IS NOT NULL) THEN 'license not required'
              WHEN days_since_signin > (SELECT inactive_days FROM license_params) THEN 'inactive'
            END AS category
-    FROM license_assignments WHERE paid
+    FROM license_assignments a LEFT JOIN license_person_scope sc USING (systemuserid) WHERE paid
 )
 SELECT category, CASE category WHEN 'disabled user' THEN 1 WHEN 'no role' THEN 2 WHEN 'license not required' THEN 3 ELSE 4 END AS category_order,
        coalesce(systemuserid, userid) AS user_id, coalesce(fullname, displayname) AS user_name,
@@ -113,7 +113,7 @@ SELECT category, CASE category WHEN 'disabled user' THEN 1 WHEN 'no role' THEN 2
        CASE category
          WHEN 'disabled user' THEN CASE WHEN accountenabled = false AND isdisabled THEN 'disabled in Entra ID and Dataverse'
                                         WHEN accountenabled = false THEN 'Entra ID account disabled' ELSE 'Dataverse user disabled' END
-         WHEN 'no role' THEN 'holds no security role in this environment'
+         WHEN 'no role' THEN 'holds no security role in ' || role_scope
          WHEN 'license not required' THEN CASE WHEN applicationid IS NOT NULL THEN 'application user'
                                                WHEN accessmode = 1 THEN 'Administrative access mode' ELSE 'non-interactive access mode' END
          ELSE 'no sign-in for ' || days_since_signin || ' days'
@@ -125,3 +125,30 @@ SELECT 'idle seats', 5, NULL, NULL, skuid, partnumber, productname, idle, monthl
                                    || lockedout || ' locked out)'
                               ELSE enabled || ' enabled seats unassigned' END
 FROM license_skus WHERE paid AND subscribed AND NOT capacity AND idle > 0;
+
+-- the licenses of the restricted-tables page each user holds, from their
+-- assigned SKUs: by part number, or for a SKU the catalogue does not know by
+-- a service plan that carries the license. A license whose service plan the
+-- assignment disables (assignedLicenses.disabledPlans) is not held.
+CREATE OR REPLACE TABLE license_user_products AS
+WITH held AS (
+    SELECT DISTINCT a.systemuserid, s.skuid, s.partnumber, s.catalogued,
+           upper(regexp_replace(s.partnumber, '\s', '', 'g')) AS partkey,
+           lower(coalesce(l.disabledplans, '')) AS disabled
+    FROM license_assignments a JOIN license_skus s USING (skuid)
+    JOIN graph_assignedlicenses l ON l.userid = a.userid AND l.skuid = a.skuid
+    WHERE a.systemuserid IS NOT NULL
+),
+sku_plans AS (
+    SELECT skuid, lower(unnest(json_extract_string(serviceplans, '$[*].id'))) AS planid
+    FROM graph_subscribedskus WHERE serviceplans IS NOT NULL
+)
+SELECT systemuserid, license, partnumber FROM (
+    SELECT DISTINCT h.systemuserid, p.license, h.partnumber, h.disabled
+    FROM held h JOIN license_products p ON p.skupartnumber = h.partkey
+    UNION
+    SELECT DISTINCT h.systemuserid, pp.license, h.partnumber, h.disabled
+    FROM held h JOIN sku_plans sp ON sp.skuid = h.skuid AND NOT h.catalogued
+    JOIN license_product_plans pp ON pp.planid = sp.planid
+) x
+WHERE NOT EXISTS (SELECT 1 FROM license_product_plans d WHERE d.license = x.license AND contains(x.disabled, d.planid));

@@ -12,6 +12,7 @@
 --   - https://learn.microsoft.com/power-platform/admin/create-users
 --   - https://learn.microsoft.com/microsoft-365/admin/manage/remove-licenses-from-users
 -- needs: [graph_subscribedskus, graph_users]
+-- scope: tenant
 SELECT 'user' AS subject_type, coalesce(a.systemuserid, a.userid) AS subject_id,
        coalesce(a.fullname, a.displayname) AS subject_name, a.businessunit AS businessunit,
        coalesce(a.fullname, a.displayname) || ' holds a paid ' || a.partnumber || ' license but is disabled in '

@@ -12,6 +12,7 @@
 --   - https://learn.microsoft.com/graph/api/resources/signinactivity
 --   - https://learn.microsoft.com/microsoft-365/admin/manage/remove-licenses-from-users
 -- needs: [graph_subscribedskus, graph_users]
+-- scope: tenant
 -- needs_values: [graph_users.hassigninactivity]
 SELECT 'user' AS subject_type, coalesce(a.systemuserid, a.userid) AS subject_id,
        coalesce(a.fullname, a.displayname) AS subject_name, a.businessunit AS businessunit,

@@ -13,6 +13,7 @@
 --   - https://learn.microsoft.com/dynamics365/guidance/business-processes/licensing
 --   - https://www.microsoft.com/licensing/docs/view/Microsoft-Dynamics-365
 -- needs: [graph_subscribedskus, graph_users, prices]
+-- scope: tenant
 WITH base AS (
     SELECT a.*, row_number() OVER (PARTITION BY a.userid ORDER BY a.monthly_price DESC, a.partnumber) AS rank_in_user,
            count(*) OVER (PARTITION BY a.userid) AS bases

@@ -12,6 +12,7 @@
 --   - https://learn.microsoft.com/power-platform/admin/create-users
 --   - https://learn.microsoft.com/power-apps/developer/data-platform/build-web-applications-server-server-s2s-authentication
 -- needs: [graph_subscribedskus, graph_users]
+-- scope: tenant
 SELECT 'user' AS subject_type, a.systemuserid AS subject_id, coalesce(a.fullname, a.displayname) AS subject_name,
        a.businessunit AS businessunit,
        coalesce(a.fullname, a.displayname) || ' holds a paid ' || a.partnumber || ' license but, as '

@@ -13,6 +13,7 @@
 --   - https://learn.microsoft.com/graph/api/resources/subscribedsku
 --   - https://learn.microsoft.com/microsoft-365/commerce/subscriptions/what-if-my-subscription-expires
 -- needs: [graph_subscribedskus]
+-- scope: tenant
 SELECT 'sku' AS subject_type, s.skuid AS subject_id, s.partnumber AS subject_name, '' AS businessunit,
        CASE WHEN s.over > 0
             THEN s.partnumber || ' is over-consumed: ' || s.consumed || ' seats in use, '

@@ -13,6 +13,7 @@
 --   - https://learn.microsoft.com/power-platform/admin/signup-question-and-answer
 --   - https://learn.microsoft.com/microsoft-365/commerce/licenses/buy-licenses
 -- needs: [graph_subscribedskus]
+-- scope: tenant
 SELECT 'sku' AS subject_type, s.skuid AS subject_id, s.partnumber AS subject_name, '' AS businessunit,
        s.partnumber || ' has ' || s.idle || ' idle of '
          || CASE WHEN s.lockedout > 0 THEN s.available || ' available seats (' || s.enabled || ' enabled, ' || s.lockedout || ' locked out)'

@@ -1,0 +1,198 @@
+package audit
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/d365audit/d365audit/rules"
+)
+
+// The person of samples/contoso with a paid Dynamics 365 license and no
+// role: LIC_NO_ROLE and USER_NO_ROLE there.
+const (
+	noahProdID = "3d76d5e9-e14b-ef11-8fe7-000d3a35f5fd"
+)
+
+var guidPattern = regexp.MustCompile(`(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
+
+// writeTenant makes a tenant folder of two environments from samples/contoso:
+// prod is the sample as it is; sales is a copy in which every systemuserid is
+// another (as in a real second environment) and Noah Fischer holds a role.
+// The Graph files, the policy, the waivers, the price list and the baseline
+// sit once at the root.
+func writeTenant(t *testing.T) string {
+	t.Helper()
+	src := filepath.Join("..", "samples", "contoso")
+	root := t.TempDir()
+	userIDs := map[string]string{}
+	raw, err := os.ReadFile(filepath.Join(src, "systemusers.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw2, err := os.ReadFile(filepath.Join(src, "systemusers.2.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, body := range [][]byte{raw, raw2} {
+		var page struct {
+			Value []struct {
+				ID string `json:"systemuserid"`
+			} `json:"value"`
+		}
+		if err := json.Unmarshal(body, &page); err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range page.Value {
+			userIDs[strings.ToLower(u.ID)] = "5a1e5" + strings.ToLower(u.ID)[5:]
+		}
+	}
+	copyTree(t, src, root, func(rel string) (string, bool) {
+		top := strings.Split(filepath.ToSlash(rel), "/")[0]
+		switch top {
+		case "graph", "policy.yaml", "waivers.yaml", "prices.csv", "baseline":
+			return rel, true
+		}
+		return filepath.Join(TenantEnvironmentsDir, "prod", rel), true
+	}, nil)
+	copyTree(t, src, root, func(rel string) (string, bool) {
+		top := strings.Split(filepath.ToSlash(rel), "/")[0]
+		switch top {
+		case "graph", "policy.yaml", "waivers.yaml", "prices.csv", "baseline":
+			return "", false
+		}
+		return filepath.Join(TenantEnvironmentsDir, "sales", rel), true
+	}, func(rel string, b []byte) []byte {
+		b = guidPattern.ReplaceAllFunc(b, func(g []byte) []byte {
+			if n, ok := userIDs[strings.ToLower(string(g))]; ok {
+				return []byte(n)
+			}
+			return g
+		})
+		if rel == "systemuserrolescollection.csv" {
+			b = append(b, []byte("0a0a0a0a-0000-4000-8000-000000000001,5a1e5"+noahProdID[5:]+
+				",35ea0aac-a259-eb11-8b8b-000d3a0a966b,Noah Fischer,System Administrator\n")...)
+		}
+		return b
+	})
+	return root
+}
+
+func copyTree(t *testing.T, src, dst string, place func(rel string) (string, bool), edit func(rel string, b []byte) []byte) {
+	t.Helper()
+	err := filepath.WalkDir(src, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(src, path)
+		to, ok := place(rel)
+		if !ok {
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if edit != nil {
+			b = edit(filepath.ToSlash(rel), b)
+		}
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dst, to)), 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, to), b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func findingsOf(fs []rules.Finding, rule string) []rules.Finding {
+	var out []rules.Finding
+	for _, f := range fs {
+		if f.Rule == rule {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// A person with a paid license and a role only in the second environment is
+// not license waste, and still has no role in the first: people are linked
+// across environments by their Entra object id, not their systemuserid.
+func TestTenantLinksPeopleByEntraID(t *testing.T) {
+	root := writeTenant(t)
+	ctx := context.Background()
+	a, err := Prepare(ctx, Options{Input: root, Now: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	rep := a.Report
+	if len(rep.Environments) != 2 || rep.Environments[0].Name != "prod" || rep.Environments[1].Name != "sales" {
+		t.Fatalf("environments = %+v", rep.Environments)
+	}
+	for _, f := range findingsOf(rep.Findings, "LIC_NO_ROLE") {
+		if strings.Contains(f.SubjectName, "Noah Fischer") {
+			t.Errorf("LIC_NO_ROLE on Noah Fischer, who holds a role in sales: %s", f.Message)
+		}
+	}
+	var prodNoRole, salesNoRole bool
+	for _, f := range findingsOf(rep.Findings, "USER_NO_ROLE") {
+		if f.SubjectName == "Noah Fischer" {
+			prodNoRole = prodNoRole || f.Environment == "prod" && f.SubjectID == noahProdID
+			salesNoRole = salesNoRole || f.Environment == "sales"
+		}
+	}
+	if !prodNoRole || salesNoRole {
+		t.Errorf("USER_NO_ROLE on Noah Fischer: in prod %v (want true), in sales %v (want false)", prodNoRole, salesNoRole)
+	}
+	for _, f := range rep.Findings {
+		if f.Environment == "" {
+			t.Errorf("finding without environment: %s %s", f.Rule, f.Fingerprint)
+		}
+		if strings.HasPrefix(f.Rule, "LIC_") && f.Rule != "LIC_RESTRICTED_TABLE_UNLICENSED" && f.Environment != rules.TenantScope {
+			t.Errorf("%s is a tenant finding, got environment %q", f.Rule, f.Environment)
+		}
+	}
+	// Every environment's own findings are those of its export alone (but
+	// the license rules', which the tenant judges).
+	single, err := Prepare(ctx, Options{Input: filepath.Join("..", "samples", "contoso"), Now: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer single.Close()
+	// (an environment's name is its folder's in a tenant, the policy's alone)
+	key := func(f rules.Finding) string {
+		if f.SubjectType == "environment" {
+			return f.Rule
+		}
+		return strings.TrimPrefix(f.Fingerprint, "prod/")
+	}
+	want := map[string]bool{}
+	for _, f := range single.Report.Findings {
+		if !strings.HasPrefix(f.Rule, "LIC_") || f.Rule == "LIC_RESTRICTED_TABLE_UNLICENSED" {
+			want[key(f)] = true
+		}
+	}
+	got := map[string]bool{}
+	for _, f := range rep.Findings {
+		if f.Environment == "prod" {
+			got[key(f)] = true
+		}
+	}
+	for fp := range want {
+		if !got[fp] {
+			t.Errorf("prod alone finds %s, the tenant run does not", fp)
+		}
+	}
+	for fp := range got {
+		if !want[fp] {
+			t.Errorf("the tenant run finds %s in prod, prod alone does not", fp)
+		}
+	}
+}
