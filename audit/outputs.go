@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/d365audit/d365audit/diff"
@@ -47,7 +46,10 @@ func writeOutputs(ctx context.Context, db *store.DB, out, previous string, rep *
 	parquet := outputStep{AccessFile, streamTo(func(w io.Writer) error {
 		return reports.WriteAccessParquet(w, rep.Access.Matrix())
 	}), "parquet"}
-	database := outputStep{DatabaseFile, func(tmp string) error { return copyDatabase(ctx, db, tmp) }, "database"}
+	if rep.IsTenant() {
+		parquet.write = func(tmp string) error { return writeAccessPartitions(tmp, rep.Environments) }
+	}
+	database := outputStep{DatabaseFile, func(tmp string) error { return copyDatabase(ctx, db, tmp, rep.IsTenant()) }, "database"}
 	compare := outputStep{diff.OutputFile, func(tmp string) error {
 		d, err := diff.Compare(ctx, previous, out)
 		if err != nil {
@@ -140,13 +142,20 @@ func streamTo(fn func(io.Writer) error) func(string) error {
 func atomicWrite(dir, name string, write func(tmp string) error) error {
 	final := filepath.Join(dir, name)
 	tmp := filepath.Join(dir, "."+name+".partial")
-	os.Remove(tmp)
+	os.RemoveAll(tmp)
 	if err := write(tmp); err != nil {
-		os.Remove(tmp)
+		os.RemoveAll(tmp)
 		return fmt.Errorf("write %s: %w", name, err)
 	}
+	// A directory (a tenant's partitioned access.parquet) cannot be renamed
+	// over what a previous run left; a file can, and is, atomically.
+	if st, err := os.Stat(tmp); err == nil && st.IsDir() {
+		os.RemoveAll(final)
+	} else if st, err := os.Stat(final); err == nil && st.IsDir() {
+		os.RemoveAll(final)
+	}
 	if err := os.Rename(tmp, final); err != nil {
-		os.Remove(tmp)
+		os.RemoveAll(tmp)
 		return fmt.Errorf("write %s: %w", name, err)
 	}
 	return nil
@@ -159,12 +168,15 @@ func atomicWrite(dir, name string, write func(tmp string) error) error {
 // the same input must give the same tables, rows in the same order. (The
 // file itself is not byte-identical: DuckDB's storage differs by a few
 // bytes from one write to the next, in one thread or many.)
-func copyDatabase(ctx context.Context, db *store.DB, path string) error {
+func copyDatabase(ctx context.Context, db *store.DB, path string, tenant bool) error {
 	os.Remove(path)
-	if err := db.Exec(ctx, "attach output database", fmt.Sprintf("ATTACH %s AS audit_out", sqlString(path))); err != nil {
+	if err := db.Exec(ctx, "attach output database", fmt.Sprintf("ATTACH %s AS audit_out", store.Literal(path))); err != nil {
 		return err
 	}
 	err := copyTables(ctx, db)
+	if err == nil && tenant {
+		err = tenantViews(ctx, db)
+	}
 	if derr := db.Exec(ctx, "detach output database", "DETACH audit_out"); err == nil {
 		err = derr
 	}
@@ -176,38 +188,43 @@ func copyTables(ctx context.Context, db *store.DB) error {
 	if err := db.Exec(ctx, "copy audit database schema", "COPY FROM DATABASE memory TO audit_out (SCHEMA)"); err != nil {
 		return err
 	}
-	var tables []string
+	type table struct{ schema, name string }
+	var tables []table
 	err := db.Query(ctx, "list audit tables", `
-		SELECT table_name FROM duckdb_tables() WHERE database_name = 'memory' AND schema_name = 'main' AND NOT temporary
-		ORDER BY table_name`,
+		SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = 'memory' AND NOT temporary
+		ORDER BY schema_name, table_name`,
 		func(rows *sql.Rows) error {
-			var t string
+			var t table
+			if err := rows.Scan(&t.schema, &t.name); err != nil {
+				return err
+			}
 			tables = append(tables, t)
-			return rows.Scan(&tables[len(tables)-1])
+			return nil
 		})
 	if err != nil {
 		return err
 	}
 	for _, t := range tables {
-		q := fmt.Sprintf("INSERT INTO audit_out.main.%s SELECT * FROM memory.main.%s ORDER BY ALL", store.Ident(t), store.Ident(t))
-		if err := db.Exec(ctx, "copy table "+t, q); err != nil {
+		name := store.Ident(t.schema) + "." + store.Ident(t.name)
+		q := fmt.Sprintf("INSERT INTO audit_out.%[1]s SELECT * FROM memory.%[1]s ORDER BY ALL", name)
+		if err := db.Exec(ctx, "copy table "+t.schema+"."+t.name, q); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
-
 type manifest struct {
-	Tool           string        `json:"tool"`
-	ToolVersion    string        `json:"tool_version"`
-	RuleSetVersion string        `json:"rule_set_version"`
-	GeneratedAt    string        `json:"generated_at"`
-	AsOf           string        `json:"as_of"`
-	Environment    string        `json:"environment"`
-	Policy         string        `json:"policy"`
-	Rules          manifestRules `json:"rules"`
+	Tool           string `json:"tool"`
+	ToolVersion    string `json:"tool_version"`
+	RuleSetVersion string `json:"rule_set_version"`
+	GeneratedAt    string `json:"generated_at"`
+	AsOf           string `json:"as_of"`
+	Environment    string `json:"environment"`
+	// Environments are a tenant run's; left out for one export.
+	Environments []reports.EnvironmentRun `json:"environments,omitempty"`
+	Policy       string                   `json:"policy"`
+	Rules        manifestRules            `json:"rules"`
 	// Privileges says where the privileges' tables came from: how much of
 	// the matrix rests on names rather than privilegeobjecttypecodes.
 	Privileges queries.PrivilegeSources `json:"privilege_tables"`
@@ -233,7 +250,7 @@ func writeManifest(w io.Writer, dir string, written []string, rep *reports.Repor
 	m := manifest{
 		Tool: "d365audit", ToolVersion: rep.ToolVersion, RuleSetVersion: rep.RuleSetVersion,
 		GeneratedAt: rep.GeneratedAt.UTC().Format(time.RFC3339), AsOf: rep.AsOf.Format("2006-01-02"),
-		Environment: rep.Environment, Policy: rep.Policy, Privileges: rep.Privileges,
+		Environment: rep.Environment, Environments: rep.Environments, Policy: rep.Policy, Privileges: rep.Privileges,
 		Rules:  manifestRules{Evaluated: rep.Evaluated, NotEvaluated: rep.NotEvaluated},
 		Inputs: rep.Inputs,
 		Stages: stages,
@@ -245,11 +262,17 @@ func writeManifest(w io.Writer, dir string, written []string, rep *reports.Repor
 		m.Rules.NotEvaluated = []any{}
 	}
 	for _, name := range written {
-		sum, size, err := ingest.HashFile(filepath.Join(dir, name))
+		files, err := outputFiles(dir, name)
 		if err != nil {
 			return err
 		}
-		m.Outputs = append(m.Outputs, outputFile{File: name, Bytes: size, SHA256: sum})
+		for _, f := range files {
+			sum, size, err := ingest.HashFile(filepath.Join(dir, f))
+			if err != nil {
+				return err
+			}
+			m.Outputs = append(m.Outputs, outputFile{File: f, Bytes: size, SHA256: sum})
+		}
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

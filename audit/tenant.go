@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -34,6 +35,8 @@ const (
 	tenantSchema          = "tenant"
 )
 
+var envNamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+
 // IsTenant says whether dir is a tenant folder (it has environments/).
 func IsTenant(dir string) bool {
 	st, err := os.Stat(filepath.Join(dir, TenantEnvironmentsDir))
@@ -60,6 +63,10 @@ func tenantEnvironments(root string) ([]tenantEnv, error) {
 		rel := TenantEnvironmentsDir + "/" + e.Name()
 		if !e.IsDir() {
 			return nil, fmt.Errorf("%s: %s is a file; environments/ holds one export directory per environment", root, rel)
+		}
+		if !envNamePattern.MatchString(e.Name()) {
+			return nil, fmt.Errorf("%s: %s: an environment's folder name is letters, digits, '.', '_' and '-' "+
+				"(it names the environment's DuckDB schema and its access.parquet partition)", root, rel)
 		}
 		if other, ok := seen[strings.ToLower(e.Name())]; ok {
 			return nil, fmt.Errorf("%s: environments %s and %s differ only in case", root, other, e.Name())
@@ -141,7 +148,7 @@ func (t *tenantRun) use(ctx context.Context, schema string) error {
 	return t.db.Exec(ctx, "use schema "+schema, "USE memory."+store.Ident(schema))
 }
 
-// load reads the tenant's Graph files and price list into main, and each
+// load reads the tenant's Graph files and price list into the tenant schema, and each
 // environment's export into its schema. The problems of every file are
 // gathered before anything fails, each named by its path in the tenant
 // folder.
@@ -156,6 +163,12 @@ func (t *tenantRun) load(ctx context.Context) error {
 	}
 	var problems []ingest.Problem
 	structural := 0
+	if err := t.db.Exec(ctx, "create tenant schema", "CREATE SCHEMA "+store.Ident(tenantSchema)); err != nil {
+		return err
+	}
+	if err := t.use(ctx, tenantSchema); err != nil {
+		return err
+	}
 	graph, err := ingest.Load(ctx, t.db, ingest.Options{Input: t.opts.Input, Prices: prices, GraphOnly: true})
 	if err != nil {
 		return err
@@ -211,10 +224,10 @@ func (t *tenantRun) load(ctx context.Context) error {
 // views of the tenant's, and records them as present when they are.
 func (t *tenantRun) shareGraph(ctx context.Context) error {
 	for _, name := range []string{"graph_subscribedskus", "graph_users", "graph_assignedlicenses"} {
-		q := fmt.Sprintf(`DROP TABLE %[1]s; CREATE VIEW %[1]s AS SELECT * FROM main.%[1]s;
+		q := fmt.Sprintf(`DROP TABLE %[1]s; CREATE VIEW %[1]s AS SELECT * FROM %[3]s.%[1]s;
 			UPDATE ingest_tables SET present = m.present, row_count = m.row_count
-			FROM main.ingest_tables m WHERE m.table_name = %[2]s AND ingest_tables.table_name = %[2]s`,
-			store.Ident(name), store.Literal(name))
+			FROM %[3]s.ingest_tables m WHERE m.table_name = %[2]s AND ingest_tables.table_name = %[2]s`,
+			store.Ident(name), store.Literal(name), store.Ident(tenantSchema))
 		if err := t.db.ExecScript(ctx, "share "+name, q); err != nil {
 			return err
 		}
@@ -270,13 +283,13 @@ func (t *tenantRun) model(ctx context.Context) error {
 		return inputErr("policy %s names what no environment of the tenant has (a rule on it would never fire):\n  %s",
 			t.in.policy.Source(), strings.Join(nowhere, "\n  "))
 	}
-	if err := t.db.Exec(ctx, "create tenant schema", "CREATE SCHEMA "+store.Ident(tenantSchema)); err != nil {
-		return err
-	}
 	if err := t.use(ctx, tenantSchema); err != nil {
 		return err
 	}
 	if err := queries.BuildTenantLicenses(ctx, t.db, lopts, t.environments()); err != nil {
+		return err
+	}
+	if err := queries.BuildCrossEnvironment(ctx, t.db, t.environments()); err != nil {
 		return err
 	}
 	return t.use(ctx, "main")

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -15,9 +16,11 @@ import (
 
 // The person of samples/contoso with a paid Dynamics 365 license and no
 // role: LIC_NO_ROLE and USER_NO_ROLE there.
-const (
-	noahProdID = "3d76d5e9-e14b-ef11-8fe7-000d3a35f5fd"
-)
+const noahProdID = "3d76d5e9-e14b-ef11-8fe7-000d3a35f5fd"
+
+// paymentCreator is the root role of Contoso Payment Creator, whose
+// privileges drift in the tenant's second environment.
+const paymentCreator = "47e78c0c-6cdb-ef11-87e0-000d3a25dce4"
 
 var guidPattern = regexp.MustCompile(`(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
 
@@ -74,6 +77,21 @@ func writeTenant(t *testing.T) string {
 			}
 			return g
 		})
+		if rel == "roleprivilegescollection.csv" { // drift: one privilege of a custom role
+			lines := strings.Split(string(b), "\n")
+			for i, l := range lines {
+				if strings.Contains(l, ","+paymentCreator+",") {
+					mask := l[strings.LastIndex(l, ",")+1:]
+					other := "8"
+					if strings.TrimSpace(mask) == "8" {
+						other = "1"
+					}
+					lines[i] = l[:strings.LastIndex(l, ",")+1] + other
+					break
+				}
+			}
+			b = []byte(strings.Join(lines, "\n"))
+		}
 		if rel == "systemuserrolescollection.csv" {
 			b = append(b, []byte("0a0a0a0a-0000-4000-8000-000000000001,5a1e5"+noahProdID[5:]+
 				",35ea0aac-a259-eb11-8b8b-000d3a0a966b,Noah Fischer,System Administrator\n")...)
@@ -158,6 +176,24 @@ func TestTenantLinksPeopleByEntraID(t *testing.T) {
 		if strings.HasPrefix(f.Rule, "LIC_") && f.Rule != "LIC_RESTRICTED_TABLE_UNLICENSED" && f.Environment != rules.TenantScope {
 			t.Errorf("%s is a tenant finding, got environment %q", f.Rule, f.Environment)
 		}
+	}
+	// the views across environments
+	var admins, drift int64
+	var topPerson string
+	var topCells int64
+	err = a.db.Query(ctx, "cross-environment views", `SELECT
+		(SELECT count(*) FROM tenant.tenant_admins WHERE person = 'Noah Fischer' AND environments = ['sales'] AND NOT every_environment),
+		(SELECT count(DISTINCT environment) FROM tenant.tenant_role_drift WHERE role = 'Contoso Payment Creator'),
+		(SELECT person FROM tenant.tenant_access_spread ORDER BY cells_differing DESC, person LIMIT 1),
+		(SELECT max(cells_differing) FROM tenant.tenant_access_spread)`, func(rows *sql.Rows) error {
+		return rows.Scan(&admins, &drift, &topPerson, &topCells)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if admins != 1 || drift != 2 || topPerson != "Noah Fischer" || topCells == 0 {
+		t.Errorf("Noah Fischer admin only in sales: %d rows (want 1); Contoso Payment Creator drifts in %d environments (want 2); "+
+			"access differs most for %q, %d cells (want Noah Fischer, > 0)", admins, drift, topPerson, topCells)
 	}
 	// Every environment's own findings are those of its export alone (but
 	// the license rules', which the tenant judges).

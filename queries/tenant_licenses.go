@@ -23,12 +23,8 @@ type TenantEnvironment struct {
 	Schema string
 }
 
-// tenantInputs are the tables of the tenant's Microsoft Graph files and price
-// list, loaded once into the main schema.
-var tenantInputs = []string{"graph_subscribedskus", "graph_users", "graph_assignedlicenses", "prices", "ingest_tables", "ingest_files"}
-
 // BuildTenantLicenses builds the license model of a tenant in the current
-// schema, after every environment's models (Build, BuildLicenses) were built
+// schema, which holds the tenant's Graph files and price list, after every environment's models (Build, BuildLicenses) were built
 // in its own schema: one set of licenses judged over the people of every
 // environment, linked by their Entra object id (azureactivedirectoryobjectid;
 // systemuserid differs per environment). The tables are the single
@@ -36,11 +32,6 @@ var tenantInputs = []string{"graph_subscribedskus", "graph_users", "graph_assign
 // license_person_needs, ...), so the tenant's license rules and review read
 // them unchanged; a person's systemuserid there is their Entra object id.
 func BuildTenantLicenses(ctx context.Context, db *store.DB, opts LicenseOptions, envs []TenantEnvironment) error {
-	for _, t := range tenantInputs {
-		if err := db.Exec(ctx, "tenant "+t, fmt.Sprintf("CREATE OR REPLACE VIEW %[1]s AS SELECT * FROM main.%[1]s", store.Ident(t))); err != nil {
-			return err
-		}
-	}
 	if err := licenseSetup(ctx, db, opts); err != nil {
 		return err
 	}
