@@ -428,6 +428,9 @@ func (t *tenantRun) collect(ctx context.Context, rep *reports.Report) error {
 		return err
 	}
 	rep.Licenses.HasUsers = t.graph.Present("graph_users")
+	if rep.Across, err = queries.ReadCrossEnvironment(ctx, t.db); err != nil {
+		return err
+	}
 	rep.Inputs = t.files
 	for _, ref := range []struct{ path, kind string }{{t.in.policyPath, "policy"}, {t.in.waiversPath, "waivers"}} {
 		if ref.path == "" {

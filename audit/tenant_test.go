@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -230,5 +231,65 @@ func TestTenantLinksPeopleByEntraID(t *testing.T) {
 		if !want[fp] {
 			t.Errorf("the tenant run finds %s in prod, prod alone does not", fp)
 		}
+	}
+}
+
+// A tenant folder that is wrong says where, and nothing is written.
+func TestTenantFolderErrors(t *testing.T) {
+	ctx := context.Background()
+	cases := []struct {
+		name  string
+		spoil func(root string) error
+		want  string
+	}{
+		{"graph in an environment", func(root string) error {
+			return os.MkdirAll(filepath.Join(root, TenantEnvironmentsDir, "sales", "graph"), 0o755)
+		}, "environments/sales/graph: a tenant's Graph files are the whole tenant's"},
+		{"a file among the environments", func(root string) error {
+			return os.WriteFile(filepath.Join(root, TenantEnvironmentsDir, "notes.txt"), []byte("x"), 0o644)
+		}, "environments/notes.txt is a file"},
+		{"a name that is no schema", func(root string) error {
+			return os.Rename(filepath.Join(root, TenantEnvironmentsDir, "sales"), filepath.Join(root, TenantEnvironmentsDir, "sales=eu"))
+		}, "environments/sales=eu: an environment's folder name is letters"},
+		{"no environment", func(root string) error {
+			if err := os.RemoveAll(filepath.Join(root, TenantEnvironmentsDir)); err != nil {
+				return err
+			}
+			return os.Mkdir(filepath.Join(root, TenantEnvironmentsDir), 0o755)
+		}, "environments/ holds no environment"},
+		{"a bad row in one environment", func(root string) error {
+			p := filepath.Join(root, TenantEnvironmentsDir, "sales", "roleprivilegescollection.csv")
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			return os.WriteFile(p, append(b, []byte("0a0a0a0a-0000-4000-8000-000000000009,"+paymentCreator+",not-a-guid,8\n")...), 0o644)
+		}, "input error"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			root := writeTenant(t)
+			if err := c.spoil(root); err != nil {
+				t.Fatal(err)
+			}
+			out := filepath.Join(t.TempDir(), "run")
+			_, err := Run(ctx, Options{Input: root, Out: out})
+			var ie *InputError
+			if !errors.As(err, &ie) || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("err = %v, want an input error with %q", err, c.want)
+			}
+			if c.name == "a bad row in one environment" {
+				found := false
+				for _, p := range ie.Problems {
+					found = found || p.File == "environments/sales/roleprivilegescollection.csv"
+				}
+				if !found {
+					t.Errorf("no problem names environments/sales/roleprivilegescollection.csv: %v", ie.Problems)
+				}
+			}
+			if _, err := os.Stat(out); !os.IsNotExist(err) {
+				t.Errorf("%s was written", out)
+			}
+		})
 	}
 }

@@ -712,10 +712,7 @@ func (r fieldRow) String() string {
 	return fmt.Sprintf("%s | %s.%s | read=%v create=%v update=%v", r.User, r.Table, r.Column, r.Read, r.Create, r.Update)
 }
 
-const (
-	sysAdminTemplate = "627090ff-40a3-4053-8790-584edc5be201"
-	sysAdminProfile  = "572329c1-a042-4e22-be47-367c6374ea45"
-)
+const sysAdminProfile = "572329c1-a042-4e22-be47-367c6374ea45"
 
 func TestFieldSecurity(t *testing.T) {
 	// Two profiles: Salary (read salary; read ssn) and HR (update ssn; nothing

@@ -2,6 +2,7 @@ package queries
 
 import (
 	"context"
+	"database/sql"
 	_ "embed"
 	"fmt"
 	"strings"
@@ -59,4 +60,99 @@ func BuildCrossEnvironment(ctx context.Context, db *store.DB, envs []TenantEnvir
 		}
 	}
 	return db.ExecScript(ctx, "cross-environment views", crossEnvironment)
+}
+
+// CrossEnvironment is what the views across a tenant's environments show,
+// for the reports.
+type CrossEnvironment struct {
+	People []PersonEnvironment
+	Admins []TenantAdmin
+	Drift  []RoleDrift
+	Spread []AccessSpread
+}
+
+// PersonEnvironment is one person's user in one environment.
+type PersonEnvironment struct {
+	EntraID, Person, DomainName, Environment string
+	Enabled, ApplicationUser                 bool
+	AccessMode                               int64
+	Roles                                    string
+}
+
+// TenantAdmin is a person holding System Administrator somewhere.
+type TenantAdmin struct {
+	EntraID, Person, DomainName string
+	Environments                []string
+	EveryEnvironment            bool
+}
+
+// RoleDrift is one privilege of a role whose depth differs between
+// environments, at one environment.
+type RoleDrift struct {
+	Role        string
+	Custom      bool
+	Privilege   string
+	Environment string
+	Depth       string
+}
+
+// AccessSpread is a person whose effective access differs between two of
+// their environments, by this many cells.
+type AccessSpread struct {
+	EntraID, Person, DomainName string
+	Environments                int64
+	EnvA, EnvB                  string
+	Cells                       int64
+}
+
+// ReadCrossEnvironment reads the views BuildCrossEnvironment made, from the
+// current (tenant) schema.
+func ReadCrossEnvironment(ctx context.Context, db *store.DB) (CrossEnvironment, error) {
+	var c CrossEnvironment
+	err := db.Query(ctx, "read people x environments", `
+		SELECT entraid, person, coalesce(domainname, ''), environment, enabled, application_user, accessmode, roles
+		FROM tenant_person_environments ORDER BY person, entraid, environment`, func(rows *sql.Rows) error {
+		var p PersonEnvironment
+		err := rows.Scan(&p.EntraID, &p.Person, &p.DomainName, &p.Environment, &p.Enabled, &p.ApplicationUser, &p.AccessMode, &p.Roles)
+		c.People = append(c.People, p)
+		return err
+	})
+	if err != nil {
+		return c, err
+	}
+	err = db.Query(ctx, "read administrators", `
+		SELECT entraid, person, coalesce(domainname, ''), environments, every_environment FROM tenant_admins
+		ORDER BY admin_in DESC, person, entraid`, func(rows *sql.Rows) error {
+		var a TenantAdmin
+		var envs []any
+		err := rows.Scan(&a.EntraID, &a.Person, &a.DomainName, &envs, &a.EveryEnvironment)
+		for _, e := range envs {
+			a.Environments = append(a.Environments, fmt.Sprint(e))
+		}
+		c.Admins = append(c.Admins, a)
+		return err
+	})
+	if err != nil {
+		return c, err
+	}
+	err = db.Query(ctx, "read role drift", `
+		SELECT role, custom, privilege, environment, depth FROM tenant_role_drift ORDER BY role, privilege, environment`,
+		func(rows *sql.Rows) error {
+			var d RoleDrift
+			err := rows.Scan(&d.Role, &d.Custom, &d.Privilege, &d.Environment, &d.Depth)
+			c.Drift = append(c.Drift, d)
+			return err
+		})
+	if err != nil {
+		return c, err
+	}
+	err = db.Query(ctx, "read access spread", `
+		SELECT entraid, person, coalesce(domainname, ''), environments, env_a, env_b, cells_differing FROM tenant_access_spread
+		WHERE cells_differing > 0 ORDER BY cells_differing DESC, person, entraid`, func(rows *sql.Rows) error {
+		var s AccessSpread
+		err := rows.Scan(&s.EntraID, &s.Person, &s.DomainName, &s.Environments, &s.EnvA, &s.EnvB, &s.Cells)
+		c.Spread = append(c.Spread, s)
+		return err
+	})
+	return c, err
 }

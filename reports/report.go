@@ -64,6 +64,8 @@ type Report struct {
 	// nil for the run of one export. Access is then nil and each
 	// environment carries its own matrix.
 	Environments []EnvironmentRun
+	// Across are a tenant run's views across its environments.
+	Across queries.CrossEnvironment
 }
 
 // EnvironmentRun is one environment of a tenant run.
