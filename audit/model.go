@@ -2,6 +2,7 @@ package audit
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/d365audit/d365audit/ingest"
+	"github.com/d365audit/d365audit/internal/suggest"
 	"github.com/d365audit/d365audit/queries"
 	"github.com/d365audit/d365audit/rules"
 	"github.com/d365audit/d365audit/store"
@@ -26,13 +28,81 @@ type ModelOptions struct {
 	Policy string
 	// Now is the clock for the policy's as_of; zero means time.Now.
 	Now time.Time
+	// Environment is the one environment of a tenant to ask; "" asks every
+	// one.
+	Environment string
+}
+
+// Model is the effective-access model the access questions are asked of:
+// one export's or run's, or a tenant's, each environment in its schema.
+type Model struct {
+	DB *store.DB
+	// envs are a tenant's environments to ask, in name order; nil for one
+	// export.
+	envs []tenantEnv
+}
+
+// Close closes the model's database.
+func (m *Model) Close() error { return m.DB.Close() }
+
+// IsTenant says whether the model is a tenant's.
+func (m *Model) IsTenant() bool { return m.envs != nil }
+
+// Each calls fn once per environment asked, with unqualified names
+// resolving in that environment's schema; name is "" for one export.
+func (m *Model) Each(ctx context.Context, fn func(name string) error) error {
+	if m.envs == nil {
+		return fn("")
+	}
+	for _, e := range m.envs {
+		if err := m.DB.Exec(ctx, "use schema "+e.schema, "USE "+store.Ident(e.schema)); err != nil {
+			return err
+		}
+		if err := fn(e.name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// selectEnvironment keeps the environment asked for, an *InputError when
+// there is no such environment.
+func (m *Model) selectEnvironment(input, env string) error {
+	if env == "" {
+		return nil
+	}
+	if m.envs == nil {
+		return inputErr("--environment %s: %s is one environment's, not a tenant's", env, input)
+	}
+	var names []string
+	for _, e := range m.envs {
+		if e.name == env {
+			m.envs = []tenantEnv{e}
+			return nil
+		}
+		names = append(names, e.name)
+	}
+	return inputErr("--environment %s: the tenant has no such environment%s (it has %s)", env,
+		suggest.DidYouMean(env, names), strings.Join(names, ", "))
 }
 
 // OpenModel gives the database holding the effective-access model, built
 // exactly as run builds it (the same policy: business tables, environment,
 // as_of), or the one a run left behind, opened read-only. Every error that
 // is the input's fault is an *InputError.
-func OpenModel(ctx context.Context, o ModelOptions) (*store.DB, error) {
+func OpenModel(ctx context.Context, o ModelOptions) (*Model, error) {
+	m, err := openModel(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	if err := m.selectEnvironment(o.Input, o.Environment); err != nil {
+		m.Close()
+		return nil, err
+	}
+	return m, nil
+}
+
+func openModel(ctx context.Context, o ModelOptions) (*Model, error) {
 	st, err := os.Stat(o.Input)
 	if err != nil {
 		if os.IsNotExist(err) {
@@ -44,13 +114,77 @@ func OpenModel(ctx context.Context, o ModelOptions) (*store.DB, error) {
 	if st.IsDir() {
 		dbFile = filepath.Join(o.Input, DatabaseFile)
 		if _, err := os.Stat(dbFile); err != nil {
-			return openExport(ctx, o)
+			if IsTenant(o.Input) {
+				return openTenantExport(ctx, o)
+			}
+			db, err := openExport(ctx, o)
+			if err != nil {
+				return nil, err
+			}
+			return &Model{DB: db}, nil
 		}
 	}
 	if o.Policy != "" {
 		return nil, inputErr("--policy applies to an export; %s is a run, whose model was built with the policy of that run", o.Input)
 	}
-	return openRunDatabase(ctx, o.Input, dbFile)
+	db, err := openRunDatabase(ctx, o.Input, dbFile)
+	if err != nil {
+		return nil, err
+	}
+	m := &Model{DB: db}
+	// a tenant run keeps each environment in a schema env_NAME
+	err = db.Query(ctx, "list environments", `SELECT schema_name FROM duckdb_schemas()
+		WHERE schema_name LIKE 'env\_%' ESCAPE '\' AND database_name = current_database() ORDER BY schema_name`,
+		func(rows *sql.Rows) error {
+			var schema string
+			if err := rows.Scan(&schema); err != nil {
+				return err
+			}
+			m.envs = append(m.envs, tenantEnv{name: strings.TrimPrefix(schema, "env_"), schema: schema})
+			return nil
+		})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return m, nil
+}
+
+// openTenantExport loads a tenant folder and builds each environment's
+// access model, as run does, without the rules.
+func openTenantExport(ctx context.Context, o ModelOptions) (*Model, error) {
+	envs, err := tenantEnvironments(o.Input)
+	if err != nil {
+		return nil, &InputError{Err: err}
+	}
+	policy, _, err := loadPolicy(o.Input, o.Policy)
+	if err != nil {
+		return nil, err
+	}
+	now := o.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	in := &runInputs{now: now.UTC().Truncate(time.Second), policy: policy}
+	if in.asOf, err = policy.AsOfTime(in.now); err != nil {
+		return nil, &InputError{Err: err}
+	}
+	if in.catalog, err = loadSKUCatalog(""); err != nil {
+		return nil, err
+	}
+	db, err := store.Open(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	t := &tenantRun{db: db, opts: Options{Input: o.Input}, in: in, envs: envs}
+	if err = t.load(ctx); err == nil {
+		err = t.model(ctx)
+	}
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &Model{DB: db, envs: envs}, nil
 }
 
 // openRunDatabase opens a run's audit.duckdb read-only, nothing re-read.

@@ -95,7 +95,19 @@ func tenantOwned(name string) bool {
 // column; for the tenant's own tables, those.
 func tenantViews(ctx context.Context, db *store.DB) error {
 	schemas := map[string][]string{} // name -> schemas holding it
-	err := db.Query(ctx, "list output tables", `
+	hasEnv := map[string]bool{}      // "schema.name" that has an environment column of its own
+	err := db.Query(ctx, "list output columns", `
+		SELECT schema_name || '.' || table_name FROM duckdb_columns() WHERE database_name = 'audit_out' AND column_name = 'environment'`,
+		func(rows *sql.Rows) error {
+			var n string
+			err := rows.Scan(&n)
+			hasEnv[n] = true
+			return err
+		})
+	if err != nil {
+		return err
+	}
+	err = db.Query(ctx, "list output tables", `
 		SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = 'audit_out'
 		UNION ALL
 		SELECT schema_name, view_name FROM duckdb_views() WHERE database_name = 'audit_out' AND NOT internal
@@ -130,7 +142,11 @@ func tenantViews(ctx context.Context, db *store.DB) error {
 					env, ok = rules.TenantScope, strings.HasPrefix(name, "ingest_") || strings.HasPrefix(name, "dq_")
 				}
 				if ok {
-					parts = append(parts, fmt.Sprintf("SELECT %s AS environment, * FROM %s.%s", store.Literal(env), store.Ident(s), store.Ident(name)))
+					star := "*"
+					if hasEnv[s+"."+name] { // the policy's audit_context names it too
+						star = "* EXCLUDE (environment)"
+					}
+					parts = append(parts, fmt.Sprintf("SELECT %s AS environment, %s FROM %s.%s", store.Literal(env), star, store.Ident(s), store.Ident(name)))
 				}
 			}
 		}

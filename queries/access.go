@@ -56,11 +56,13 @@ func IsTableRight(p string) bool {
 
 // AccessRow is one cell of the effective-access matrix (OUTPUT.md).
 type AccessRow struct {
-	User      string `json:"user"`
-	Table     string `json:"table"`
-	Privilege string `json:"privilege"`
-	Depth     string `json:"depth"`
-	Sources   string `json:"sources"`
+	// Environment is the row's environment when a tenant is asked.
+	Environment string `json:"environment,omitempty"`
+	User        string `json:"user"`
+	Table       string `json:"table"`
+	Privilege   string `json:"privilege"`
+	Depth       string `json:"depth"`
+	Sources     string `json:"sources"`
 	// FullName and BusinessUnit say who the domain name is: who-can fills
 	// them, for the person reading the answer.
 	FullName     string `json:"full_name,omitempty"`

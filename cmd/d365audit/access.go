@@ -15,24 +15,26 @@ import (
 	"github.com/d365audit/d365audit/ingest"
 	"github.com/d365audit/d365audit/queries"
 	"github.com/d365audit/d365audit/reports"
+	"github.com/d365audit/d365audit/store"
 )
 
 type accessOptions struct {
-	input, policy, user, table, format string
+	input, policy, environment, user, table, format string
 }
 
 type whoCanOptions struct {
-	input, policy, table, privilege, minDepth, format string
+	input, policy, environment, table, privilege, minDepth, format string
 }
 
 var formatFlagUsage = "output `FORMAT`: table (for a terminal), csv or json"
 
 // modelFlags are the flags that say what the access questions are asked
 // of: an export (with its policy, as run reads it) or a run.
-func modelFlags(input, policy *string) []cli.Flag {
+func modelFlags(input, policy, environment *string) []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: "input", Aliases: []string{"i"}, Usage: "export `DIR`, a run's output directory, or its audit.duckdb", Required: true, Destination: input},
+		&cli.StringFlag{Name: "input", Aliases: []string{"i"}, Usage: "export or tenant `DIR`, a run's output directory, or its audit.duckdb", Required: true, Destination: input},
 		&cli.StringFlag{Name: "policy", Usage: "policy `FILE` for an export (default: DIR/policy.yaml, as run)", Destination: policy},
+		&cli.StringFlag{Name: "environment", Aliases: []string{"e"}, Usage: "of a tenant, only environment `NAME` (default: every one, with an environment column)", Destination: environment},
 	}
 }
 
@@ -59,7 +61,7 @@ func newAccessCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "access",
 		Usage: "one user's effective access: every table and privilege, at which depth, and why",
-		Flags: append(modelFlags(&o.input, &o.policy),
+		Flags: append(modelFlags(&o.input, &o.policy, &o.environment),
 			&cli.StringFlag{Name: "user", Aliases: []string{"u"}, Usage: "`USER`: domainname, systemuserid or full name", Required: true, Destination: &o.user},
 			&cli.StringFlag{Name: "table", Aliases: []string{"t"}, Usage: "only this `TABLE` (logical name)", Destination: &o.table},
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: formatFlagUsage, Destination: &o.format},
@@ -72,61 +74,130 @@ func access(ctx context.Context, o accessOptions, w io.Writer) error {
 	if err := checkFormat(o.format); err != nil {
 		return err
 	}
-	db, err := openAudit(ctx, o.input, o.policy)
+	m, err := openAudit(ctx, o.input, o.policy, o.environment)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	users, err := queries.FindUsers(ctx, db, o.user)
+	defer m.Close()
+	var answers []userAccess
+	var misses []error
+	err = m.Each(ctx, func(env string) error {
+		a, err := askUserAccess(ctx, m.DB, o, env)
+		if err != nil {
+			if isMiss(err) && m.IsTenant() {
+				misses = append(misses, err)
+				return nil
+			}
+			return err
+		}
+		answers = append(answers, a)
+		return nil
+	})
 	if err != nil {
 		return err
+	}
+	if len(answers) == 0 && len(misses) > 0 { // in no environment
+		return misses[0]
+	}
+	if o.format != "table" {
+		var rows []queries.AccessRow
+		for _, a := range answers {
+			rows = append(rows, a.rows...)
+		}
+		return writeAccessRows(w, o.format, rows, false)
+	}
+	for i, a := range answers {
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		a.write(w)
+	}
+	return nil
+}
+
+// userAccess is one user's access in one environment.
+type userAccess struct {
+	env    string
+	user   queries.User
+	rows   []queries.AccessRow
+	fields []queries.FieldAccessRow
+}
+
+// missError is a question one environment of a tenant cannot answer (no
+// such user or table there), which another may.
+type missError struct{ error }
+
+func (e missError) Unwrap() error { return e.error }
+
+func isMiss(err error) bool {
+	var m missError
+	return errors.As(err, &m)
+}
+
+// askUserAccess answers access in the current environment (env, "" for one
+// export).
+func askUserAccess(ctx context.Context, db *store.DB, o accessOptions, env string) (userAccess, error) {
+	a := userAccess{env: env}
+	users, err := queries.FindUsers(ctx, db, o.user)
+	if err != nil {
+		return a, err
+	}
+	in := ""
+	if env != "" {
+		in = " in " + env
 	}
 	switch {
 	case len(users) == 0:
 		closest, err := queries.SuggestUsers(ctx, db, o.user)
 		if err != nil {
-			return err
+			return a, err
 		}
-		return badInput(fmt.Errorf("no user is called %q (give a domainname, systemuserid or full name)%s", o.user, closest))
+		return a, missError{badInput(fmt.Errorf("no user is called %q%s (give a domainname, systemuserid or full name)%s", o.user, in, closest))}
 	case len(users) > 1:
 		var names []string
 		for _, u := range users {
 			names = append(names, u.DomainName+" ("+u.ID+")")
 		}
-		return badInput(fmt.Errorf("%q names %d users: %s; give the domainname or systemuserid", o.user, len(users), strings.Join(names, ", ")))
+		return a, badInput(fmt.Errorf("%q names %d users%s: %s; give the domainname or systemuserid", o.user, len(users), in, strings.Join(names, ", ")))
 	}
-	u := users[0]
+	a.user = users[0]
 	if o.table != "" {
 		if _, err := queries.TableRightsOf(ctx, db, o.table); err != nil {
-			return badQuestion(err)
+			return a, missError{badQuestion(err)}
 		}
 	}
-	rows, err := queries.UserAccess(ctx, db, u.ID, o.table)
-	if err != nil {
-		return err
+	if a.rows, err = queries.UserAccess(ctx, db, a.user.ID, o.table); err != nil {
+		return a, err
 	}
-	if o.format != "table" {
-		return writeAccessRows(w, o.format, rows, false)
+	for i := range a.rows {
+		a.rows[i].Environment = env
 	}
-	fields, err := queries.UserFieldAccess(ctx, db, u.ID, o.table)
-	if err != nil {
-		return err
+	if a.fields, err = queries.UserFieldAccess(ctx, db, a.user.ID, o.table); err != nil {
+		return a, err
 	}
+	return a, nil
+}
+
+// write lays out one user's access for a terminal.
+func (a userAccess) write(w io.Writer) {
+	u := a.user
 	state := "enabled"
 	if u.Disabled {
 		state = "disabled: holds nothing"
 	}
+	if a.env != "" {
+		fmt.Fprintf(w, "Environment %s: ", a.env)
+	}
 	fmt.Fprintf(w, "%s (%s), %s, %s, access mode %s\n\n", u.FullName, u.DomainName, u.BusinessUnit, state, accessModeName(u.AccessMode))
-	writeAccessTable(w, rows)
-	if len(fields) > 0 {
+	writeAccessTable(w, a.rows)
+	if len(a.fields) > 0 {
 		fmt.Fprintln(w, "\nSecured columns (field security):")
 		t := newTextTable("table", "column", "read", "create", "update", "sources")
-		for _, f := range fields {
+		for _, f := range a.fields {
 			t.add(f.Table, f.Column, yesNo(f.Read), yesNo(f.Create), yesNo(f.Update), f.Sources)
 		}
 		t.write(w)
 	}
-	return nil
 }
 
 func newWhoCanCommand() *cli.Command {
@@ -134,7 +205,7 @@ func newWhoCanCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "who-can",
 		Usage: "every user who can do PRIVILEGE on TABLE, at which depth, and how",
-		Flags: append(modelFlags(&o.input, &o.policy),
+		Flags: append(modelFlags(&o.input, &o.policy, &o.environment),
 			&cli.StringFlag{Name: "table", Aliases: []string{"t"}, Usage: "`TABLE` (logical name); omit for a full privilege name", Destination: &o.table},
 			&cli.StringFlag{Name: "privilege", Aliases: []string{"p"}, Usage: "`PRIVILEGE`: create, read, write, delete, append, appendto, assign, share, or a full name (prvDeleteAccount, prvBulkDelete)", Required: true, Destination: &o.privilege},
 			&cli.StringFlag{Name: "min-depth", Usage: "only grants at `DEPTH` or above: " + queries.DepthNames, Destination: &o.minDepth},
@@ -161,18 +232,38 @@ func whoCan(ctx context.Context, o whoCanOptions, w io.Writer) error {
 			return badInput(fmt.Errorf("--table is required for a table privilege such as %q (or give the full name, prv%s...)", o.privilege, p))
 		}
 	}
-	db, err := openAudit(ctx, o.input, o.policy)
+	m, err := openAudit(ctx, o.input, o.policy, o.environment)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	table, privilege, err := queries.ResolvePrivilege(ctx, db, o.table, o.privilege)
-	if err != nil {
-		return badQuestion(err)
-	}
-	rows, err := queries.WhoCan(ctx, db, table, privilege, o.minDepth)
+	defer m.Close()
+	var rows []queries.AccessRow
+	var table, privilege string
+	var misses []error
+	asked := 0
+	err = m.Each(ctx, func(env string) error {
+		t, p, err := queries.ResolvePrivilege(ctx, m.DB, o.table, o.privilege)
+		if err != nil {
+			if m.IsTenant() && errors.As(err, new(*queries.QuestionError)) {
+				misses = append(misses, err) // not in this environment
+				return nil
+			}
+			return badQuestion(err)
+		}
+		table, privilege = t, p
+		asked++
+		got, err := queries.WhoCan(ctx, m.DB, t, p, o.minDepth)
+		for i := range got {
+			got[i].Environment = env
+		}
+		rows = append(rows, got...)
+		return err
+	})
 	if err != nil {
 		return err
+	}
+	if asked == 0 && len(misses) > 0 {
+		return badQuestion(misses[0])
 	}
 	if o.format != "table" {
 		return writeAccessRows(w, o.format, rows, true)
@@ -184,16 +275,27 @@ func whoCan(ctx context.Context, o whoCanOptions, w io.Writer) error {
 	if o.minDepth != "" {
 		what += " at " + queries.Depths[queries.DepthRank(o.minDepth)] + " depth or above"
 	}
+	if m.IsTenant() {
+		what += fmt.Sprintf(" (%d of the tenant's environments asked have it)", asked)
+	}
 	fmt.Fprintf(w, "%d %s can %s\n\n", len(rows), plural(len(rows), "user", "users"), what)
-	writeWhoCanTable(w, rows)
+	writeWhoCanTable(w, rows, m.IsTenant())
 	return nil
 }
 
 // writeWhoCanTable lays out who-can's answer: who each user is, beside the
 // depth and the grants that give it.
-func writeWhoCanTable(w io.Writer, rows []queries.AccessRow) {
+func writeWhoCanTable(w io.Writer, rows []queries.AccessRow, tenant bool) {
 	if len(rows) == 0 {
 		fmt.Fprintln(w, "(nobody)")
+		return
+	}
+	if tenant {
+		t := newTextTable("environment", "user", "full name", "business unit", "depth", "sources")
+		for _, r := range rows {
+			t.add(r.Environment, r.User, r.FullName, r.BusinessUnit, r.Depth, r.Sources)
+		}
+		t.write(w)
 		return
 	}
 	t := newTextTable("user", "full name", "business unit", "depth", "sources")
@@ -214,6 +316,20 @@ func writeAccessRows(w io.Writer, format string, rows []queries.AccessRow, who b
 // writeAccessCSV writes access rows; who-can's rows, which say who each
 // user is, get the full name and business unit beside the user.
 func writeAccessCSV(w io.Writer, rows []queries.AccessRow, who bool) error {
+	if len(rows) > 0 && rows[0].Environment != "" { // a tenant's answer
+		if !who {
+			t := newCSVTable(w, "environment", "user", "table", "privilege", "depth", "sources")
+			for _, r := range rows {
+				t.row(r.Environment, r.User, r.Table, r.Privilege, r.Depth, r.Sources)
+			}
+			return t.flush()
+		}
+		t := newCSVTable(w, "environment", "user", "full_name", "business_unit", "table", "privilege", "depth", "sources")
+		for _, r := range rows {
+			t.row(r.Environment, r.User, r.FullName, r.BusinessUnit, r.Table, r.Privilege, r.Depth, r.Sources)
+		}
+		return t.flush()
+	}
 	if !who {
 		t := newCSVTable(w, "user", "table", "privilege", "depth", "sources")
 		for _, r := range rows {
