@@ -342,12 +342,6 @@ func (e *exporter) pages(ctx context.Context, t Table, fn func(page int, body []
 	return nil
 }
 
-func sameOrigin(link, root string) bool {
-	a, err1 := url.Parse(link)
-	b, err2 := url.Parse(root)
-	return err1 == nil && err2 == nil && strings.EqualFold(a.Scheme, b.Scheme) && strings.EqualFold(a.Host, b.Host)
-}
-
 // write stores one page of t in the staging directory and records it.
 func (e *exporter) write(t Table, page int, body []byte, rows int) error {
 	name := t.Name + ".json"
