@@ -69,7 +69,8 @@ type TenantManifest struct {
 	StartedAt   time.Time  `json:"started_at"`
 	FinishedAt  time.Time  `json:"finished_at"`
 	Error       string     `json:"error,omitempty"`
-	// Graph is graph/, when Graph was exported.
+	// Graph is graph/, exported from GraphURL, when Graph was exported.
+	GraphURL     string               `json:"graph_url,omitempty"`
 	Graph        *PartResult          `json:"graph,omitempty"`
 	Environments []EnvironmentResult  `json:"environments"`
 	Skipped      []SkippedEnvironment `json:"skipped_environments,omitempty"`
@@ -186,7 +187,7 @@ func RunTenant(ctx context.Context, opts TenantOptions) (*TenantManifest, error)
 		}
 	default:
 		var err error
-		if envs, err = givenEnvironments(opts.Environments); err != nil {
+		if envs, err = NameEnvironments(opts.Environments); err != nil {
 			return nil, err
 		}
 		if err := checkTenantOut(opts.Out, opts.Force); err != nil {
@@ -204,7 +205,7 @@ func RunTenant(ctx context.Context, opts TenantOptions) (*TenantManifest, error)
 		part.graphOnly, part.Out, part.Force, part.Environment = true, filepath.Join(staging, GraphDir), false, ""
 		opts.Progress.Logf("Exporting Microsoft Graph (%s) into %s/", opts.GraphURL, GraphDir)
 		r, err := runPart(ctx, part, staging, GraphDir)
-		m.Graph = &r
+		m.Graph, m.GraphURL = &r, opts.GraphURL
 		if err != nil {
 			failed = append(failed, PartError{Part: GraphDir, Err: err})
 		}
@@ -288,8 +289,9 @@ func runPart(ctx context.Context, part Options, staging, rel string) (PartResult
 	return r, err
 }
 
-// givenEnvironments checks the --env URLs and names them.
-func givenEnvironments(urls []string) ([]EnvironmentRef, error) {
+// NameEnvironments checks the --env URLs of a tenant export and names
+// them, in name order; two URLs that would share a folder are refused.
+func NameEnvironments(urls []string) ([]EnvironmentRef, error) {
 	if len(urls) == 0 {
 		return nil, usageErr("--env or --all-environments: which environments to export")
 	}
