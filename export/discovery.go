@@ -73,8 +73,8 @@ const (
 
 // Discovery says how to list a tenant's environments.
 type Discovery struct {
-	API string // DiscoveryAdmin or DiscoveryGlobal
-	URL string // the API's service root; "" is its default
+	API string `json:"api"` // DiscoveryAdmin or DiscoveryGlobal
+	URL string `json:"url"` // the API's service root; "" is its default
 }
 
 // check validates the API and its root.
