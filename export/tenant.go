@@ -349,7 +349,7 @@ func checkTenantOut(out string, force bool) error {
 	if len(entries) == 0 {
 		return nil
 	}
-	m, err := readTenantManifest(out)
+	m, err := ReadTenantManifest(out)
 	if err != nil {
 		if _, merr := ReadManifest(out); merr == nil {
 			return usageErr("--out %s: holds the export of one environment, not a tenant export: choose another directory", out)
@@ -426,7 +426,8 @@ func (m *TenantManifest) write(dir string) error {
 	return os.WriteFile(filepath.Join(dir, TenantManifestFile), append(b, '\n'), 0o644)
 }
 
-func readTenantManifest(dir string) (*TenantManifest, error) {
+// ReadTenantManifest reads the manifest of a tenant export.
+func ReadTenantManifest(dir string) (*TenantManifest, error) {
 	b, err := os.ReadFile(filepath.Join(dir, TenantManifestFile))
 	if err != nil {
 		return nil, err
@@ -437,9 +438,6 @@ func readTenantManifest(dir string) (*TenantManifest, error) {
 	}
 	return &m, nil
 }
-
-// ReadTenantManifest reads the manifest of a tenant export.
-func ReadTenantManifest(dir string) (*TenantManifest, error) { return readTenantManifest(dir) }
 
 // abandonTenant turns a failed tenant export's staging directory into
 // OUT.incomplete, as abandon does for one export, and returns where it is.
