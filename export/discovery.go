@@ -37,9 +37,10 @@ import (
 //   - The Power Platform API,
 //     https://api.powerplatform.com/environmentmanagement/environments?api-version=2022-03-01-preview,
 //     audience https://api.powerplatform.com, accepts the same management
-//     applications as the admin API, but its environment list is a preview
-//     whose response does not document the Dataverse URL as the admin API
-//     does. Not used.
+//     applications as the admin API, but only in a preview API version;
+//     the admin API, with the same registration, documents what this
+//     export needs of each environment (the Dataverse URL, URL name and
+//     state, under linkedEnvironmentMetadata). Not used.
 //
 // Environments without a Dataverse database (Teams environments without
 // one, environments created without a database) are listed by the admin
