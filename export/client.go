@@ -6,7 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -105,7 +108,7 @@ func (c *client) try(ctx context.Context, url, scope string, header http.Header)
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", c.userAgent)
 	req.Header.Set("Authorization", "Bearer "+tok.Token)
-	resp, err := c.http.Do(req)
+	resp, err := c.noTokenAcrossOrigins().Do(req)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, again{}, ctx.Err()
@@ -131,6 +134,53 @@ func (c *client) try(ctx context.Context, url, scope string, header http.Header)
 	}
 	d, told := c.retry.retryAfter(resp.Header)
 	return nil, again{ok: true, told: told, after: d}, he
+}
+
+// noTokenAcrossOrigins is the caller's client (left as it is: it may be
+// shared) with one more redirect rule: Authorization follows a redirect
+// only to the origin (scheme, host and port) of the first request, the one
+// the token was issued for. net/http alone keeps it on a redirect to
+// another port of the same host, to a subdomain, and from https to http.
+func (c *client) noTokenAcrossOrigins() *http.Client {
+	hc := *c.http
+	theirs := c.http.CheckRedirect
+	hc.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if origin(req.URL) != origin(via[0].URL) {
+			req.Header.Del("Authorization")
+		}
+		if theirs != nil {
+			return theirs(req, via)
+		}
+		if len(via) >= 10 { // net/http's own limit
+			return errors.New("stopped after 10 redirects")
+		}
+		return nil
+	}
+	return &hc
+}
+
+// origin is a URL's scheme, host and port, the port made explicit so that
+// https://x and https://x:443 are one origin.
+func origin(u *url.URL) string {
+	scheme := strings.ToLower(u.Scheme)
+	port := u.Port()
+	if port == "" {
+		switch scheme {
+		case "https":
+			port = "443"
+		case "http":
+			port = "80"
+		}
+	}
+	return scheme + "://" + net.JoinHostPort(strings.ToLower(u.Hostname()), port)
+}
+
+// sameOrigin says whether link has the origin of root; a URL that cannot
+// be read has none.
+func sameOrigin(link, root string) bool {
+	a, err1 := url.Parse(link)
+	b, err2 := url.Parse(root)
+	return err1 == nil && err2 == nil && a.Host != "" && origin(a) == origin(b)
 }
 
 // serviceError reads the {"error": {"code", "message"}} body that Dataverse

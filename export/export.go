@@ -71,6 +71,10 @@ type Options struct {
 	Progress    *progress.Reporter
 	Now         func() time.Time
 	ToolVersion string
+
+	// graphOnly exports Graph's tables alone, at the top of Out: the
+	// graph/ folder of a tenant export (tenant.go).
+	graphOnly bool
 }
 
 // Scopes are the token scopes of these options; Graph's is empty without
@@ -149,6 +153,9 @@ func Run(ctx context.Context, opts Options) (*Manifest, error) {
 		e.manifest.GraphURL = opts.graphURL()
 	}
 	tables := Tables(opts.Graph, opts.SignInActivity)
+	if opts.graphOnly {
+		tables = graphTables(opts.SignInActivity)
+	}
 	for _, t := range tables {
 		e.manifest.Tables = append(e.manifest.Tables, TableResult{Name: t.Name, Source: t.Source,
 			Required: t.Required, Query: t.Query, Status: StatusNotStarted})
@@ -172,11 +179,14 @@ func Run(ctx context.Context, opts Options) (*Manifest, error) {
 }
 
 func (o *Options) check() error {
-	env, err := ServiceURL("--env", o.Environment)
-	if err != nil {
-		return err
+	if !o.graphOnly {
+		env, err := ServiceURL("--env", o.Environment)
+		if err != nil {
+			return err
+		}
+		o.Environment = env
 	}
-	o.Environment = env
+	var err error
 	if o.Graph {
 		if o.GraphURL, err = ServiceURL("--graph-url", o.graphURL()); err != nil {
 			return err
@@ -185,6 +195,11 @@ func (o *Options) check() error {
 	if strings.TrimSpace(o.Out) == "" {
 		return usageErr("--out: an export directory is needed")
 	}
+	return o.defaults()
+}
+
+// defaults fills what the caller left unset.
+func (o *Options) defaults() error {
 	if o.Credential == nil {
 		return usageErr("no credential to get access tokens with")
 	}
@@ -342,12 +357,6 @@ func (e *exporter) pages(ctx context.Context, t Table, fn func(page int, body []
 	return nil
 }
 
-func sameOrigin(link, root string) bool {
-	a, err1 := url.Parse(link)
-	b, err2 := url.Parse(root)
-	return err1 == nil && err2 == nil && strings.EqualFold(a.Scheme, b.Scheme) && strings.EqualFold(a.Host, b.Host)
-}
-
 // write stores one page of t in the staging directory and records it.
 func (e *exporter) write(t Table, page int, body []byte, rows int) error {
 	name := t.Name + ".json"
@@ -355,9 +364,9 @@ func (e *exporter) write(t Table, page int, body []byte, rows int) error {
 		name = fmt.Sprintf("%s.%d.json", t.Name, page)
 	}
 	rel := name
-	if t.Dir() != "" {
-		rel = t.Dir() + "/" + name
-		if err := os.MkdirAll(filepath.Join(e.staging, t.Dir()), 0o755); err != nil {
+	if dir := t.Dir(); dir != "" && !e.opts.graphOnly {
+		rel = dir + "/" + name
+		if err := os.MkdirAll(filepath.Join(e.staging, dir), 0o755); err != nil {
 			return err
 		}
 	}

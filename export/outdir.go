@@ -122,25 +122,36 @@ func publish(staging, out string) error {
 // returns where it is. When that cannot be done, the staging directory
 // itself gets the marker (its name already says partial).
 func abandon(staging, out string, m *Manifest) string {
+	return abandonDir(staging, out, func(dir string, _ bool) { markIncomplete(dir, m) })
+}
+
+// abandonDir moves staging to OUT.incomplete/fetched and has mark write the
+// marker and manifest into OUT.incomplete (moved true), or into staging
+// itself when the move failed.
+func abandonDir(staging, out string, mark func(dir string, moved bool)) string {
 	inc := out + incompleteSuffix
 	if _, err := os.Stat(filepath.Join(inc, IncompleteMarker)); err == nil {
 		os.RemoveAll(inc) // an earlier failure's leftovers
 	}
 	if err := os.Mkdir(inc, 0o755); err == nil {
 		if err := os.Rename(staging, filepath.Join(inc, "fetched")); err == nil {
-			markIncomplete(inc, m)
+			mark(inc, true)
 			return inc
 		}
 		os.Remove(inc)
 	}
-	markIncomplete(staging, m)
+	mark(staging, false)
 	return staging
 }
 
 func markIncomplete(dir string, m *Manifest) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "THIS IS NOT AN EXPORT: do not audit it.\n\n")
-	fmt.Fprintf(&b, "d365audit export of %s stopped at %s:\n  %s\n\n", m.Environment,
+	what := m.Environment
+	if what == "" { // the graph/ part of a tenant export
+		what = m.GraphURL
+	}
+	fmt.Fprintf(&b, "d365audit export of %s stopped at %s:\n  %s\n\n", what,
 		m.FinishedAt.Format("2006-01-02 15:04:05 MST"), strings.ReplaceAll(m.Error, "\n", "\n  "))
 	fmt.Fprintf(&b, "What was fetched before it stopped is in fetched/, for diagnosis only. %s lists\n"+
 		"each table as exported, skipped, failed, stopped or not started. Fix the cause and run the\n"+

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/http"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -13,6 +14,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
 	"github.com/urfave/cli/v3"
 
 	"github.com/d365audit/d365audit/export"
@@ -31,8 +34,22 @@ const (
 	envCertificatePath = "AZURE_CLIENT_CERTIFICATE_PATH"
 )
 
+// exportHooks are seams for the command's tests, which sign an app
+// registration in at the fake services: a client that trusts their TLS
+// certificate, used for every request and the sign-in, and their token
+// endpoint. Unset (always, outside tests) the export uses net/http's
+// defaults and Microsoft Entra ID.
+var exportHooks struct {
+	client    *http.Client
+	authority string
+}
+
 type exportOptions struct {
-	env, out, graphURL   string
+	envs                 []string
+	allEnvironments      bool
+	discovery            string
+	discoveryURL         string
+	out, graphURL        string
 	tenant, clientID     string
 	auth                 string
 	secretFile, certFile string
@@ -46,20 +63,31 @@ func newExportCommand() *cli.Command {
 	var o exportOptions
 	return &cli.Command{
 		Name:  "export",
-		Usage: "pull a complete export (INPUT.md) from a Dataverse environment and, with --graph, Microsoft Graph",
+		Usage: "pull a complete export (INPUT.md) from a Dataverse environment, or a tenant folder of several, and, with --graph, Microsoft Graph",
 		Description: "Reads every table of INPUT.md through the Dataverse Web API (only the listed columns, every\n" +
 			"page), and with --graph the licenses and users from Microsoft Graph, into --out, ready for\n" +
 			"validate and run. OUT appears only when every table was read; a failed export leaves\n" +
 			"OUT.incomplete (EXPORT-INCOMPLETE.txt says why) and exit status 2 (refused: a permission\n" +
 			"is missing) or 3 (the service kept failing). An optional table the identity may not read is\n" +
 			"left out, said on stderr and in export-manifest.json (--strict fails instead).\n\n" +
+			"Several environments (--env repeated, or --all-environments) make --out a tenant folder:\n" +
+			"graph/ once (with --graph), environments/NAME/ each an export as above without graph/, and\n" +
+			"tenant.json saying which environments and whether each and the whole are complete. NAME is\n" +
+			"the environment's URL name (https://contoso-test.crm4.dynamics.com is contoso-test). The\n" +
+			"folder appears only when every part is complete; otherwise OUT.incomplete, exit 2 or 3.\n" +
+			"--all-environments lists the tenant's environments with the Power Platform admin API (an app\n" +
+			"registered as a Power Platform management application, or an administrator), or with\n" +
+			"--discovery global the Dataverse Global Discovery Service (a person only).\n\n" +
 			"Authentication (--auth, else inferred in this order): token when a token is given;\n" +
 			"certificate when --certificate-file is; secret when " + envClientSecret + " or --client-secret-file\n" +
 			"is; otherwise azure-cli (az login). device-code signs a person in on another device.\n" +
 			"Secrets are read from the environment or files only, never from flag values, and never logged.",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "env", Usage: "environment `URL`, https://ORG.crm.dynamics.com", Required: true, Destination: &o.env},
-			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "export `DIR` (must not exist, be empty, or hold a previous export with --force)", Required: true, Destination: &o.out},
+			&cli.StringSliceFlag{Name: "env", Aliases: []string{"environment"}, Usage: "environment `URL`, https://ORG.crm.dynamics.com; repeat it for a tenant folder of several", Destination: &o.envs},
+			&cli.BoolFlag{Name: "all-environments", Usage: "export every environment of the tenant that has Dataverse, listed by --discovery, into a tenant folder", Destination: &o.allEnvironments},
+			&cli.StringFlag{Name: "discovery", Value: export.DiscoveryAdmin, Usage: "with --all-environments, the `API` that lists them: admin (Power Platform admin API; app registrations and administrators) or global (Dataverse Global Discovery Service; a person's environments, --auth device-code or azure-cli)", Destination: &o.discovery},
+			&cli.StringFlag{Name: "discovery-url", Usage: "the discovery API's service root `URL` (default " + export.DefaultAdminURL + " or " + export.DefaultGlobalDiscoveryURL + ")", Destination: &o.discoveryURL},
+			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "export `DIR`, or tenant folder (must not exist, be empty, or hold a previous export with --force)", Required: true, Destination: &o.out},
 			&cli.BoolFlag{Name: "graph", Usage: "also export graph/subscribedSkus.json and graph/users.json (licenses)", Destination: &o.graph},
 			&cli.BoolFlag{Name: "no-sign-in", Usage: "leave signInActivity out of graph/users.json (tenants without Entra ID P1/P2 or AuditLog.Read.All)", Destination: &o.noSignIn},
 			&cli.StringFlag{Name: "auth", Usage: "`METHOD`: " + strings.Join(export.AuthMethods, ", ") + " (default: inferred)", Destination: &o.auth},
@@ -88,11 +116,21 @@ func runExport(ctx context.Context, o exportOptions, stdin io.Reader, w, errW io
 	if o.concurrency < 1 || o.concurrency > 16 {
 		return badInput(fmt.Errorf("--concurrency %d: expected 1 to 16", o.concurrency))
 	}
-	opts := export.Options{Environment: o.env, Out: o.out, Graph: o.graph, GraphURL: o.graphURL,
+	switch {
+	case o.allEnvironments && len(o.envs) > 0:
+		return badInput(errors.New("--env and --all-environments: give one or the other"))
+	case !o.allEnvironments && len(o.envs) == 0:
+		return badInput(errors.New("--env URL (once, or repeated for a tenant folder) or --all-environments: which environments to export"))
+	case !o.allEnvironments && (o.discovery != export.DiscoveryAdmin || o.discoveryURL != ""):
+		return badInput(errors.New("--discovery and --discovery-url go with --all-environments"))
+	case o.allEnvironments || len(o.envs) > 1:
+		return runTenantExport(ctx, o, stdin, w, errW)
+	}
+	opts := export.Options{Environment: o.envs[0], Out: o.out, Graph: o.graph, GraphURL: o.graphURL,
 		SignInActivity: !o.noSignIn, Force: o.force, Strict: o.strict, Concurrency: o.concurrency,
-		Tenant: o.tenant, ToolVersion: toolVersion()}
+		Tenant: o.tenant, ToolVersion: toolVersion(), HTTPClient: exportHooks.client}
 	var err error
-	if opts.Environment, err = export.ServiceURL("--env", o.env); err != nil {
+	if opts.Environment, err = export.ServiceURL("--env", o.envs[0]); err != nil {
 		return badInput(err)
 	}
 	if opts.GraphURL, err = export.ServiceURL("--graph-url", o.graphURL); err != nil {
@@ -122,6 +160,63 @@ func runExport(ctx context.Context, o exportOptions, stdin io.Reader, w, errW io
 	return nil
 }
 
+// runTenantExport writes a tenant folder: several --env, or every
+// environment discovery lists.
+func runTenantExport(ctx context.Context, o exportOptions, stdin io.Reader, w, errW io.Writer) error {
+	opts := export.TenantOptions{Options: export.Options{Out: o.out, Graph: o.graph, GraphURL: o.graphURL,
+		SignInActivity: !o.noSignIn, Force: o.force, Strict: o.strict, Concurrency: o.concurrency,
+		Tenant: o.tenant, ToolVersion: toolVersion(), HTTPClient: exportHooks.client}}
+	var err error
+	if opts.GraphURL, err = export.ServiceURL("--graph-url", o.graphURL); err != nil {
+		return badInput(err)
+	}
+	if o.allEnvironments {
+		opts.Discovery = &export.Discovery{API: o.discovery, URL: o.discoveryURL}
+	} else {
+		if _, err := export.NameEnvironments(o.envs); err != nil {
+			return badInput(err) // before a credential is asked for
+		}
+		opts.Environments = o.envs
+	}
+	auth, err := o.authentication(stdin, errW)
+	if err != nil {
+		return badInput(err)
+	}
+	switch {
+	case auth.Method == export.AuthToken && o.allEnvironments:
+		return badInput(errors.New("--all-environments with --auth token: a token given is for one service and cannot list " +
+			"the tenant's environments; use an app registration (secret or certificate), device-code or azure-cli, or give the environments with --env"))
+	case auth.Method == export.AuthToken:
+		return badInput(errors.New("several --env with --auth token: a token is issued for one environment and is never sent " +
+			"to another; use an app registration (secret or certificate), device-code or azure-cli, or export one environment at a time"))
+	case o.allEnvironments && o.discovery == export.DiscoveryGlobal && (auth.Method == export.AuthSecret || auth.Method == export.AuthCertificate):
+		return badInput(errors.New("--discovery global with an app registration: the Global Discovery Service accepts a person's " +
+			"token only (--auth device-code or azure-cli); an app uses --discovery admin, once registered as a Power Platform management application"))
+	}
+	cred, who, err := auth.Credential(export.Scopes{})
+	if err != nil {
+		return badInput(err)
+	}
+	opts.Credential, opts.AuthDescription = cred, who
+
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	opts.Progress = progress.New(errW)
+	what := fmt.Sprintf("%d environments", len(o.envs))
+	if o.allEnvironments {
+		what = "every environment of the tenant"
+	}
+	opts.Progress.Logf("Exporting %s into the tenant folder %s as %s", what, o.out, who)
+	start := time.Now()
+	m, err := export.RunTenant(ctx, opts)
+	opts.Progress.Close()
+	if err != nil {
+		return exportFailure(err)
+	}
+	printTenantSummary(w, o.out, m, time.Since(start))
+	return nil
+}
+
 // exportFailure maps a failed export to its exit status: the caller's to
 // fix (options, credentials, a missing permission) is 2, the service's 3.
 func exportFailure(err error) error {
@@ -146,6 +241,11 @@ const authHint = "choose one with --auth: secret (" + envTenantID + ", " + envCl
 // environment and the files they name.
 func (o exportOptions) authentication(stdin io.Reader, errW io.Writer) (export.Auth, error) {
 	a := export.Auth{Method: o.auth, TenantID: o.tenant, ClientID: o.clientID, DeviceCodePrompt: errW}
+	if exportHooks.client != nil {
+		a.ClientOptions = azcore.ClientOptions{Transport: exportHooks.client,
+			Cloud: cloud.Configuration{ActiveDirectoryAuthorityHost: exportHooks.authority}}
+		a.DisableInstanceDiscovery = true
+	}
 	var err error
 	if a.DataverseToken, err = secret("--access-token", o.tokenFile, envAccessToken, stdin, errW); err != nil {
 		return a, err
@@ -246,4 +346,29 @@ func printExportSummary(w io.Writer, out string, m *export.Manifest, took time.D
 		}
 	}
 	fmt.Fprintf(w, "Written with %s (row counts and SHA-256 of every file). Next: d365audit validate --input %s\n", export.ManifestFile, out)
+}
+
+func printTenantSummary(w io.Writer, out string, m *export.TenantManifest, took time.Duration) {
+	fmt.Fprintf(w, "Exported %d %s to the tenant folder %s in %s:\n", len(m.Environments),
+		plural(len(m.Environments), "environment", "environments"), out, took.Round(100*time.Millisecond))
+	var parts []export.PartResult
+	var labels []string
+	for _, e := range m.Environments {
+		parts, labels = append(parts, e.PartResult), append(labels, e.Path+"  "+e.URL)
+	}
+	if m.Graph != nil {
+		parts, labels = append(parts, *m.Graph), append(labels, m.Graph.Path+"  "+m.GraphURL)
+	}
+	for i, p := range parts {
+		fmt.Fprintf(w, "  %s: %d files, %s rows\n", strings.TrimRight(labels[i], " "), p.Files, thousands(p.Rows))
+		for _, reason := range p.SkippedTables {
+			fmt.Fprintf(w, "    left out (the audit reports the rules that need it as not evaluated): %s\n", reason)
+		}
+	}
+	for _, s := range m.Skipped {
+		fmt.Fprintf(w, "Not exported: environment %q (%s): %s\n", s.DisplayName, s.ID, s.Reason)
+	}
+	first := out + "/" + export.EnvironmentsDir + "/" + m.Environments[0].Name
+	fmt.Fprintf(w, "Written with %s (each part's outcome) and an %s per part. Each environments/NAME is an export: "+
+		"d365audit validate --input %s\n", export.TenantManifestFile, export.ManifestFile, first)
 }

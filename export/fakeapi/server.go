@@ -1,10 +1,13 @@
 // Package fakeapi is a local stand-in for the services an export reads: a
-// Dataverse environment's Web API, Microsoft Graph, and the Microsoft Entra
-// ID token endpoint. It serves an export directory (samples/contoso) the way
-// the documented protocol does: $select honoured (and required),
-// Prefer: odata.maxpagesize, @odata.nextLink pages with a $skiptoken,
-// bearer tokens checked per service, and faults a test plans (429 with
-// Retry-After, 503, 403). Tests of the export and of its command use it.
+// Dataverse environment's Web API (or several, each on its own port),
+// Microsoft Graph, the Microsoft Entra ID token endpoint, and environment
+// discovery (the Power Platform admin API's environment list and the
+// Dataverse Global Discovery Service). It serves an export directory
+// (samples/contoso) the way the documented protocol does: $select honoured
+// (and required), Prefer: odata.maxpagesize, @odata.nextLink pages with a
+// $skiptoken, bearer tokens checked per service, and faults a test plans
+// (429 with Retry-After, 503, 403). Tests of the export and of its command
+// use it.
 package fakeapi
 
 import (
@@ -28,26 +31,60 @@ import (
 
 // Server is the fake services, each on its own address like the real ones.
 type Server struct {
+	// Dataverse is the first environment's Web API (Environments[0]).
 	Dataverse, Graph, Login *httptest.Server
+	// Discovery serves the environment lists of both discovery APIs.
+	Discovery *httptest.Server
+	// Environments are the Dataverse environments, the first one from New,
+	// the others from AddEnvironment.
+	Environments []*Environment
+	// WithoutDataverse are environments discovery lists with no Dataverse
+	// database (display names): an export has nothing to read there.
+	WithoutDataverse []string
 
 	// PageSize is the most rows a page holds, whatever the client prefers.
 	PageSize int
 	// The tokens each service accepts; Login issues them to the app below.
-	DataverseToken, GraphToken string
-	TenantID, ClientID         string
-	ClientSecret               string
+	DataverseToken, GraphToken, DiscoveryToken string
+	TenantID, ClientID                         string
+	ClientSecret                               string
 	// ClientCertificate, when set, is the app's certificate: Login also
 	// accepts a client assertion signed with its key.
 	ClientCertificate *x509.Certificate
 
+	skus  []row
+	users []row
+
+	tls      bool
+	mu       sync.Mutex
+	faults   map[string][]*Fault // Graph's and the first environment's
+	requests []Request
+}
+
+// Environment is one fake Dataverse environment.
+type Environment struct {
+	// Name is its URL name as discovery reports it (the ORG of
+	// https://ORG.crm.dynamics.com).
+	Name   string
+	Server *httptest.Server
+	// Token is the access token it accepts.
+	Token string
+
+	s          *Server
 	tables     map[string][]row
 	entityDefs []row
-	skus       []row
-	users      []row
+	faults     map[string][]*Fault
+}
 
-	mu       sync.Mutex
-	faults   map[string][]*Fault
-	requests []Request
+// URL is the environment's service root.
+func (e *Environment) URL() string { return e.Server.URL }
+
+// Fail plans a fault for one of the environment's tables (an entity set or
+// "EntityDefinitions").
+func (e *Environment) Fail(table string, f Fault) {
+	e.s.mu.Lock()
+	defer e.s.mu.Unlock()
+	e.faults[table] = append(e.faults[table], &f)
 }
 
 // Fault is a planned failure of one table's page.
@@ -61,61 +98,87 @@ type Fault struct {
 
 // Request is one request the fake services received.
 type Request struct {
-	Service string // "dataverse", "graph" or "login"
-	Table   string // entity set, "EntityDefinitions", "subscribedSkus", "users"
-	Page    int
-	Status  int
-	Select  string
-	Prefer  string
+	Service     string // "dataverse", "graph", "login" or "discovery"
+	Environment string // the environment's Name, for "dataverse"
+	Table       string // entity set, "EntityDefinitions", "subscribedSkus", "users", "environments", "Instances"
+	Page        int
+	Status      int
+	Select      string
+	Prefer      string
 }
 
-// New serves the export in dir. With tls the services speak https, as
-// azidentity requires of a token endpoint; use Client for a client that
-// trusts them.
+// New serves the export in dir as the environment "contoso". With tls the
+// services speak https, as azidentity requires of a token endpoint; use
+// Client for a client that trusts them.
 func New(dir string, tls bool) (*Server, error) {
 	s := &Server{PageSize: 25, DataverseToken: "fake-dataverse-token", GraphToken: "fake-graph-token",
-		TenantID: "00000000-0000-4000-8000-00000000aaaa", ClientID: "00000000-0000-4000-8000-00000000bbbb",
-		ClientSecret: "fake-client-secret-do-not-log", tables: map[string][]row{}, faults: map[string][]*Fault{}}
-	for _, name := range entitySets {
-		rows, err := readTable(dir, name)
-		if err != nil {
-			return nil, err
-		}
-		s.tables[name] = rows
-	}
-	codes, err := readTable(dir, "privilegeobjecttypecodes")
+		DiscoveryToken: "fake-discovery-token",
+		TenantID:       "00000000-0000-4000-8000-00000000aaaa", ClientID: "00000000-0000-4000-8000-00000000bbbb",
+		ClientSecret: "fake-client-secret-do-not-log", faults: map[string][]*Fault{}, tls: tls}
+	env, err := s.newEnvironment("contoso", dir, s.DataverseToken, s.faults)
 	if err != nil {
 		return nil, err
 	}
-	s.entityDefs = entityDefinitions(codes, s.tables["privileges"])
 	if s.skus, err = readTable(dir+"/graph", "subscribedSkus"); err != nil {
 		return nil, err
 	}
 	if s.users, err = readTable(dir+"/graph", "users"); err != nil {
 		return nil, err
 	}
-	start := func(h http.HandlerFunc) *httptest.Server {
-		srv := httptest.NewUnstartedServer(h)
-		// Connections a test abandons are not the test's news.
-		srv.Config.ErrorLog = log.New(io.Discard, "", 0)
-		if tls {
-			srv.StartTLS()
-		} else {
-			srv.Start()
-		}
-		return srv
-	}
-	s.Dataverse = start(s.serveDataverse)
-	s.Graph = start(s.serveGraph)
-	s.Login = start(s.serveLogin)
+	s.Dataverse = env.Server
+	s.Graph = s.start(s.serveGraph)
+	s.Login = s.start(s.serveLogin)
+	s.Discovery = s.start(s.serveDiscovery)
 	return s, nil
+}
+
+// AddEnvironment serves the export in dir as one more environment, on its
+// own port, with its own token. name is its URL name (lower case).
+func (s *Server) AddEnvironment(name, dir string) (*Environment, error) {
+	return s.newEnvironment(name, dir, "fake-dataverse-token-"+name, map[string][]*Fault{})
+}
+
+func (s *Server) newEnvironment(name, dir, token string, faults map[string][]*Fault) (*Environment, error) {
+	e := &Environment{Name: name, Token: token, s: s, tables: map[string][]row{}, faults: faults}
+	for _, set := range entitySets {
+		rows, err := readTable(dir, set)
+		if err != nil {
+			return nil, err
+		}
+		e.tables[set] = rows
+	}
+	codes, err := readTable(dir, "privilegeobjecttypecodes")
+	if err != nil {
+		return nil, err
+	}
+	e.entityDefs = entityDefinitions(codes, e.tables["privileges"])
+	e.Server = s.start(e.serve)
+	s.mu.Lock()
+	s.Environments = append(s.Environments, e)
+	s.mu.Unlock()
+	return e, nil
+}
+
+func (s *Server) start(h http.HandlerFunc) *httptest.Server {
+	srv := httptest.NewUnstartedServer(h)
+	// Connections a test abandons are not the test's news.
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	if s.tls {
+		srv.StartTLS()
+	} else {
+		srv.Start()
+	}
+	return srv
 }
 
 // Close stops the services.
 func (s *Server) Close() {
-	s.Dataverse.Close()
+	for _, e := range s.Environments {
+		e.Server.Close()
+	}
 	s.Graph.Close()
 	s.Login.Close()
+	s.Discovery.Close()
 }
 
 // Client trusts the services' certificates (all httptest servers share one).
@@ -144,7 +207,7 @@ func (s *Server) Rows(table string) int {
 	case "users":
 		return len(s.users)
 	}
-	return len(s.tables[table])
+	return len(s.Environments[0].tables[table])
 }
 
 func (s *Server) record(r Request) {
@@ -154,10 +217,10 @@ func (s *Server) record(r Request) {
 }
 
 // fault returns the planned fault for this request, using it up.
-func (s *Server) fault(table string, page int) *Fault {
+func (s *Server) fault(faults map[string][]*Fault, table string, page int) *Fault {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, f := range s.faults[table] {
+	for _, f := range faults[table] {
 		if f.Page != page {
 			continue
 		}
@@ -216,27 +279,28 @@ func (s *Server) authorized(w http.ResponseWriter, r *http.Request, token string
 
 var pageCookie = regexp.MustCompile(`pagenumber="([0-9]+)"`)
 
-func (s *Server) serveDataverse(w http.ResponseWriter, r *http.Request) {
+func (e *Environment) serve(w http.ResponseWriter, r *http.Request) {
 	const api = "/api/data/v9.2/"
+	s := e.s
 	set := strings.TrimPrefix(r.URL.Path, api)
 	q := r.URL.Query()
 	page := 1
 	if m := pageCookie.FindStringSubmatch(q.Get("$skiptoken")); m != nil {
 		page, _ = strconv.Atoi(m[1])
 	}
-	req := Request{Service: "dataverse", Table: set, Page: page, Select: q.Get("$select"), Prefer: r.Header.Get("Prefer")}
-	if !strings.HasPrefix(r.URL.Path, api) || !s.authorized(w, r, s.DataverseToken, req) {
+	req := Request{Service: "dataverse", Environment: e.Name, Table: set, Page: page, Select: q.Get("$select"), Prefer: r.Header.Get("Prefer")}
+	if !strings.HasPrefix(r.URL.Path, api) || !s.authorized(w, r, e.Token, req) {
 		return
 	}
 	sel := strings.Split(req.Select, ",")
 	if set == "EntityDefinitions" {
 		// Metadata is not paged.
-		s.serve(w, req, s.fault(set, page), func() []byte {
-			return s.collection(s.Dataverse.URL+api+"$metadata#EntityDefinitions", s.entityDefs, sel, true, "")
+		s.serve(w, req, s.fault(e.faults, set, page), func() []byte {
+			return s.collection(e.Server.URL+api+"$metadata#EntityDefinitions", e.entityDefs, sel, true, "")
 		})
 		return
 	}
-	rows, ok := s.tables[set]
+	rows, ok := e.tables[set]
 	if !ok {
 		req.Status = http.StatusNotFound
 		s.record(req)
@@ -257,10 +321,10 @@ func (s *Server) serveDataverse(w http.ResponseWriter, r *http.Request) {
 	next := ""
 	if to < len(rows) {
 		q.Set("$skiptoken", fmt.Sprintf(`<cookie pagenumber="%d" istracking="False" />`, page+1))
-		next = s.Dataverse.URL + api + set + "?" + q.Encode()
+		next = e.Server.URL + api + set + "?" + q.Encode()
 	}
-	s.serve(w, req, s.fault(set, page), func() []byte {
-		return s.collection(s.Dataverse.URL+api+"$metadata#"+set+"("+req.Select+")", rows[from:to], sel, true, next)
+	s.serve(w, req, s.fault(e.faults, set, page), func() []byte {
+		return s.collection(e.Server.URL+api+"$metadata#"+set+"("+req.Select+")", rows[from:to], sel, true, next)
 	})
 }
 
@@ -304,7 +368,7 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request) {
 	ctx := s.Graph.URL + "/v1.0/$metadata#" + name
 	switch name {
 	case "subscribedSkus":
-		s.serve(w, req, s.fault(name, page), func() []byte { return s.collection(ctx, s.skus, nil, false, "") })
+		s.serve(w, req, s.fault(s.faults, name, page), func() []byte { return s.collection(ctx, s.skus, nil, false, "") })
 	case "users":
 		size := s.PageSize
 		if top, err := strconv.Atoi(q.Get("$top")); err == nil && top < size {
@@ -320,7 +384,7 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request) {
 			q.Set("$skiptoken", base64.RawURLEncoding.EncodeToString(fmt.Appendf(nil, "page=%d offset=%d", page+1, to)))
 			next = s.Graph.URL + "/v1.0/users?" + q.Encode()
 		}
-		s.serve(w, req, s.fault(name, page), func() []byte { return s.collection(ctx+"("+req.Select+")", s.users[offset:to], sel, false, next) })
+		s.serve(w, req, s.fault(s.faults, name, page), func() []byte { return s.collection(ctx+"("+req.Select+")", s.users[offset:to], sel, false, next) })
 	default:
 		req.Status = http.StatusNotFound
 		s.record(req)
@@ -345,7 +409,12 @@ func (s *Server) serveLogin(w http.ResponseWriter, r *http.Request) {
 	case "/" + s.TenantID + "/oauth2/v2.0/token":
 		r.ParseForm()
 		req := Request{Service: "login", Table: "token", Select: r.Form.Get("scope")}
-		tokens := map[string]string{s.Dataverse.URL + "/.default": s.DataverseToken, s.Graph.URL + "/.default": s.GraphToken}
+		tokens := map[string]string{s.Graph.URL + "/.default": s.GraphToken, s.Discovery.URL + "/.default": s.DiscoveryToken}
+		s.mu.Lock()
+		for _, e := range s.Environments {
+			tokens[e.Server.URL+"/.default"] = e.Token
+		}
+		s.mu.Unlock()
 		var tok string
 		known := false
 		for _, scope := range strings.Fields(r.Form.Get("scope")) { // MSAL adds openid, profile, offline_access
