@@ -43,6 +43,16 @@ func IsTenant(dir string) bool {
 	return err == nil && st.IsDir()
 }
 
+// TenantEnvironmentDirs lists the environments of a tenant folder, name to
+// export directory, in name order: what validate checks one by one.
+func TenantEnvironmentDirs(root string) (names, dirs []string, err error) {
+	envs, err := tenantEnvironments(root)
+	for _, e := range envs {
+		names, dirs = append(names, e.name), append(dirs, e.dir)
+	}
+	return names, dirs, err
+}
+
 // tenantEnv is one environment of a tenant folder.
 type tenantEnv struct {
 	name, dir, schema string

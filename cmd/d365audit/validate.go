@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/urfave/cli/v3"
 
@@ -15,6 +18,9 @@ import (
 
 type validateOptions struct {
 	ingest.Options
+	// tenantEnvironment: the export is an environment of a tenant, whose
+	// Graph files are the tenant's, not missing.
+	tenantEnvironment bool
 }
 
 func newValidateCommand() *cli.Command {
@@ -43,38 +49,105 @@ func validate(ctx context.Context, opts validateOptions, w io.Writer) error {
 	if err := audit.CheckInputDir(opts.Input); err != nil {
 		return badInput(err)
 	}
-	db, err := store.Open(ctx, "")
+	if audit.IsTenant(opts.Input) {
+		return validateTenant(ctx, opts, w)
+	}
+	n, err := validateOne(ctx, opts, w, "Export")
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	res, err := ingest.Load(ctx, db, opts.Options)
-	if err != nil {
-		return err
-	}
-	var sources *queries.PrivilegeSources
-	if res.Present("privileges") && res.Count(ingest.Structural) == 0 {
-		if err := queries.MapPrivileges(ctx, db); err != nil {
-			return err
-		}
-		s, err := queries.ReadPrivilegeSources(ctx, db)
-		if err != nil {
-			return err
-		}
-		sources = &s
-	}
-	printValidation(w, opts.Input, res)
-	if sources != nil {
-		fmt.Fprintf(w, "%s\n", privilegeSourcesLine(*sources))
-	}
-	if n := res.Count(ingest.Structural); n > 0 {
+	if n > 0 {
 		return badInput(fmt.Errorf("%s: %d %s: the export cannot be audited", opts.Input, n, plural(n, "error", "errors")))
 	}
 	return nil
 }
 
-func printValidation(w io.Writer, input string, res *ingest.Result) {
-	fmt.Fprintf(w, "Export %s\n\n", input)
+// validateTenant checks a tenant folder: its Graph files and price list,
+// then each environment's export with the tenant's baseline and prices, as
+// run reads them.
+func validateTenant(ctx context.Context, opts validateOptions, w io.Writer) error {
+	names, dirs, err := audit.TenantEnvironmentDirs(opts.Input)
+	if err != nil {
+		return badInput(err)
+	}
+	graph := opts
+	graph.GraphOnly = true
+	errs, err := validateOne(ctx, graph, w, "Tenant (Graph files and price list)")
+	if err != nil {
+		return err
+	}
+	failed := []string{}
+	if errs > 0 {
+		failed = append(failed, "graph")
+	}
+	for i, dir := range dirs {
+		env := opts
+		env.Input = dir
+		if env.Prices == "" {
+			env.Prices = besideDir(opts.Input, "prices.csv")
+		}
+		if env.Baseline == "" && besideDir(dir, "baseline") == "" {
+			env.Baseline = besideDir(opts.Input, "baseline")
+		}
+		fmt.Fprintln(w)
+		env.tenantEnvironment = true
+		n, err := validateOne(ctx, env, w, "Environment "+names[i]+":")
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			failed = append(failed, names[i])
+		}
+		errs += n
+	}
+	fmt.Fprintf(w, "\nTenant: %d %s, %d %s\n", len(names), plural(len(names), "environment", "environments"), errs, plural(errs, "error", "errors"))
+	if errs > 0 {
+		return badInput(fmt.Errorf("%s: %d %s (in %s): the tenant cannot be audited", opts.Input, errs, plural(errs, "error", "errors"),
+			strings.Join(failed, ", ")))
+	}
+	return nil
+}
+
+func besideDir(dir, name string) string {
+	p := filepath.Join(dir, name)
+	if _, err := os.Stat(p); err == nil {
+		return p
+	}
+	return ""
+}
+
+// validateOne loads one export (or a tenant's Graph files), prints what it
+// holds and its problems under title, and returns its structural errors.
+func validateOne(ctx context.Context, opts validateOptions, w io.Writer, title string) (int, error) {
+	db, err := store.Open(ctx, "")
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	res, err := ingest.Load(ctx, db, opts.Options)
+	if err != nil {
+		return 0, err
+	}
+	var sources *queries.PrivilegeSources
+	if res.Present("privileges") && res.Count(ingest.Structural) == 0 {
+		if err := queries.MapPrivileges(ctx, db); err != nil {
+			return 0, err
+		}
+		s, err := queries.ReadPrivilegeSources(ctx, db)
+		if err != nil {
+			return 0, err
+		}
+		sources = &s
+	}
+	printValidation(w, title, opts.Input, res, opts.tenantEnvironment)
+	if sources != nil {
+		fmt.Fprintf(w, "%s\n", privilegeSourcesLine(*sources))
+	}
+	return res.Count(ingest.Structural), nil
+}
+
+func printValidation(w io.Writer, title, input string, res *ingest.Result, tenantEnvironment bool) {
+	fmt.Fprintf(w, "%s %s\n\n", title, input)
 	files := map[string]int{}
 	for _, f := range res.Files {
 		files[f.Table]++
@@ -82,6 +155,9 @@ func printValidation(w io.Writer, input string, res *ingest.Result) {
 	fmt.Fprintf(w, "  %-30s %5s %12s\n", "table", "files", "rows")
 	tables, absent := 0, 0
 	for _, t := range res.Tables {
+		if !t.Present && tenantEnvironment && strings.HasPrefix(t.Name, "graph_") {
+			continue // the tenant's graph/ holds them
+		}
 		if !t.Present {
 			absent++
 			continue
@@ -92,7 +168,7 @@ func printValidation(w io.Writer, input string, res *ingest.Result) {
 	if absent > 0 {
 		fmt.Fprintf(w, "\nNot in the export (rules that need them are not evaluated):")
 		for _, t := range res.Tables {
-			if !t.Present {
+			if !t.Present && !(tenantEnvironment && strings.HasPrefix(t.Name, "graph_")) {
 				fmt.Fprintf(w, " %s", t.Name)
 			}
 		}
