@@ -338,6 +338,16 @@ func TestTeamMembershipAdded(t *testing.T) {
 	noLicenseChanges(t, d)
 }
 
+// moveAnn moves Ann from Sales to fabrikam in the export in dir, as
+// Dataverse does: her direct roles and default team with her.
+func moveAnn(t *testing.T, dir string) {
+	t.Helper()
+	edit(t, dir, "systemusers.csv", "Ann Sales,"+buSales, "Ann Sales,"+buRoot)
+	edit(t, dir, "systemuserrolescollection.csv", ann+","+salespersonSales, ann+","+salespersonRoot)
+	edit(t, dir, "systemuserrolescollection.csv", ann+","+basicUserSales, ann+","+basicUserRoot)
+	edit(t, dir, "teammemberships.csv", teamSales+","+ann, teamFabrikam+","+ann)
+}
+
 // A business-unit move: Ann moves from Sales to fabrikam. As Dataverse does,
 // her direct roles move to the copies in the new business unit, and she
 // moves from the Sales default team to fabrikam's. Her Local grants now
@@ -345,12 +355,7 @@ func TestTeamMembershipAdded(t *testing.T) {
 // scope moved.
 func TestBusinessUnitMove(t *testing.T) {
 	t.Parallel()
-	moved := variant(t, func(dir string) {
-		edit(t, dir, "systemusers.csv", "Ann Sales,"+buSales, "Ann Sales,"+buRoot)
-		edit(t, dir, "systemuserrolescollection.csv", ann+","+salespersonSales, ann+","+salespersonRoot)
-		edit(t, dir, "systemuserrolescollection.csv", ann+","+basicUserSales, ann+","+basicUserRoot)
-		edit(t, dir, "teammemberships.csv", teamSales+","+ann, teamFabrikam+","+ann)
-	})
+	moved := variant(t, func(dir string) { moveAnn(t, dir) })
 	d := compare(t, baseRun(t), moved)
 	wantAccess(t, d,
 		change{ann, "account", "read", diff.ScopeMoved, "local", "local", diff.CauseBusinessUnit},
@@ -592,10 +597,7 @@ func TestCompareRefusesADirectoryThatIsNotARun(t *testing.T) {
 func TestCausesOfOnePeriodAreKeptApart(t *testing.T) {
 	t.Parallel()
 	both := variant(t, func(dir string) {
-		edit(t, dir, "systemusers.csv", "Ann Sales,"+buSales, "Ann Sales,"+buRoot)
-		edit(t, dir, "systemuserrolescollection.csv", ann+","+salespersonSales, ann+","+salespersonRoot)
-		edit(t, dir, "systemuserrolescollection.csv", ann+","+basicUserSales, ann+","+basicUserRoot)
-		edit(t, dir, "teammemberships.csv", teamSales+","+ann, teamFabrikam+","+ann)
+		moveAnn(t, dir)
 		appendTo(t, dir, "teammemberships.csv", teamSalesRep+","+ann+"\r\n")
 	})
 	d := compare(t, baseRun(t), both)

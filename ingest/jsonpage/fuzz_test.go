@@ -10,14 +10,12 @@ import (
 	"testing/iotest"
 )
 
-func rereadBytes(data []byte) func() (io.ReadCloser, error) {
-	return func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
-}
-
-// decodeFast is Decode over data, as a body function like stdBody.
+// decodeFast is Decode over data, as a body function like stdBody: it
+// reads data again from a new reader if the fast parser gives up.
 func decodeFast(data []byte) func(io.Reader, func(Loc, any) bool) (string, error) {
+	reread := func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
 	return func(r io.Reader, fn func(Loc, any) bool) (string, error) {
-		return Decode(r, rereadBytes(data), fn)
+		return Decode(r, reread, fn)
 	}
 }
 
