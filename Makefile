@@ -30,7 +30,7 @@ test: ## run every test, then each fuzz target on $(FUZZTIME) inputs
 fuzz: ## run each fuzz target on $(FUZZTIME) inputs
 	$(GO) test $(TAGS) -run='^$$' -fuzz='^FuzzCSV$$' -fuzztime=$(FUZZTIME) ./ingest
 	$(GO) test $(TAGS) -run='^$$' -fuzz='^FuzzJSON$$' -fuzztime=$(FUZZTIME) ./ingest
-	$(GO) test $(TAGS) -run='^$$' -fuzz='^FuzzJSONFastParser$$' -fuzztime=$(FUZZTIME) ./ingest
+	$(GO) test -run='^$$' -fuzz='^FuzzJSONFastParser$$' -fuzztime=$(FUZZTIME) ./ingest/jsonpage
 	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) ./ingest/rolexml
 	$(GO) test -run='^$$' -fuzz='^FuzzRead$$' -fuzztime=$(FUZZTIME) ./ingest/skucatalog
 

@@ -97,20 +97,32 @@ type Transition struct {
 //go:embed sql/access.sql
 var accessSetup string
 
-// rootsOfRoles makes d_roots_old and d_roots_new: each role's root role as
-// each run computed it. A run that stored role_roots followed copies that
-// name another copy to the real root; an older run took one step up, and
-// its access was computed that way, so that is what it is compared as.
+// rootsOfRoles makes d_roots_old and d_roots_new: each role's root role
+// and grant source (whose privilege rows it takes) as each run stored them
+// in role_roots. A run written before role_roots held source_roleid stored
+// the sources of its expanded roles only, not of a role held only in the
+// other run: its sources are derived as the model does, own rows or the
+// root's. A run written before role_roots existed took one step up
+// parentrootroleid, and its access was computed that way, so that is what
+// it is compared as.
 func rootsOfRoles(ctx context.Context, db *store.DB) error {
 	for _, run := range []string{"old", "new"} {
-		n, err := db.QueryInt(ctx, "role_roots in "+run,
-			`SELECT count(*) FROM duckdb_tables() WHERE database_name = ? AND table_name = 'role_roots'`, run)
+		stored, err := db.QueryInt(ctx, "role_roots in "+run,
+			`SELECT count(*) FROM duckdb_columns() WHERE database_name = ? AND table_name = 'role_roots'
+			   AND column_name IN ('rootroleid', 'source_roleid')`, run)
 		if err != nil {
 			return err
 		}
-		q := fmt.Sprintf(`CREATE TABLE d_roots_%[1]s AS SELECT roleid, rootroleid FROM %[1]s.role_roots`, run)
-		if n == 0 {
-			q = fmt.Sprintf(`CREATE TABLE d_roots_%[1]s AS SELECT roleid, coalesce(parentrootroleid, roleid) AS rootroleid FROM %[1]s.roles`, run)
+		q := fmt.Sprintf(`CREATE TABLE d_roots_%[1]s AS SELECT roleid, rootroleid, source_roleid FROM %[1]s.role_roots`, run)
+		if stored < 2 {
+			roots := fmt.Sprintf(`SELECT roleid, rootroleid FROM %s.role_roots`, run)
+			if stored == 0 {
+				roots = fmt.Sprintf(`SELECT roleid, coalesce(parentrootroleid, roleid) AS rootroleid FROM %s.roles`, run)
+			}
+			q = fmt.Sprintf(`CREATE TABLE d_roots_%[1]s AS
+				SELECT roleid, rootroleid, CASE WHEN roleid IN (SELECT roleid FROM %[1]s.roleprivilegescollection)
+				                                THEN roleid ELSE rootroleid END AS source_roleid
+				FROM (%[2]s)`, run, roots)
 		}
 		if err := db.Exec(ctx, "roots of roles in "+run, q); err != nil {
 			return err

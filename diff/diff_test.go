@@ -28,7 +28,10 @@ import (
 // baseExport is the small clean tenant of the rule fixtures (its README.md
 // describes it): Alex Admin, Ann Sales, Ben Sales, Cat Reader and an
 // application user, in the business units fabrikam > Sales.
-const baseExport = "../rules/testdata/base"
+const (
+	baseExport    = "../rules/testdata/base"
+	samplesExport = "../samples/contoso" // the sample tenant (samples/README.md)
+)
 
 // Subjects of the base tenant.
 const (
@@ -126,60 +129,50 @@ func variant(t *testing.T, change func(dir string)) string {
 	return runAudit(t, dir, auditDay)
 }
 
-var (
-	baseOnce sync.Once
-	baseOut  string
-	baseErr  error
+// sharedRun is an audit of one export, run once per test binary for the
+// tests that only read it.
+type sharedRun struct {
+	input string
+	now   time.Time
+	once  sync.Once
+	out   string
+	err   error
+}
 
-	samplesOnce sync.Once
-	samplesOut  string
-	samplesErr  error
+func (r *sharedRun) dir(t *testing.T) string {
+	t.Helper()
+	r.once.Do(func() {
+		dir, err := os.MkdirTemp("", "diff-run-")
+		if err != nil {
+			r.err = err
+			return
+		}
+		r.out = filepath.Join(dir, "out")
+		_, r.err = audit.Run(context.Background(), audit.Options{Input: r.input, Out: r.out, Now: r.now, ToolVersion: "test"})
+	})
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	return r.out
+}
+
+var (
+	base       = &sharedRun{input: baseExport, now: auditDay}
+	samples    = &sharedRun{input: samplesExport, now: auditDay}
+	samplesDec = &sharedRun{input: "../samples/contoso-2026-12", now: time.Date(2026, 12, 20, 8, 0, 0, 0, time.UTC)}
 )
 
-const samplesExport = "../samples/contoso"
+// baseRun is the audit of the unchanged base export.
+func baseRun(t *testing.T) string { return base.dir(t) }
 
-// samplesRun is the audit of samples/contoso, run once per test binary.
-func samplesRun(t *testing.T) string {
-	t.Helper()
-	samplesOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "diff-samples-")
-		if err != nil {
-			samplesErr = err
-			return
-		}
-		samplesOut = filepath.Join(dir, "out")
-		_, samplesErr = audit.Run(context.Background(), audit.Options{Input: samplesExport, Out: samplesOut, Now: auditDay, ToolVersion: "test"})
-	})
-	if samplesErr != nil {
-		t.Fatal(samplesErr)
-	}
-	return samplesOut
-}
-
-// baseRun is the audit of the unchanged base export, run once per test
-// binary.
-func baseRun(t *testing.T) string {
-	t.Helper()
-	baseOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "diff-base-")
-		if err != nil {
-			baseErr = err
-			return
-		}
-		baseOut = filepath.Join(dir, "out")
-		_, baseErr = audit.Run(context.Background(), audit.Options{Input: baseExport, Out: baseOut, Now: auditDay, ToolVersion: "test"})
-	})
-	if baseErr != nil {
-		t.Fatal(baseErr)
-	}
-	return baseOut
-}
+// samplesRun is the audit of samples/contoso.
+func samplesRun(t *testing.T) string { return samples.dir(t) }
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	for _, out := range []string{baseOut, samplesOut} {
-		if out != "" {
-			os.RemoveAll(filepath.Dir(out))
+	for _, r := range []*sharedRun{base, samples, samplesDec} {
+		if r.out != "" {
+			os.RemoveAll(filepath.Dir(r.out))
 		}
 	}
 	os.Exit(code)
@@ -345,6 +338,16 @@ func TestTeamMembershipAdded(t *testing.T) {
 	noLicenseChanges(t, d)
 }
 
+// moveAnn moves Ann from Sales to fabrikam in the export in dir, as
+// Dataverse does: her direct roles and default team with her.
+func moveAnn(t *testing.T, dir string) {
+	t.Helper()
+	edit(t, dir, "systemusers.csv", "Ann Sales,"+buSales, "Ann Sales,"+buRoot)
+	edit(t, dir, "systemuserrolescollection.csv", ann+","+salespersonSales, ann+","+salespersonRoot)
+	edit(t, dir, "systemuserrolescollection.csv", ann+","+basicUserSales, ann+","+basicUserRoot)
+	edit(t, dir, "teammemberships.csv", teamSales+","+ann, teamFabrikam+","+ann)
+}
+
 // A business-unit move: Ann moves from Sales to fabrikam. As Dataverse does,
 // her direct roles move to the copies in the new business unit, and she
 // moves from the Sales default team to fabrikam's. Her Local grants now
@@ -352,12 +355,7 @@ func TestTeamMembershipAdded(t *testing.T) {
 // scope moved.
 func TestBusinessUnitMove(t *testing.T) {
 	t.Parallel()
-	moved := variant(t, func(dir string) {
-		edit(t, dir, "systemusers.csv", "Ann Sales,"+buSales, "Ann Sales,"+buRoot)
-		edit(t, dir, "systemuserrolescollection.csv", ann+","+salespersonSales, ann+","+salespersonRoot)
-		edit(t, dir, "systemuserrolescollection.csv", ann+","+basicUserSales, ann+","+basicUserRoot)
-		edit(t, dir, "teammemberships.csv", teamSales+","+ann, teamFabrikam+","+ann)
-	})
+	moved := variant(t, func(dir string) { moveAnn(t, dir) })
 	d := compare(t, baseRun(t), moved)
 	wantAccess(t, d,
 		change{ann, "account", "read", diff.ScopeMoved, "local", "local", diff.CauseBusinessUnit},
@@ -599,10 +597,7 @@ func TestCompareRefusesADirectoryThatIsNotARun(t *testing.T) {
 func TestCausesOfOnePeriodAreKeptApart(t *testing.T) {
 	t.Parallel()
 	both := variant(t, func(dir string) {
-		edit(t, dir, "systemusers.csv", "Ann Sales,"+buSales, "Ann Sales,"+buRoot)
-		edit(t, dir, "systemuserrolescollection.csv", ann+","+salespersonSales, ann+","+salespersonRoot)
-		edit(t, dir, "systemuserrolescollection.csv", ann+","+basicUserSales, ann+","+basicUserRoot)
-		edit(t, dir, "teammemberships.csv", teamSales+","+ann, teamFabrikam+","+ann)
+		moveAnn(t, dir)
 		appendTo(t, dir, "teammemberships.csv", teamSalesRep+","+ann+"\r\n")
 	})
 	d := compare(t, baseRun(t), both)
@@ -774,8 +769,7 @@ func elementName(v any, i int) string {
 func TestSamplesMonthApart(t *testing.T) {
 	t.Parallel()
 	nov := samplesRun(t)
-	dec := runAudit(t, "../samples/contoso-2026-12", time.Date(2026, 12, 20, 8, 0, 0, 0, time.UTC))
-	d := compare(t, nov, dec)
+	d := compare(t, nov, samplesDec.dir(t))
 	if len(d.Warnings) > 0 {
 		t.Errorf("warnings: %v", d.Warnings)
 	}
@@ -858,6 +852,59 @@ func TestSamplesMonthApart(t *testing.T) {
 		t.Errorf("waste = %+v", l.Waste)
 	}
 	wantCost(t, "spend", l.Spend, -105, -1260)
+}
+
+// olderRun copies run and rewrites its audit.duckdb with stmt, as a run
+// written by an older version would have it.
+func olderRun(t *testing.T, run, stmt string) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "out")
+	copyDir(t, run, dir)
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(dir, diff.DatabaseFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Exec(ctx, "make an older run", stmt); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// Runs written before role_roots stored every role's grant source, or
+// before role_roots existed, compare as the current runs do: diff derives
+// what they did not store. In the changed run Ben is given the Sales copy
+// of System Administrator, which nobody holds before, with one privilege
+// row of its own: it grants that row, not its root's fourteen, and the run
+// before did not expand it (role_grant_sources lacks it).
+func TestOlderRunsCompareAlike(t *testing.T) {
+	t.Parallel()
+	const sysAdminSales = "a0000000-0000-4000-8000-000000000002"
+	before := baseRun(t)
+	after := variant(t, func(dir string) {
+		appendTo(t, dir, "roleprivilegescollection.csv", sysAdminSales+",c0000000-0000-4000-8000-000000000004,8\r\n")
+		appendTo(t, dir, "systemuserrolescollection.csv", ben+","+sysAdminSales+"\r\n")
+	})
+	want := compare(t, before, after)
+	wantAccess(t, want, change{ben, "account", "delete", diff.Gained, "", "global", diff.CauseDirectRole})
+	for _, stmt := range []string{
+		`ALTER TABLE role_roots DROP COLUMN source_roleid`,
+		`DROP TABLE role_roots`,
+	} {
+		got := compare(t, olderRun(t, before, stmt), olderRun(t, after, stmt))
+		for _, part := range []struct {
+			name      string
+			got, want any
+		}{
+			{"access", got.Access, want.Access}, {"users", got.Users, want.Users},
+			{"roles", got.Roles, want.Roles}, {"findings", got.Findings, want.Findings},
+		} {
+			if !reflect.DeepEqual(part.got, part.want) {
+				t.Errorf("%s: %s differ:\n got  %+v\n want %+v", stmt, part.name, part.got, part.want)
+			}
+		}
+	}
 }
 
 // A new user, and a role given to a team: the new user's access is all

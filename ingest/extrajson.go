@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"slices"
 	"unicode/utf8"
+
+	"github.com/d365audit/d365audit/ingest/jsonpage"
 )
 
 // marshalExtra writes a row's extra columns as json.Marshal does (keys
@@ -26,8 +28,7 @@ func marshalExtra(extra map[string]any) ([]byte, error) {
 			}
 			size += len(v)
 		case json.Number:
-			p := fastParser{data: []byte(v), eof: true}
-			if _, ok := p.number(); !ok || p.i != len(v) {
+			if !jsonpage.ValidNumber(string(v)) {
 				return json.Marshal(extra)
 			}
 			size += len(v)

@@ -43,9 +43,16 @@ func structural(res *Result) []string {
 // provenance columns, sorted: the canonical content, whatever the format.
 func dumpTable(t *testing.T, db *store.DB, table string) []string {
 	t.Helper()
+	out := queryRows(t, db, "dump "+table, fmt.Sprintf(`SELECT * EXCLUDE (_file, _row) FROM %q`, table))
+	sort.Strings(out)
+	return out
+}
+
+// queryRows returns the rows of q as text, each column as name=value.
+func queryRows(t *testing.T, db *store.DB, what, q string) []string {
+	t.Helper()
 	var out []string
-	q := fmt.Sprintf(`SELECT * EXCLUDE (_file, _row) FROM %q`, table)
-	err := db.Query(context.Background(), "dump "+table, q, func(rows *sql.Rows) error {
+	err := db.Query(context.Background(), what, q, func(rows *sql.Rows) error {
 		cols, _ := rows.Columns()
 		vals := make([]any, len(cols))
 		ptrs := make([]any, len(cols))
@@ -65,7 +72,6 @@ func dumpTable(t *testing.T, db *store.DB, table string) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sort.Strings(out)
 	return out
 }
 

@@ -1,12 +1,9 @@
 package ingest
 
 import (
-	"bytes"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
 
@@ -211,56 +208,6 @@ func TestJSONBodyProblems(t *testing.T) {
 			edits: []edit{{"graph/users.json", "\"value\": [\n", "\"value\": [\n    17,\n"}},
 			want:  []string{`graph/users.json: $.value[0]: expected an object, found the number 17`}},
 	})
-}
-
-// Both JSON decoders, the fast parser and encoding/json, hand over an
-// element with strings that are not UTF-8 with the same list of them; the
-// differential fuzz test holds them to each other, this to the list.
-func TestJSONDecodersFindBadStrings(t *testing.T) {
-	cases := []struct {
-		body string
-		want [][]badString // per element; nil for a clean one
-	}{
-		{"{\"value\":[{\"fullname\":\"Zo\xeb\",\"ok\":\"é\"},{\"a\":1}]}",
-			[][]badString{{{Path: "fullname", Raw: "Zo\xeb"}}, nil}},
-		// The fast parser gives up at the second element (01): encoding/json
-		// reads the page again.
-		{"{\"value\":[{\"a\":\"\xe9\"},{\"b\":\"\xe9\"},{\"c\":01}]}",
-			[][]badString{{{Path: "a", Raw: "\xe9"}}, {{Path: "b", Raw: "\xe9"}}}},
-		{"[{\"k\xe9y\":1,\"n\":{\"deep\":[\"x\",\"\xff\"]}},\"\xc3\",{\"e\":\"\\n\xe9\\\"\"},[\"\xe9\"]]",
-			[][]badString{
-				{{Path: "", Raw: "k\xe9y", Key: true}, {Path: "n.deep[1]", Raw: "\xff"}},
-				{{Path: "", Raw: "\xc3"}},
-				{{Path: "e", Raw: "\\n\xe9\\\""}},
-				{{Path: "[0]", Raw: "\xe9"}},
-			}},
-		// Outside the row array a string is not loaded: nothing to report.
-		{"{\"@odata.context\":\"\xe9\",\"value\":[{\"a\":\"b\"}]}", [][]badString{nil}},
-	}
-	for _, c := range cases {
-		data := []byte(c.body)
-		for name, body := range map[string]func(io.Reader, func(rowLoc, any) bool) (string, error){
-			"encoding/json": jsonBody,
-			"fast": func(r io.Reader, fn func(rowLoc, any) bool) (string, error) {
-				return decodeBody(r, rereadBytes(data), fn)
-			},
-		} {
-			var got [][]badString
-			body(bytes.NewReader(data), func(_ rowLoc, v any) bool {
-				b, _ := v.(badUTF8Element)
-				if b.Bad != nil {
-					if _, nested := b.V.(badUTF8Element); nested {
-						t.Errorf("%s: %q: wrapped twice", name, c.body)
-					}
-				}
-				got = append(got, b.Bad)
-				return true
-			})
-			if !reflect.DeepEqual(got, c.want) {
-				t.Errorf("%s: %q:\n got %+v\nwant %+v", name, c.body, got, c.want)
-			}
-		}
-	}
 }
 
 func TestRoleRootLoops(t *testing.T) {

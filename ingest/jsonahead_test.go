@@ -2,7 +2,6 @@ package ingest
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"path/filepath"
 	"reflect"
@@ -11,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/d365audit/d365audit/ingest/jsonpage"
 	"github.com/d365audit/d365audit/store"
 )
 
@@ -65,25 +65,7 @@ func pageName(p int) string {
 // order the rows were stored.
 func dumpInOrder(t *testing.T, db *store.DB, table string) []string {
 	t.Helper()
-	var out []string
-	q := fmt.Sprintf(`SELECT * FROM %q ORDER BY rowid`, table)
-	err := db.Query(context.Background(), "dump "+table, q, func(rows *sql.Rows) error {
-		cols, _ := rows.Columns()
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			return err
-		}
-		out = append(out, fmt.Sprint(vals...))
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return queryRows(t, db, "dump "+table, fmt.Sprintf(`SELECT * FROM %q ORDER BY rowid`, table))
 }
 
 // The look-ahead decodes pages concurrently; the load must be exactly the
@@ -93,7 +75,7 @@ func dumpInOrder(t *testing.T, db *store.DB, table string) []string {
 func TestJSONAheadSameAsOneByOne(t *testing.T) {
 	dir := t.TempDir()
 	copyDir(t, "testdata/formats/json", dir)
-	writeUserPages(t, dir, 6, 3*chunkElems+17)
+	writeUserPages(t, dir, 6, 3*jsonpage.ChunkElems+17)
 
 	load := func(ahead bool) (*store.DB, *Result) {
 		defer func(old bool) { decodeAhead = old }(decodeAhead)
@@ -104,7 +86,7 @@ func TestJSONAheadSameAsOneByOne(t *testing.T) {
 	dbAhead, ahead := load(true)
 
 	for _, want := range []string{
-		fmt.Sprintf("systemusers.3.json: $.value[%d]: malformed JSON at offset", (3*chunkElems+17)/2),
+		fmt.Sprintf("systemusers.3.json: $.value[%d]: malformed JSON at offset", (3*jsonpage.ChunkElems+17)/2),
 		"systemusers.6.json, column @odata.nextLink: the last page says more rows follow, but systemusers.7.json is missing",
 		`systemusers.4.json: $.value[5]: expected an object, found "not an object"`,
 		"systemusers.2.json: $.value[7].isdisabled:",
@@ -127,34 +109,9 @@ func TestJSONAheadSameAsOneByOne(t *testing.T) {
 		if !reflect.DeepEqual(a, b) {
 			t.Errorf("%s: rows differ (%d one by one, %d ahead)", ts.Name, len(a), len(b))
 		}
-		if ts.Name == "systemusers" && len(a) < 5*3*chunkElems {
+		if ts.Name == "systemusers" && len(a) < 5*3*jsonpage.ChunkElems {
 			t.Errorf("systemusers: %d rows, the pages hold more", len(a))
 		}
-	}
-}
-
-// A consumer that stops in the middle of a page leaves no decoder running.
-func TestJSONAheadStopLeavesNoGoroutine(t *testing.T) {
-	dir := t.TempDir()
-	writeUserPages(t, dir, 6, 4*chunkElems)
-	var files []inputFile
-	for p := 1; p <= 6; p++ {
-		files = append(files, inputFile{Path: filepath.Join(dir, pageName(p)), Rel: pageName(p), Format: FormatJSON, Page: p})
-	}
-	before := runtime.NumGoroutine()
-	a := startJSONAhead(files)
-	p := a.next(files[0])
-	if chunk := <-p.chunks; len(chunk) != chunkElems {
-		t.Fatalf("first chunk: %d elements", len(chunk))
-	}
-	time.Sleep(50 * time.Millisecond) // let the decoders fill their chunks
-	a.stop()
-	for deadline := time.Now().Add(5 * time.Second); runtime.NumGoroutine() > before; {
-		if time.Now().After(deadline) {
-			buf := make([]byte, 1<<16)
-			t.Fatalf("%d goroutines after stop, %d before:\n%s", runtime.NumGoroutine(), before, buf[:runtime.Stack(buf, true)])
-		}
-		time.Sleep(10 * time.Millisecond)
 	}
 }
 
@@ -164,7 +121,7 @@ func TestJSONAheadStopLeavesNoGoroutine(t *testing.T) {
 // decoder may buffer.
 func TestStoppedProducerLeavesNoGoroutine(t *testing.T) {
 	dir := t.TempDir()
-	pages, n := 6, chunksAhead*chunkElems+100
+	pages, n := 6, jsonpage.MaxAhead+100
 	writeUserPages(t, dir, pages, n)
 	var files []inputFile
 	for p := 1; p <= pages; p++ {

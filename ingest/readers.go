@@ -12,6 +12,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/d365audit/d365audit/ingest/jsonpage"
 	"github.com/d365audit/d365audit/internal/guid"
 )
 
@@ -37,13 +38,15 @@ type rowLoc struct {
 }
 
 func (l rowLoc) String() string {
-	if l.single {
-		return l.prefix
-	}
 	if l.json {
-		return fmt.Sprintf("%s[%d]", l.prefix, l.n)
+		return jsonpage.Loc{Path: l.prefix, N: l.n, Single: l.single}.String()
 	}
 	return l.prefix + strconv.FormatInt(l.n, 10)
+}
+
+// jsonRowLoc is where a decoded JSON element sits, as a rowLoc.
+func jsonRowLoc(l jsonpage.Loc) rowLoc {
+	return rowLoc{prefix: l.Path, n: l.N, json: true, single: l.Single}
 }
 
 // canonicalName maps a column name as an export writes it to the logical
@@ -178,122 +181,6 @@ func missingColumns(t *Table, seen map[int]string, f inputFile, loc string, ps *
 		}
 	}
 	return missing
-}
-
-// errStopped is jsonBody's error when fn asked it to stop.
-var errStopped = errors.New("stopped")
-
-// jsonBody streams a Web API or Graph response body ({"value": [...],
-// "@odata.nextLink": ...}) or a plain JSON array, calling fn with each
-// element's JSON path and value; it stops with errStopped when fn returns
-// false. It returns the body's @odata.nextLink.
-func jsonBody(r io.Reader, fn func(loc rowLoc, v any) bool) (nextLink string, err error) {
-	dec := json.NewDecoder(stripBOM(r))
-	dec.UseNumber()
-	tok, err := dec.Token()
-	if err != nil {
-		return "", fmt.Errorf("malformed JSON at offset %d: %w", dec.InputOffset(), err)
-	}
-	switch tok {
-	case json.Delim('['):
-		if err := jsonArray(dec, "$", fn); err != nil {
-			return "", err
-		}
-	case json.Delim('{'):
-		sawValue := false
-		// An object with neither "value" nor any "@odata." or "error" key is one row:
-		// PowerShell's ConvertTo-Json writes a single item (a tenant with
-		// one SKU) as an object, not as an array of one.
-		single, odata := map[string]any{}, false
-		for dec.More() {
-			kt, err := dec.Token()
-			if err != nil {
-				return "", fmt.Errorf("malformed JSON at offset %d: %w", dec.InputOffset(), err)
-			}
-			key, _ := kt.(string)
-			switch key {
-			case "value":
-				// A second row array would add to or replace the first
-				// depending on the reader: neither is the export.
-				if sawValue {
-					return "", fmt.Errorf("\"value\" appears twice (the second at offset %d): a response body has one row array", dec.InputOffset())
-				}
-				t, err := dec.Token()
-				if err != nil {
-					return "", fmt.Errorf("malformed JSON at offset %d: %w", dec.InputOffset(), err)
-				}
-				if t != json.Delim('[') {
-					return "", fmt.Errorf("$.value is not an array")
-				}
-				if err := jsonArray(dec, "$.value", fn); err != nil {
-					return "", err
-				}
-				sawValue = true
-			case "@odata.nextLink":
-				if err := dec.Decode(&nextLink); err != nil {
-					return "", fmt.Errorf("$.@odata.nextLink is not a string: %w", err)
-				}
-			default:
-				odata = odata || strings.HasPrefix(key, "@odata.") || key == "error" // an error body is no row
-				if sawValue || odata {
-					var skip json.RawMessage
-					if err := dec.Decode(&skip); err != nil {
-						return "", fmt.Errorf("malformed JSON at offset %d: %w", dec.InputOffset(), err)
-					}
-					continue
-				}
-				var v any
-				if err := dec.Decode(&v); err != nil {
-					return "", fmt.Errorf("malformed JSON at offset %d: %w", dec.InputOffset(), err)
-				}
-				single[key] = v
-			}
-		}
-		if !sawValue && (odata || len(single) == 0) {
-			return "", fmt.Errorf("no \"value\" array: expected a Web API response body or a JSON array")
-		}
-		if _, err := dec.Token(); err != nil {
-			return "", fmt.Errorf("malformed JSON at offset %d: %w", dec.InputOffset(), err)
-		}
-		if !sawValue && !fn(rowLoc{prefix: "$", json: true, single: true}, single) {
-			return "", errStopped
-		}
-	default:
-		return "", fmt.Errorf("expected a JSON object or array, found %v", tok)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return "", fmt.Errorf("unexpected data after the JSON body at offset %d", dec.InputOffset())
-	}
-	return nextLink, nil
-}
-
-func jsonArray(dec *json.Decoder, path string, fn func(loc rowLoc, v any) bool) error {
-	var i int64
-	for dec.More() {
-		// The element's bytes first: encoding/json would replace a string
-		// that is not UTF-8 without a word (see withBadStrings).
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return fmt.Errorf("%s[%d]: malformed JSON at offset %d: %w", path, i, dec.InputOffset(), err)
-		}
-		var v any
-		elem := json.NewDecoder(bytes.NewReader(raw))
-		elem.UseNumber()
-		if err := elem.Decode(&v); err != nil {
-			return fmt.Errorf("%s[%d]: malformed JSON at offset %d: %w", path, i, dec.InputOffset(), err)
-		}
-		if !utf8.Valid(raw) {
-			v = withBadStrings(v, raw)
-		}
-		if !fn(rowLoc{prefix: path, n: i, json: true}, v) {
-			return errStopped
-		}
-		i++
-	}
-	if _, err := dec.Token(); err != nil {
-		return fmt.Errorf("malformed JSON at offset %d: %w", dec.InputOffset(), err)
-	}
-	return nil
 }
 
 // objectMapper turns one JSON element into rows of a table.
@@ -442,11 +329,11 @@ func mapperFor(t *Table) objectMapper {
 // readJSON reads one JSON page of table t. It returns the page's
 // @odata.nextLink, so the loader can tell a complete export from a cut one,
 // and the JSON path of its rows ("$.value" or, for a plain array, "$").
-// reread opens the page again from its start (see decodeBody).
+// reread opens the page again from its start (see jsonpage.Decode).
 func readJSON(r io.Reader, reread func() (io.ReadCloser, error), f inputFile, t *Table, ps *Problems, emit emitFunc) (nextLink, rowPath string) {
 	rows := newJSONRows(f, t, ps, emit)
-	next, err := decodeBody(r, reread, func(loc rowLoc, v any) bool {
-		rows.element(loc, v)
+	next, err := jsonpage.Decode(r, reread, func(loc jsonpage.Loc, v any) bool {
+		rows.element(jsonRowLoc(loc), v)
 		return true
 	})
 	rows.end(err)
@@ -454,7 +341,7 @@ func readJSON(r io.Reader, reread func() (io.ReadCloser, error), f inputFile, t 
 }
 
 // jsonRows maps the decoded elements of one JSON page to rows. readJSON
-// feeds it from its own decoder, the look-ahead (jsonahead.go) from a page
+// feeds it from its own decoder, the look-ahead (jsonpage.Ahead) from a page
 // decoded on another goroutine: both report the same problems in the same
 // order because only jsonRows reports them.
 type jsonRows struct {
@@ -476,7 +363,7 @@ func newJSONRows(f inputFile, t *Table, ps *Problems, emit emitFunc) *jsonRows {
 // element maps one element of the page's row array.
 func (r *jsonRows) element(loc rowLoc, v any) {
 	r.rowPath = loc.prefix
-	if b, ok := v.(badUTF8Element); ok {
+	if b, ok := v.(jsonpage.BadUTF8); ok {
 		if r.fileProblems {
 			r.badStrings(loc, b.Bad)
 		}
@@ -493,7 +380,7 @@ func (r *jsonRows) element(loc rowLoc, v any) {
 }
 
 // badStrings reports the strings of an element that are not UTF-8.
-func (r *jsonRows) badStrings(loc rowLoc, bad []badString) {
+func (r *jsonRows) badStrings(loc rowLoc, bad []jsonpage.BadString) {
 	for _, s := range bad {
 		if s.Key {
 			r.ps.addf(Structural, r.f.Rel, loc.String(), s.Path, "invalid UTF-8 in a key: %s (files must be UTF-8)", quote(s.Raw))

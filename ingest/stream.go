@@ -14,6 +14,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/d365audit/d365audit/ingest/jsonpage"
 )
 
 // batchRows is the number of rows per Arrow record batch handed to DuckDB.
@@ -172,14 +174,14 @@ func rowsFeed(rows []Row) feedFunc {
 
 func (s *tableStream) readFiles(ctx context.Context, files []inputFile, b *rowBuilder, more func() bool) {
 	ahead := startJSONAhead(files)
-	defer ahead.stop()
+	defer ahead.Stop()
 	for i, f := range files {
 		stat := FileStat{Table: s.table.Name, File: f.Rel, Format: f.Format}
 		before := b.total
 		var ok bool
-		if p := ahead.next(f); p != nil {
-			ok = s.readDecodedJSON(p, &stat, b, more)
-			ahead.release()
+		if p := nextDecoded(ahead, f); p != nil {
+			ok = s.readDecodedJSON(f, p, &stat, b, more)
+			ahead.Release()
 		} else {
 			ok = s.readFile(ctx, f, &stat, b, more)
 		}
@@ -194,6 +196,54 @@ func (s *tableStream) readFiles(ctx context.Context, files []inputFile, b *rowBu
 				nextPageName(f))
 		}
 	}
+}
+
+// decodeAhead turns the look-ahead off when false: tests compare the two.
+var decodeAhead = true
+
+// startJSONAhead starts decoding the JSON files among files ahead of the
+// producer, or returns nil when there are none (or the look-ahead is off).
+func startJSONAhead(files []inputFile) *jsonpage.Ahead {
+	if !decodeAhead {
+		return nil
+	}
+	var paths []string
+	for _, f := range files {
+		if f.Format == FormatJSON {
+			paths = append(paths, f.Path)
+		}
+	}
+	return jsonpage.StartAhead(paths)
+}
+
+// nextDecoded returns the decoded page of f, or nil when f is not served
+// by the look-ahead.
+func nextDecoded(a *jsonpage.Ahead, f inputFile) *jsonpage.Page {
+	if f.Format != FormatJSON {
+		return nil
+	}
+	return a.Next(f.Path)
+}
+
+// readDecodedJSON maps f, decoded by the look-ahead as p, into the
+// builder, with the same problems, rows and FileStat as readFile.
+func (s *tableStream) readDecodedJSON(f inputFile, p *jsonpage.Page, stat *FileStat, b *rowBuilder, more func() bool) bool {
+	emit, stopped := rowEmitter(f, b, more)
+	b.missing = nil
+	rows := newJSONRows(f, s.table, s.problems, emit)
+	for chunk := range p.Chunks {
+		for _, e := range chunk {
+			rows.element(jsonRowLoc(e.Loc), e.V)
+		}
+	}
+	if p.OpenErr != nil {
+		s.problems.addf(Structural, f.Rel, "", "", "cannot open: %v", p.OpenErr)
+		return true
+	}
+	rows.end(p.Err)
+	b.lastNextLink, stat.RowPath = p.NextLink, rows.rowPath
+	stat.SHA256, stat.Bytes = p.SHA256, p.Bytes
+	return !*stopped
 }
 
 func nextPageName(f inputFile) string {

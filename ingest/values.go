@@ -190,6 +190,14 @@ func describe(raw any) string {
 	return fmt.Sprintf("%v", raw)
 }
 
+// utf8Message is the message for a value that is not UTF-8. Exports are
+// UTF-8 (INPUT.md); such bytes are an export saved in another encoding
+// (Windows-1252 most often), which DuckDB refuses and encoding/json would
+// replace without a word: a structural problem, located at its value.
+func utf8Message(s string) string {
+	return "invalid UTF-8: " + quote(s) + " (files must be UTF-8)"
+}
+
 // quote shows a value in a message, cut short so a huge cell stays readable.
 func quote(s string) string {
 	if len(s) > 60 {

@@ -85,28 +85,22 @@ CREATE TABLE d_role_labels AS
  LEFT JOIN old.businessunits obu ON obu.businessunitid = o.businessunitid
  LEFT JOIN new.businessunits nbu ON nbu.businessunitid = n.businessunitid;
 
--- The privilege rows each role grants, in each run: its own, or, for a
--- business-unit copy without rows of its own, its root role's (as
--- queries/sql/020_role_privileges.sql has it). Computed here for the roles
--- someone holds in either run and every role with rows of its own, since
--- the audit database expands only the roles held in that run.
+-- The privilege rows each role grants, in each run: those of its grant
+-- source (d_roots, from the run's role_roots), its own or, for a
+-- business-unit copy without rows of its own, its root role's. Taken here
+-- for the roles someone holds in either run and every role with rows of its
+-- own, since the audit database expands only the roles held in that run.
 CREATE TABLE d_wanted_roles AS
  SELECT roleid FROM d_sources
  UNION SELECT roleid FROM old.roleprivilegescollection
  UNION SELECT roleid FROM new.roleprivilegescollection;
 
 CREATE TABLE d_role_rows_{db} AS
- WITH own AS (SELECT DISTINCT roleid FROM {db}.roleprivilegescollection),
- wanted AS (
-     SELECT r.roleid, CASE WHEN o.roleid IS NOT NULL THEN r.roleid ELSE rr.rootroleid END AS source_roleid
-     FROM {db}.roles r JOIN d_roots_{db} rr USING (roleid) LEFT JOIN own o ON o.roleid = r.roleid
-     WHERE r.roleid IN (SELECT roleid FROM d_wanted_roles)
- )
- SELECT w.roleid, rp.privilegeid, p.name, rp.privilegedepthmask
- FROM wanted w
- JOIN {db}.roleprivilegescollection rp ON rp.roleid = w.source_roleid
+ SELECT r.roleid, rp.privilegeid, p.name, rp.privilegedepthmask
+ FROM d_roots_{db} r
+ JOIN {db}.roleprivilegescollection rp ON rp.roleid = r.source_roleid
  JOIN {db}.privileges p ON p.privilegeid = rp.privilegeid
- WHERE rp.privilegedepthmask & 15 <> 0;
+ WHERE r.roleid IN (SELECT roleid FROM d_wanted_roles) AND rp.privilegedepthmask & 15 <> 0;
 
 -- what each role someone holds grants, per table and privilege (compared
 -- by name), in each run; mrank is the depth of the mask (1 basic .. 4 global)

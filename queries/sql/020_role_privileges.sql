@@ -20,21 +20,22 @@ WITH RECURSIVE chain(roleid, current, next, steps) AS (
     SELECT c.roleid, c.next, nullif(p.parentrootroleid, p.roleid), c.steps + 1
     FROM chain c LEFT JOIN roles p ON p.roleid = c.next
     WHERE c.next IS NOT NULL AND c.steps < 64
+), roots AS (
+    SELECT roleid, arg_max(coalesce(next, current), steps) AS rootroleid, max(steps) AS chain_length
+    FROM chain GROUP BY roleid
 )
-SELECT roleid, arg_max(coalesce(next, current), steps) AS rootroleid, max(steps) AS chain_length
-FROM chain GROUP BY roleid;
+-- source_roleid: whose privilege rows the role takes, its own or its root
+-- role's; stored for every role, not only the expanded ones, for diff
+SELECT roleid, rootroleid, chain_length,
+       CASE WHEN roleid IN (SELECT roleid FROM roleprivilegescollection) THEN roleid ELSE rootroleid END AS source_roleid
+FROM roots;
 
--- role_grant_sources says whose privilege rows each expanded role takes:
--- its own, or its root role's.
+-- role_grant_sources: the grant sources of the expanded roles.
 CREATE OR REPLACE TABLE role_grant_sources AS
-WITH own AS (
-    SELECT DISTINCT roleid FROM roleprivilegescollection
-)
-SELECT r.roleid,
-       CASE WHEN o.roleid IS NOT NULL THEN r.roleid ELSE rr.rootroleid END AS source_roleid
-FROM roles r JOIN role_roots rr USING (roleid) LEFT JOIN own o ON o.roleid = r.roleid
-WHERE rr.chain_length = 0
-   OR r.roleid IN (SELECT roleid FROM user_role_sources);
+SELECT roleid, source_roleid
+FROM role_roots
+WHERE chain_length = 0
+   OR roleid IN (SELECT roleid FROM user_role_sources);
 
 -- the privilege rows of each role whose rows are taken: a root role, or a
 -- copy with rows of its own. Stored once per source, not per copy: a large

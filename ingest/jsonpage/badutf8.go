@@ -1,4 +1,4 @@
-package ingest
+package jsonpage
 
 import (
 	"encoding/json"
@@ -7,35 +7,28 @@ import (
 )
 
 // Exports are UTF-8 (INPUT.md). A byte sequence that is not UTF-8 is an
-// export saved in another encoding (Windows-1252 most often): DuckDB
-// refuses such text (a CSV load failed as a machine error), and
+// export saved in another encoding (Windows-1252 most often), and
 // encoding/json replaces it with U+FFFD without a word, so a name or a
-// domain name changes silently. Either way it is a structural problem,
-// located at its value.
+// domain name would change silently: both decoders hand such an element
+// over as a BadUTF8, for the loader to report each string where it sits.
 
-// utf8Message is the message for a value that is not UTF-8.
-func utf8Message(s string) string {
-	return "invalid UTF-8: " + quote(s) + " (files must be UTF-8)"
-}
-
-// badString is a string of a JSON element that is not UTF-8: Path is where
+// BadString is a string of a JSON element that is not UTF-8: Path is where
 // it sits in the element ("fullname", "signInActivity.lastSignInDateTime",
 // "assignedLicenses[0].skuId"; for a key, the object holding it), Raw its
 // text as written, between the quotes.
-type badString struct {
+type BadString struct {
 	Path string
 	Raw  string
 	Key  bool
 }
 
-// badUTF8Element is what the JSON decoders hand over for an element with
-// strings that are not UTF-8: the value as encoding/json decodes it (each
-// bad byte replaced by U+FFFD) and where the bad strings are, for
-// jsonRows to report. Both decoders build it from the element's bytes with
-// badStrings, so they agree.
-type badUTF8Element struct {
+// BadUTF8 is what the decoders hand over for an element with strings that
+// are not UTF-8: the value as encoding/json decodes it (each bad byte
+// replaced by U+FFFD) and where the bad strings are. Both decoders build it
+// from the element's bytes with withBadStrings, so they agree.
+type BadUTF8 struct {
 	V   any
-	Bad []badString
+	Bad []BadString
 }
 
 // withBadStrings wraps v, decoded from raw, the bytes of one well-formed
@@ -43,7 +36,7 @@ type badUTF8Element struct {
 func withBadStrings(v any, raw []byte) any {
 	s := utf8Scan{b: raw}
 	s.value("")
-	return badUTF8Element{V: v, Bad: s.bad}
+	return BadUTF8{V: v, Bad: s.bad}
 }
 
 // utf8Scan walks a well-formed JSON value, recording its strings that are
@@ -52,7 +45,7 @@ func withBadStrings(v any, raw []byte) any {
 type utf8Scan struct {
 	b   []byte
 	i   int
-	bad []badString
+	bad []BadString
 }
 
 func (s *utf8Scan) ws() {
@@ -99,7 +92,7 @@ func (s *utf8Scan) value(path string) {
 			var key string
 			json.Unmarshal(lit, &key) // a bad key's U+FFFD form names it in paths
 			if !utf8.Valid(lit) {
-				s.bad = append(s.bad, badString{Path: path, Raw: string(unquoted(lit)), Key: true})
+				s.bad = append(s.bad, BadString{Path: path, Raw: string(unquoted(lit)), Key: true})
 			}
 			s.ws()
 			s.i++ // ':'
@@ -126,7 +119,7 @@ func (s *utf8Scan) value(path string) {
 		}
 	case '"':
 		if lit := s.literal(); !utf8.Valid(lit) {
-			s.bad = append(s.bad, badString{Path: path, Raw: string(unquoted(lit))})
+			s.bad = append(s.bad, BadString{Path: path, Raw: string(unquoted(lit))})
 		}
 	default: // a number, true, false or null
 		for s.i < len(s.b) {

@@ -1,4 +1,4 @@
-package ingest
+package jsonpage
 
 import (
 	"bytes"
@@ -9,16 +9,13 @@ import (
 	"unicode/utf8"
 )
 
-// encoding/json decoding into maps was most of a JSON load's CPU time: its
-// Decoder scans every value twice (once to find its end, once to build it)
-// and goes through reflection for each. decodeBody parses a page in one
-// pass instead, for the well-formed JSON an export is made of, and hands
-// anything else to jsonBody (encoding/json): malformed JSON, string escapes,
-// a body it does not know. The fallback reads the page again from its
-// start, from reread, skipping the elements already handed to fn, so rows,
-// values and error messages (with their offsets) are encoding/json's
-// whichever path a page takes. FuzzJSONFastParser holds the two to the same
-// output.
+// The fast parser reads a page in one pass, for the well-formed JSON an
+// export is made of, and hands anything else to stdBody (encoding/json):
+// malformed JSON, string escapes, a body it does not know. The fallback
+// reads the page again from its start, from reread, skipping the elements
+// already handed to fn, so elements, values and error messages (with their
+// offsets) are encoding/json's whichever path a page takes.
+// FuzzJSONFastParser holds the two to the same output.
 
 // maxFastElement is the largest element (or body outside the row array)
 // the fast parser holds in memory; a larger one goes to encoding/json.
@@ -32,13 +29,20 @@ const maxFastDepth = 1000
 // drops what it has parsed: memory stays bounded for a file of any size.
 var fastKeepBytes = 1 << 20
 
-// decodeBody does what jsonBody does on r, with the same results. reread
-// opens the same bytes again, from the start, should encoding/json have
-// to read them; r is not read further then.
-func decodeBody(r io.Reader, reread func() (io.ReadCloser, error), fn func(loc rowLoc, v any) bool) (nextLink string, err error) {
+// Decode reads a Web API or Graph response body ({"value": [...],
+// "@odata.nextLink": ...}), a plain JSON array, or a single object (what
+// PowerShell's ConvertTo-Json writes for a one-item list) from r, calling
+// fn with each element and where it sits; it stops when fn returns false.
+// It returns the body's @odata.nextLink, and an error naming the offset of
+// what is wrong with the JSON. Elements are decoded as encoding/json
+// decodes into any with UseNumber; an element with a string that is not
+// UTF-8 is handed over as a BadUTF8. reread opens the same bytes again,
+// from the start, should encoding/json have to read them; r is not read
+// further then.
+func Decode(r io.Reader, reread func() (io.ReadCloser, error), fn func(loc Loc, v any) bool) (nextLink string, err error) {
 	emitted := 0
 	p := &fastParser{r: r, data: make([]byte, 0, 64*1024)}
-	nextLink, ok, stopped := p.body(func(loc rowLoc, v any) bool {
+	nextLink, ok, stopped := p.body(func(loc Loc, v any) bool {
 		emitted++
 		return fn(loc, v)
 	})
@@ -54,7 +58,7 @@ func decodeBody(r io.Reader, reread func() (io.ReadCloser, error), fn func(loc r
 	}
 	defer again.Close()
 	skip := emitted
-	return jsonBody(again, func(loc rowLoc, v any) bool {
+	return stdBody(again, func(loc Loc, v any) bool {
 		if skip > 0 {
 			skip--
 			return true
@@ -77,7 +81,7 @@ type fastParser struct {
 	readErr bool
 	depth   int
 	// badUTF8: a string of the element being parsed is not UTF-8; rows
-	// wraps the element (see withBadStrings) as jsonArray does.
+	// wraps the element (see withBadStrings) as stdArray does.
 	badUTF8 bool
 }
 
@@ -118,10 +122,10 @@ func (p *fastParser) drop() {
 
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
-// body parses a Web API body or a plain array as jsonBody does, calling fn
+// body parses a Web API body or a plain array as stdBody does, calling fn
 // with each element; stopped is true when fn returned false. ok is false
 // when the page must go to encoding/json.
-func (p *fastParser) body(fn func(loc rowLoc, v any) bool) (nextLink string, ok, stopped bool) {
+func (p *fastParser) body(fn func(loc Loc, v any) bool) (nextLink string, ok, stopped bool) {
 	if p.more(len(utf8BOM)-1) && bytes.HasPrefix(p.data, utf8BOM) {
 		p.i = len(utf8BOM)
 	}
@@ -186,7 +190,7 @@ func (p *fastParser) body(fn func(loc rowLoc, v any) bool) (nextLink string, ok,
 }
 
 // rows parses the elements of a row array after its '['.
-func (p *fastParser) rows(path string, fn func(loc rowLoc, v any) bool) (ok, stopped bool) {
+func (p *fastParser) rows(path string, fn func(loc Loc, v any) bool) (ok, stopped bool) {
 	p.ws()
 	if p.consume(']') {
 		return true, false
@@ -203,7 +207,7 @@ func (p *fastParser) rows(path string, fn func(loc rowLoc, v any) bool) (ok, sto
 		if p.badUTF8 {
 			v = withBadStrings(v, p.data[start:p.i])
 		}
-		if !fn(rowLoc{prefix: path, n: n, json: true}, v) {
+		if !fn(Loc{Path: path, N: n}, v) {
 			return true, true
 		}
 		p.ws()
@@ -426,6 +430,14 @@ func (p *fastParser) quoted(from int) (any, bool) {
 		}
 	}
 	return nil, false
+}
+
+// ValidNumber reports whether s is a JSON number as encoding/json writes
+// a json.Number back: one number, nothing around it.
+func ValidNumber(s string) bool {
+	p := fastParser{data: []byte(s), eof: true}
+	_, ok := p.number()
+	return ok && p.i == len(s)
 }
 
 // number parses a JSON number as its text, as UseNumber does.
