@@ -11,8 +11,11 @@ import (
 // the versions, and what became of each waiver): one type for the run that
 // writes it, the comparison of two runs and access reviews that read it.
 type FindingsDoc struct {
-	SchemaVersion  int            `json:"schema_version"`
-	Environment    string         `json:"environment"`
+	SchemaVersion int    `json:"schema_version"`
+	Environment   string `json:"environment"`
+	// Environments are a tenant run's, in name order; each finding names
+	// its own (or "(tenant)"). Left out for one export.
+	Environments   []string       `json:"environments,omitempty"`
 	GeneratedAt    string         `json:"generated_at"`
 	AsOf           string         `json:"as_of"`
 	ToolVersion    string         `json:"tool_version"`
