@@ -46,14 +46,17 @@ const (
 // AccessChange is one user's access to one table and privilege, before and
 // after. A depth of "" is no access.
 type AccessChange struct {
-	UserID    string `json:"systemuserid"`
-	User      string `json:"user"` // domainname
-	UserName  string `json:"user_name"`
-	Table     string `json:"table"` // "" for a privilege that names no table
-	Privilege string `json:"privilege"`
-	Change    string `json:"change"`
-	OldDepth  string `json:"old_depth"`
-	NewDepth  string `json:"new_depth"`
+	// Environment is the change's environment when two tenant runs are
+	// compared.
+	Environment string `json:"environment,omitempty"`
+	UserID      string `json:"systemuserid"`
+	User        string `json:"user"` // domainname
+	UserName    string `json:"user_name"`
+	Table       string `json:"table"` // "" for a privilege that names no table
+	Privilege   string `json:"privilege"`
+	Change      string `json:"change"`
+	OldDepth    string `json:"old_depth"`
+	NewDepth    string `json:"new_depth"`
 	// The business units a Local or Deep depth is counted from.
 	OldScope   string `json:"old_scope,omitempty"`
 	NewScope   string `json:"new_scope,omitempty"`
@@ -70,6 +73,9 @@ type Cause struct {
 
 // UserChange is what changed on one user, whether or not it changed access.
 type UserChange struct {
+	// Environment is the change's environment when two tenant runs are
+	// compared.
+	Environment  string      `json:"environment,omitempty"`
 	UserID       string      `json:"systemuserid"`
 	User         string      `json:"user"`
 	UserName     string      `json:"user_name"`

@@ -46,6 +46,9 @@ type Diff struct {
 	Access         []AccessChange  `json:"access"`
 	Roles          []RoleChange    `json:"roles"`
 	Licenses       LicenseChanges  `json:"licenses"`
+	// Environments, when two tenant runs are compared: the environments
+	// added and removed (the access and role changes are the common ones').
+	Environments *EnvironmentChanges `json:"environments,omitempty"`
 }
 
 // RunInfo identifies one of the two runs.
@@ -157,6 +160,9 @@ func Compare(ctx context.Context, oldDir, newDir string) (*Diff, error) {
 	newDoc, err := readFindings(filepath.Join(newDir, FindingsFile))
 	if err != nil {
 		return nil, err
+	}
+	if len(oldDoc.Environments) > 0 || len(newDoc.Environments) > 0 {
+		return compareTenants(ctx, oldDir, newDir, oldDoc, newDoc)
 	}
 	db, err := store.Open(ctx, "")
 	if err != nil {

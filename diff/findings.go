@@ -25,6 +25,8 @@ const (
 // FindingRef is one finding, as the diff lists it. For a finding still open,
 // Waived is its state in the new run and WasWaived in the old one.
 type FindingRef struct {
+	// Environment is a tenant run's (rules.Finding.Environment).
+	Environment  string `json:"environment,omitempty"`
 	Rule         string `json:"rule"`
 	Severity     string `json:"severity"`
 	SubjectType  string `json:"subject_type"`
@@ -75,7 +77,7 @@ func (d *findingsDoc) info(dir string) RunInfo {
 }
 
 func ref(f rules.Finding) FindingRef {
-	return FindingRef{Rule: f.Rule, Severity: f.Severity, SubjectType: f.SubjectType, SubjectID: f.SubjectID,
+	return FindingRef{Environment: f.Environment, Rule: f.Rule, Severity: f.Severity, SubjectType: f.SubjectType, SubjectID: f.SubjectID,
 		SubjectName: f.SubjectName, BusinessUnit: f.BusinessUnit, Message: f.Message, Fingerprint: f.Fingerprint,
 		Waived: f.Waived}
 }

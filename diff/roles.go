@@ -23,6 +23,9 @@ const (
 // a business-unit copy whose privileges changed otherwise than its root's.
 // Privileges are compared by name, roles by roleid.
 type RoleChange struct {
+	// Environment is the change's environment when two tenant runs are
+	// compared.
+	Environment  string `json:"environment,omitempty"`
 	RoleID       string `json:"roleid"`
 	Role         string `json:"role"`
 	BusinessUnit string `json:"businessunit"`
