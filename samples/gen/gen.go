@@ -37,6 +37,11 @@ type Options struct {
 	// table is split into NAME.json, NAME.2.json, ... Default 5000, the
 	// Web API's own page size.
 	PageSize int
+	// Environments is the number of Dataverse environments. 0 or 1 writes
+	// one export into the output directory; more write a tenant: graph/
+	// once and environments/NAME/ (see environments.go). Users is then the
+	// number of the tenant's users, who all have an account in prod.
+	Environments int
 }
 
 // MinUsers is the smallest tenant: the fixed service, application and
@@ -59,6 +64,7 @@ var ErrNotEmpty = errors.New("output directory is not empty")
 
 // Stats tells what was written.
 type Stats struct {
+	Environments    int // 0 for a single export
 	Users           int // systemusers rows
 	BusinessUnits   int
 	Tables          int // tables in the privilege catalogue
@@ -88,6 +94,9 @@ func (o *Options) normalize() error {
 	default:
 		return fmt.Errorf("format %q: expected json or csv", o.Format)
 	}
+	if o.Environments < 0 || o.Environments > MaxEnvironments {
+		return fmt.Errorf("environments: %d; expected 1 to %d", o.Environments, MaxEnvironments)
+	}
 	if o.PageSize <= 0 {
 		o.PageSize = DefaultPageSize
 	}
@@ -107,6 +116,9 @@ func Write(dir string, opts Options) (Stats, error) {
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return Stats{}, err
+	}
+	if opts.Environments > 1 {
+		return writeTenant(dir, opts)
 	}
 	t := build(opts)
 	w := &writer{t: t, out: &output{dir: dir}}
