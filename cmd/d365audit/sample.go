@@ -40,6 +40,7 @@ func newSampleCommand() *cli.Command {
 			&cli.Int64Flag{Name: "seed", Usage: "random `SEED`; the same seed gives the same files", Value: 1, Destination: &o.Seed},
 			&cli.StringFlag{Name: "format", Usage: "json (Web API response bodies) or csv; Graph files are JSON either way", Value: "json", Destination: &o.Format},
 			&cli.IntFlag{Name: "environments", Usage: fmt.Sprintf("number of environments of the tenant, 1 to %d; more than 1 writes graph/ and environments/NAME/", gen.MaxEnvironments), Value: 1, Destination: &o.Environments},
+			&cli.BoolFlag{Name: "compact", Usage: "a small catalogue (about 200 tables) and business-unit tree, for checked-in fixtures", Destination: &o.Compact},
 			&cli.IntFlag{Name: "page-size", Usage: "rows per Web API page (json)", Value: gen.DefaultPageSize, Destination: &o.PageSize},
 		},
 		Action: action(func(ctx context.Context, cmd *cli.Command) error { return sample(o, cmd.Writer) }),
@@ -72,6 +73,10 @@ func sample(o sampleOptions, w io.Writer) error {
 			o.out, st.Environments, strings.Join(gen.EnvironmentNames(st.Environments), ", "), thousands(int64(st.GraphUsers)),
 			thousands(int64(st.Users)), thousands(int64(st.RoleRows)), thousands(int64(st.Teams)),
 			st.Files, thousands(st.Bytes), time.Since(start).Seconds(), o.Seed, o.Format)
+		if k := st.KeyPerson; k.UPN != "" {
+			fmt.Fprintf(w, "A paid license wasted in %s but not tenant-wide: %s (Entra object id %s) holds a role in %s only\n",
+				k.NoRoleIn, k.UPN, k.EntraID, k.RoleIn)
+		}
 		return nil
 	}
 	fmt.Fprintf(w, "Generated %s: %s users, %d business units, %s roles rows, %s teams; %d files, %s bytes in %.1f s (seed %d, %s)\n",

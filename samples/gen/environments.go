@@ -242,6 +242,18 @@ func planTenant(prod *tenant, envs []envDef) *tenantPlan {
 	return p
 }
 
+// keyPerson returns the prod index of the first person whose paid license
+// is wasted in prod but not tenant-wide (they hold a role in test only),
+// or -1.
+func (p *tenantPlan) keyPerson() int {
+	for i, f := range p.fate {
+		if f == fateElsewhere {
+			return i
+		}
+	}
+	return -1
+}
+
 // spread picks the environments besides prod a person works in: most only
 // in prod, a share in two to four environments, administrators in several;
 // licensed people are in the default environment.
@@ -536,6 +548,10 @@ func writeTenant(dir string, opts Options) (Stats, error) {
 	}
 	st := Stats{Environments: len(defs), Tables: len(prod.cat.tables), Privileges: len(prod.cat.privs),
 		Roles: len(prod.roles), GraphUsers: prod.graphUsers()}
+	if k := plan.keyPerson(); k >= 0 {
+		u := &prod.users[k]
+		st.KeyPerson = KeyPerson{UPN: u.login, EntraID: u.aad, NoRoleIn: "prod", RoleIn: defs[plan.home[k]].name}
+	}
 	files, bytes := root.out.files, root.out.bytes
 	for e, def := range defs {
 		t := prod
