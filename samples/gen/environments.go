@@ -193,6 +193,12 @@ func planTenant(prod *tenant, envs []envDef) *tenantPlan {
 				}
 				p.home[i] = int8(home)
 			}
+			if len(candidates) > 1 && candidates[1] == int32(i) && !slices.Contains(picked, 1) {
+				// The first person with no role anywhere also has an
+				// account in the second environment: the seat is wasted in
+				// both, so tenant-wide too.
+				picked = append(picked, 1)
+			}
 		case kindService:
 			for e := 1; e < len(envs); e++ {
 				if envs[e].kind != envDefault && (envs[e].kind == envLifecycle || r.chance(0.4)) {

@@ -222,6 +222,15 @@ func checkWaste(t *testing.T, bt builtTenant) {
 		t.Errorf("%d users: %d licensed people with a role only outside prod, %d with no role anywhere",
 			bt.envs[0].opts.Users, elsewhere, nowhere)
 	}
+	nowhereTwice := false
+	for i, f := range bt.plan.fate {
+		if f == fateNowhere && present[bt.envs[0].users[i].aad] > 1 {
+			nowhereTwice = true
+		}
+	}
+	if !nowhereTwice {
+		t.Error("no person without a role anywhere has an account in two environments")
+	}
 	key := bt.plan.keyPerson()
 	if key < 0 {
 		t.Fatal("no key person")
