@@ -116,6 +116,10 @@ type tenantPlan struct {
 	// fateElsewhere person holds their roles.
 	fate []int8
 	home []int8
+	// bare is a person who holds roles in prod and has an account in the
+	// second environment without any role there (USER_NO_ROLE there, no
+	// waste); -1 when there is none.
+	bare int32
 }
 
 // planTenant spreads prod's users over the environments.
@@ -244,6 +248,14 @@ func planTenant(prod *tenant, envs []envDef) *tenantPlan {
 		}
 		slices.Sort(members[e])
 		p.in[e] = members[e]
+	}
+	p.bare = -1
+	for _, u := range p.in[1] {
+		x := &prod.users[u]
+		if p.fate[u] == fateNormal && eligible(x) && holds[u] {
+			p.bare = u
+			break
+		}
 	}
 	return p
 }
@@ -398,9 +410,11 @@ func (p *tenantPlan) environment(e int) *tenant {
 			u.disabled = true
 		}
 		t.users = append(t.users, u)
+		// Here, a person either holds whatever roles they draw, or no
+		// role (fateNowhere), or at least one (fateElsewhere).
 		f := p.fate[pi]
-		if f == fateElsewhere && int(p.home[pi]) != e {
-			f = fateNowhere // no role here either
+		if f == fateElsewhere && int(p.home[pi]) != e || e == 1 && pi == p.bare {
+			f = fateNowhere
 		}
 		fate = append(fate, f)
 	}

@@ -231,6 +231,11 @@ func checkWaste(t *testing.T, bt builtTenant) {
 	if !nowhereTwice {
 		t.Error("no person without a role anywhere has an account in two environments")
 	}
+	if b := bt.plan.bare; b < 0 {
+		t.Error("no person with roles in prod and none in test")
+	} else if u := bt.envs[0].users[b]; !slices.Contains(rolesIn[u.aad], "prod") || slices.Contains(rolesIn[u.aad], "test") {
+		t.Errorf("%s holds roles in %v, want prod and not test", u.login, rolesIn[u.aad])
+	}
 	key := bt.plan.keyPerson()
 	if key < 0 {
 		t.Fatal("no key person")
