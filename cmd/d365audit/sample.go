@@ -33,7 +33,8 @@ func newSampleCommand() *cli.Command {
 			"--out/environments/NAME/ (prod, test, dev, default, emea, ...) each an export of its own. Every one of\n" +
 			"the --users users has an account in prod; people also work in other environments under the same Entra\n" +
 			"object id with another systemuserid there, custom roles drift between environments, and some paid\n" +
-			"licenses are wasted in one environment but not tenant-wide.",
+			"licenses are wasted in one environment but not tenant-wide. --compact writes a much smaller catalogue\n" +
+			"and business-unit tree, for checked-in fixtures such as samples/tenant-contoso.",
 		Flags: []cli.Flag{
 			&cli.IntFlag{Name: "users", Aliases: []string{"n"}, Usage: fmt.Sprintf("number of Dataverse users, at least %d", gen.MinUsers), Required: true, Destination: &o.Users},
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "output `DIR` (must not exist or be empty)", Required: true, Destination: &o.out},

@@ -12,6 +12,10 @@
 // Graph users with licenses, some of them wasted. The same Options always
 // give the same bytes: everything random comes from PCG streams seeded with
 // Options.Seed, and nothing depends on map order or the clock.
+//
+// With Options.Environments > 1 it writes a whole tenant instead: Graph
+// once and one export per environment, the same people in several of them
+// (environments.go).
 package gen
 
 import (
