@@ -77,6 +77,38 @@ func tableDefs() []tableDef {
 	return defs
 }
 
+// compactTableDefs is the catalogue of a compact tenant (Options.Compact):
+// the out-of-box tables, one Contoso table per noun and the first-party
+// tables that hold secured columns; about a quarter of tableDefs.
+func compactTableDefs() []tableDef {
+	defs := slices.Clone(oobTables)
+	seen := map[string]bool{}
+	for _, d := range defs {
+		seen[d.logical] = true
+	}
+	secured := map[string]bool{}
+	for _, col := range securedColumns {
+		secured[col[0]] = true
+	}
+	for _, area := range msdynAreas {
+		for _, name := range msdynTables[area] {
+			if secured[name] && !seen[name] {
+				seen[name] = true
+				defs = append(defs, tableDef{logical: name, schema: name, area: area, orgOwned: isSettingsTable(name)})
+			}
+		}
+	}
+	for _, group := range customNouns {
+		for _, noun := range group.nouns {
+			if name := "contoso_" + noun; !seen[name] {
+				seen[name] = true
+				defs = append(defs, tableDef{logical: name, schema: "contoso_" + strings.ToUpper(noun[:1]) + noun[1:], area: group.area})
+			}
+		}
+	}
+	return defs
+}
+
 func isSettingsTable(name string) bool {
 	for _, s := range []string{"setting", "settings", "config", "configuration", "definition", "template"} {
 		if strings.HasSuffix(name, s) {
@@ -88,10 +120,14 @@ func isSettingsTable(name string) bool {
 
 // buildCatalogue creates the tables and their privileges: eight per table,
 // then the miscellaneous ones. Privilege ids come from the seed.
-func buildCatalogue(seed int64) *catalogue {
+func buildCatalogue(seed int64, compact bool) *catalogue {
 	r := newRNG(seed, "privileges")
 	c := &catalogue{byName: map[string]int{}, table: map[string]int{}}
-	for _, d := range tableDefs() {
+	defs := tableDefs()
+	if compact {
+		defs = compactTableDefs()
+	}
+	for _, d := range defs {
 		t := table{tableDef: d, firstPriv: len(c.privs)}
 		c.table[d.logical] = len(c.tables)
 		c.tables = append(c.tables, t)

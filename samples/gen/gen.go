@@ -12,6 +12,10 @@
 // Graph users with licenses, some of them wasted. The same Options always
 // give the same bytes: everything random comes from PCG streams seeded with
 // Options.Seed, and nothing depends on map order or the clock.
+//
+// With Options.Environments > 1 it writes a whole tenant instead: Graph
+// once and one export per environment, the same people in several of them
+// (environments.go).
 package gen
 
 import (
@@ -37,6 +41,15 @@ type Options struct {
 	// table is split into NAME.json, NAME.2.json, ... Default 5000, the
 	// Web API's own page size.
 	PageSize int
+	// Environments is the number of Dataverse environments. 0 or 1 writes
+	// one export into the output directory; more write a tenant: graph/
+	// once and environments/NAME/ (see environments.go). Users is then the
+	// number of the tenant's users, who all have an account in prod.
+	Environments int
+	// Compact shrinks the tenant for checked-in fixtures: a catalogue of
+	// about 200 tables instead of 800, custom roles as much smaller, and
+	// business units of two regions of one country each.
+	Compact bool
 }
 
 // MinUsers is the smallest tenant: the fixed service, application and
@@ -59,6 +72,7 @@ var ErrNotEmpty = errors.New("output directory is not empty")
 
 // Stats tells what was written.
 type Stats struct {
+	Environments    int // 0 for a single export
 	Users           int // systemusers rows
 	BusinessUnits   int
 	Tables          int // tables in the privilege catalogue
@@ -72,6 +86,16 @@ type Stats struct {
 	GraphUsers      int
 	Files           int
 	Bytes           int64
+	// KeyPerson, in a tenant, is a person whose paid license is wasted in
+	// one environment but not tenant-wide.
+	KeyPerson KeyPerson
+}
+
+// KeyPerson names a person with a paid license who holds no role in
+// NoRoleIn but one in RoleIn, and in no other environment.
+type KeyPerson struct {
+	UPN, EntraID     string
+	NoRoleIn, RoleIn string
 }
 
 func (o *Options) normalize() error {
@@ -87,6 +111,9 @@ func (o *Options) normalize() error {
 	case "json", "csv":
 	default:
 		return fmt.Errorf("format %q: expected json or csv", o.Format)
+	}
+	if o.Environments < 0 || o.Environments > MaxEnvironments {
+		return fmt.Errorf("environments: %d; expected 1 to %d", o.Environments, MaxEnvironments)
 	}
 	if o.PageSize <= 0 {
 		o.PageSize = DefaultPageSize
@@ -107,6 +134,9 @@ func Write(dir string, opts Options) (Stats, error) {
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return Stats{}, err
+	}
+	if opts.Environments > 1 {
+		return writeTenant(dir, opts)
 	}
 	t := build(opts)
 	w := &writer{t: t, out: &output{dir: dir}}

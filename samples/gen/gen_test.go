@@ -457,7 +457,7 @@ func checkUserMix(t *testing.T, tn *tenant) {
 
 func TestCatalogueNamesAreUnique(t *testing.T) {
 	t.Parallel()
-	c := buildCatalogue(1)
+	c := buildCatalogue(1, false)
 	seen := map[string]bool{}
 	for _, p := range c.privs {
 		k := strings.ToLower(p.name)

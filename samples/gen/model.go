@@ -126,7 +126,7 @@ var (
 // build creates the whole tenant in memory.
 func build(opts Options) *tenant {
 	t := &tenant{opts: opts, org: "generated-" + strconv.Itoa(opts.Users)}
-	t.cat = buildCatalogue(opts.Seed)
+	t.cat = buildCatalogue(opts.Seed, opts.Compact)
 	t.buildBusinessUnits()
 	t.buildRoles()
 	t.buildUsers()
@@ -152,6 +152,9 @@ func (t *tenant) buildBusinessUnits() {
 			nRegions = 6
 		}
 		nCountries = max(3, int(math.Ceil(float64(target-1-nRegions)/float64(nRegions*4))))
+	}
+	if t.opts.Compact {
+		nRegions, nCountries = 2, 1
 	}
 	t.bus = append(t.bus, bu{id: r.dvGUID(), name: "contoso", parent: -1, level: 1, area: areaCore, created: envCreated})
 	for ri := 0; ri < nRegions; ri++ {
@@ -226,6 +229,9 @@ func (t *tenant) buildRoles() {
 		area := def.area
 		if def.name == "Contoso Integration" {
 			area, level, size = areaCore, 2, 420
+		}
+		if t.opts.Compact {
+			size = max(10, size*len(c.tables)/tableCount) // the same share of a smaller catalogue
 		}
 		g := c.customGrants(cr, area, size, level)
 		if def.name == "Contoso Integration" {

@@ -175,23 +175,34 @@ var (
 	policyAsOf   = regexp.MustCompile(`(?m)^as_of: .*$`)
 )
 
-// policy returns samples/contoso's policy for this environment: its name,
-// and as_of the day the generated sign-in dates count back from.
-func (w *writer) policy() (string, error) {
+// policy returns samples/contoso's policy for the environment env (or, for
+// a tenant, the tenant's name), with as_of the day the generated sign-in
+// dates count back from.
+func policy(env, header string) (string, error) {
 	for _, re := range []*regexp.Regexp{policyHeader, policyEnv, policyAsOf} {
 		if !re.MatchString(contosoPolicy) {
 			return "", fmt.Errorf("contoso-policy.yaml has no line matching %s", re)
 		}
 	}
-	p := policyHeader.ReplaceAllLiteralString(contosoPolicy,
-		"# d365audit organisation policy for the generated export "+w.t.org+" in this folder: samples/contoso's policy.")
-	p = policyEnv.ReplaceAllLiteralString(p, "environment: "+w.t.org)
+	p := policyHeader.ReplaceAllLiteralString(contosoPolicy, header)
+	p = policyEnv.ReplaceAllLiteralString(p, "environment: "+env)
 	p = policyAsOf.ReplaceAllLiteralString(p, "as_of: "+asOf)
 	return p, nil
 }
 
 func (w *writer) writePolicy() error {
-	p, err := w.policy()
+	return w.writePolicyFile(policy(w.t.org,
+		"# d365audit organisation policy for the generated export "+w.t.org+" in this folder: samples/contoso's policy."))
+}
+
+// writeTenantPolicy writes the one policy of a tenant of several
+// environments, beside environments/.
+func (w *writer) writeTenantPolicy() error {
+	return w.writePolicyFile(policy(tenantName,
+		"# d365audit organisation policy for the generated tenant "+tenantName+" (environments/*): samples/contoso's policy."))
+}
+
+func (w *writer) writePolicyFile(p string, err error) error {
 	if err != nil {
 		return err
 	}
