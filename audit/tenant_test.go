@@ -177,3 +177,50 @@ func TestTenantFolderErrors(t *testing.T) {
 		})
 	}
 }
+
+// Two tenant runs compare: an environment added, and in an environment both
+// have, the access a person gained, named with the environment.
+func TestTenantRunsCompare(t *testing.T) {
+	ctx := context.Background()
+	root := testenv.WriteTenant(t, filepath.Join("..", "samples", "contoso"))
+	old := filepath.Join(t.TempDir(), "old")
+	if _, err := Run(ctx, Options{Input: root, Out: old, Now: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
+		t.Fatal(err)
+	}
+	// a third environment; Noah Fischer gets a role in prod too
+	testenv.CopyEnvironment(t, root, "prod", "dev")
+	roles := filepath.Join(root, TenantEnvironmentsDir, "prod", "systemuserrolescollection.csv")
+	b, err := os.ReadFile(roles)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b = append(b, []byte("0a0a0a0a-0000-4000-8000-000000000002,"+testenv.NoahProdID+",35ea0aac-a259-eb11-8b8b-000d3a0a966b,Noah Fischer,System Administrator\n")...)
+	if err := os.WriteFile(roles, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "new")
+	rep, err := Run(ctx, Options{Input: root, Out: out, Previous: old, Now: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := rep.Changes
+	if d == nil || d.Environments == nil || strings.Join(d.Environments.Added, ",") != "dev" || len(d.Environments.Removed) != 0 {
+		t.Fatalf("environments changed: %+v", d.Environments)
+	}
+	gained := map[string]int{}
+	for _, a := range d.Access {
+		if a.UserName == "Noah Fischer" {
+			gained[a.Environment]++
+		}
+	}
+	if gained["prod"] == 0 || gained["sales"] != 0 {
+		t.Errorf("Noah Fischer's access changes by environment: %v (want prod only)", gained)
+	}
+	resolved := false
+	for _, f := range d.Findings.Resolved {
+		resolved = resolved || f.Rule == "USER_NO_ROLE" && f.Environment == "prod" && f.SubjectName == "Noah Fischer"
+	}
+	if !resolved {
+		t.Errorf("USER_NO_ROLE of Noah Fischer in prod is not resolved: %+v", d.Findings.Resolved)
+	}
+}

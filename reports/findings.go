@@ -19,6 +19,9 @@ func WriteFindingsJSON(w io.Writer, r *Report) error {
 		ToolVersion: r.ToolVersion, RuleSetVersion: r.RuleSetVersion,
 		Summary: Summarize(r.Findings), NotEvaluated: r.NotEvaluated, Findings: r.Findings, Waivers: r.Waivers,
 	}
+	for _, e := range r.Environments {
+		doc.Environments = append(doc.Environments, e.Name)
+	}
 	if doc.NotEvaluated == nil {
 		doc.NotEvaluated = []rules.NotEvaluated{}
 	}

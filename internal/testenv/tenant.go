@@ -122,3 +122,11 @@ func copyTree(t testing.TB, src, dst string, place func(rel string) (string, boo
 		t.Fatal(err)
 	}
 }
+
+// CopyEnvironment copies environment from of a tenant folder as environment
+// to, unchanged.
+func CopyEnvironment(t testing.TB, root, from, to string) {
+	t.Helper()
+	src := filepath.Join(root, "environments", from)
+	copyTree(t, src, filepath.Join(root, "environments", to), func(rel string) (string, bool) { return rel, true }, nil)
+}

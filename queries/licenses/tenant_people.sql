@@ -42,7 +42,8 @@ SELECT entraid AS systemuserid FROM tenant_people WHERE holds_role;
 
 CREATE OR REPLACE TABLE license_person_scope AS
 SELECT entraid AS systemuserid,
-       CASE WHEN len(environments) = 1 THEN 'its one environment (' || environments[1] || ')'
-            ELSE 'any of its ' || len(environments) || ' environments (' || array_to_string(environments, ', ') || ')' END AS scope,
+       CASE WHEN len(environments) = 1 THEN 'the one environment where they have a user (' || environments[1] || ')'
+            ELSE 'any of the ' || len(environments) || ' environments where they have a user ('
+                 || array_to_string(environments, ', ') || ')' END AS scope,
        environments
 FROM tenant_people;
