@@ -44,9 +44,10 @@ demo: build ## validate samples/contoso, audit it into $(OUT), ask who can appro
 	./$(BIN) run --input samples/contoso-2026-12 --out $(OUT)-2026-12 --previous $(OUT) --force
 	./$(BIN) diff $(OUT) $(OUT)-2026-12
 
-bench: ## end-to-end run on generated tenants of 1k, 10k, 100k users (per stage), then ingest of 1M rows against DuckDB's readers
+bench: ## end-to-end run on generated tenants of 1k, 10k, 100k users (per stage), ingest of 1M rows against DuckDB's readers, then tenants of 1, 5 and 20 environments (100k people)
 	./scripts/bench-run.sh
 	./scripts/bench-ingest.sh
+	./scripts/bench-tenant.sh
 
 lint: ## gofmt and go vet
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
