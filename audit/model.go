@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/d365audit/d365audit/ingest"
-	"github.com/d365audit/d365audit/queries"
+	"github.com/d365audit/d365audit/queries/access"
 	"github.com/d365audit/d365audit/rules"
 	"github.com/d365audit/d365audit/store"
 )
@@ -123,7 +123,7 @@ func buildAccessModel(ctx context.Context, db *store.DB, policy *rules.Policy, i
 	if err := policy.Materialize(ctx, db, env, asOf); err != nil {
 		return "", err
 	}
-	if err := queries.Build(ctx, db, queries.Options{BusinessTables: policy.BusinessTables}); err != nil {
+	if err := access.Build(ctx, db, access.Options{BusinessTables: policy.BusinessTables}); err != nil {
 		return "", err
 	}
 	problems, err := policy.CheckNames(ctx, db)

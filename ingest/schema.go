@@ -105,7 +105,7 @@ func (s *OptionSet) reject(v int64) string {
 func options(noun string, opts ...Option) *OptionSet { return &OptionSet{Noun: noun, Options: opts} }
 
 // The option sets of INPUT.md and dataverse-security.md. AccessModes also
-// names the modes in reports (queries.AccessModeName).
+// names the modes in reports (reportdata.AccessModeName).
 var (
 	AccessModes = options("an access mode", Option{0, "Read-Write"}, Option{1, "Administrative"}, Option{2, "Read"},
 		Option{3, "Support User"}, Option{4, "Non-interactive"}, Option{5, "Delegated Admin"})

@@ -170,6 +170,16 @@ func (d *DB) QueryStrings(ctx context.Context, what, query string, args ...any) 
 	return out, err
 }
 
+// SplitList reads a list a query joined with chr(31) (string_agg,
+// array_to_string): a separator no name contains, so the list comes back
+// as it was. NULL and "" are the empty list, never nil, so that JSON says [].
+func SplitList(s sql.NullString) []string {
+	if !s.Valid || s.String == "" {
+		return []string{}
+	}
+	return strings.Split(s.String, "\x1f")
+}
+
 // CreateTableFromArrow creates table name from the record stream r. selectList
 // is the SELECT list applied to the stream (casts to the table's SQL types);
 // "*" keeps the Arrow types. The stream is scanned exactly once: DuckDB's

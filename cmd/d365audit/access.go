@@ -13,7 +13,8 @@ import (
 	"github.com/urfave/cli/v3"
 
 	"github.com/d365audit/d365audit/ingest"
-	"github.com/d365audit/d365audit/queries"
+	"github.com/d365audit/d365audit/queries/access"
+	"github.com/d365audit/d365audit/queries/vocab"
 	"github.com/d365audit/d365audit/reports"
 )
 
@@ -39,7 +40,7 @@ func modelFlags(input, policy *string) []cli.Flag {
 // badQuestion makes a question the export cannot answer (a name it does
 // not know) a usage error, exit 2.
 func badQuestion(err error) error {
-	var q *queries.QuestionError
+	var q *access.QuestionError
 	if errors.As(err, &q) {
 		return badInput(err)
 	}
@@ -64,11 +65,11 @@ func newAccessCommand() *cli.Command {
 			&cli.StringFlag{Name: "table", Aliases: []string{"t"}, Usage: "only this `TABLE` (logical name)", Destination: &o.table},
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: formatFlagUsage, Destination: &o.format},
 		),
-		Action: action(func(ctx context.Context, cmd *cli.Command) error { return access(ctx, o, cmd.Writer) }),
+		Action: action(func(ctx context.Context, cmd *cli.Command) error { return userAccess(ctx, o, cmd.Writer) }),
 	}
 }
 
-func access(ctx context.Context, o accessOptions, w io.Writer) error {
+func userAccess(ctx context.Context, o accessOptions, w io.Writer) error {
 	if err := checkFormat(o.format); err != nil {
 		return err
 	}
@@ -77,13 +78,13 @@ func access(ctx context.Context, o accessOptions, w io.Writer) error {
 		return err
 	}
 	defer db.Close()
-	users, err := queries.FindUsers(ctx, db, o.user)
+	users, err := access.FindUsers(ctx, db, o.user)
 	if err != nil {
 		return err
 	}
 	switch {
 	case len(users) == 0:
-		closest, err := queries.SuggestUsers(ctx, db, o.user)
+		closest, err := access.SuggestUsers(ctx, db, o.user)
 		if err != nil {
 			return err
 		}
@@ -97,18 +98,18 @@ func access(ctx context.Context, o accessOptions, w io.Writer) error {
 	}
 	u := users[0]
 	if o.table != "" {
-		if _, err := queries.TableRightsOf(ctx, db, o.table); err != nil {
+		if _, err := access.TableRightsOf(ctx, db, o.table); err != nil {
 			return badQuestion(err)
 		}
 	}
-	rows, err := queries.UserAccess(ctx, db, u.ID, o.table)
+	rows, err := access.UserAccess(ctx, db, u.ID, o.table)
 	if err != nil {
 		return err
 	}
 	if o.format != "table" {
 		return writeAccessRows(w, o.format, rows, false)
 	}
-	fields, err := queries.UserFieldAccess(ctx, db, u.ID, o.table)
+	fields, err := access.UserFieldAccess(ctx, db, u.ID, o.table)
 	if err != nil {
 		return err
 	}
@@ -137,7 +138,7 @@ func newWhoCanCommand() *cli.Command {
 		Flags: append(modelFlags(&o.input, &o.policy),
 			&cli.StringFlag{Name: "table", Aliases: []string{"t"}, Usage: "`TABLE` (logical name); omit for a full privilege name", Destination: &o.table},
 			&cli.StringFlag{Name: "privilege", Aliases: []string{"p"}, Usage: "`PRIVILEGE`: create, read, write, delete, append, appendto, assign, share, or a full name (prvDeleteAccount, prvBulkDelete)", Required: true, Destination: &o.privilege},
-			&cli.StringFlag{Name: "min-depth", Usage: "only grants at `DEPTH` or above: " + queries.DepthNames, Destination: &o.minDepth},
+			&cli.StringFlag{Name: "min-depth", Usage: "only grants at `DEPTH` or above: " + vocab.DepthNames, Destination: &o.minDepth},
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: formatFlagUsage, Destination: &o.format},
 		),
 		Action: action(func(ctx context.Context, cmd *cli.Command) error { return whoCan(ctx, o, cmd.Writer) }),
@@ -148,14 +149,14 @@ func whoCan(ctx context.Context, o whoCanOptions, w io.Writer) error {
 	if err := checkFormat(o.format); err != nil {
 		return err
 	}
-	if o.minDepth != "" && queries.DepthRank(o.minDepth) < 0 {
-		return badInput(fmt.Errorf("--min-depth %q: expected one of %s", o.minDepth, queries.DepthNames))
+	if o.minDepth != "" && vocab.DepthRank(o.minDepth) < 0 {
+		return badInput(fmt.Errorf("--min-depth %q: expected one of %s", o.minDepth, vocab.DepthNames))
 	}
 	p := strings.TrimSpace(o.privilege)
 	if !strings.HasPrefix(strings.ToLower(p), "prv") {
-		if !queries.IsTableRight(p) {
+		if !vocab.IsTableRight(p) {
 			return badInput(fmt.Errorf("--privilege %q: expected one of %s, or a full privilege name (prvDeleteAccount, prvBulkDelete)",
-				o.privilege, strings.Join(queries.TableRights, ", ")))
+				o.privilege, strings.Join(vocab.TableRights, ", ")))
 		}
 		if o.table == "" {
 			return badInput(fmt.Errorf("--table is required for a table privilege such as %q (or give the full name, prv%s...)", o.privilege, p))
@@ -166,11 +167,11 @@ func whoCan(ctx context.Context, o whoCanOptions, w io.Writer) error {
 		return err
 	}
 	defer db.Close()
-	table, privilege, err := queries.ResolvePrivilege(ctx, db, o.table, o.privilege)
+	table, privilege, err := access.ResolvePrivilege(ctx, db, o.table, o.privilege)
 	if err != nil {
 		return badQuestion(err)
 	}
-	rows, err := queries.WhoCan(ctx, db, table, privilege, o.minDepth)
+	rows, err := access.WhoCan(ctx, db, table, privilege, o.minDepth)
 	if err != nil {
 		return err
 	}
@@ -182,7 +183,7 @@ func whoCan(ctx context.Context, o whoCanOptions, w io.Writer) error {
 		what = privilege
 	}
 	if o.minDepth != "" {
-		what += " at " + queries.Depths[queries.DepthRank(o.minDepth)] + " depth or above"
+		what += " at " + vocab.Depths[vocab.DepthRank(o.minDepth)] + " depth or above"
 	}
 	fmt.Fprintf(w, "%d %s can %s\n\n", len(rows), plural(len(rows), "user", "users"), what)
 	writeWhoCanTable(w, rows)
@@ -191,7 +192,7 @@ func whoCan(ctx context.Context, o whoCanOptions, w io.Writer) error {
 
 // writeWhoCanTable lays out who-can's answer: who each user is, beside the
 // depth and the grants that give it.
-func writeWhoCanTable(w io.Writer, rows []queries.AccessRow) {
+func writeWhoCanTable(w io.Writer, rows []access.AccessRow) {
 	if len(rows) == 0 {
 		fmt.Fprintln(w, "(nobody)")
 		return
@@ -204,7 +205,7 @@ func writeWhoCanTable(w io.Writer, rows []queries.AccessRow) {
 }
 
 // writeAccessRows writes access rows for machines: csv or json.
-func writeAccessRows(w io.Writer, format string, rows []queries.AccessRow, who bool) error {
+func writeAccessRows(w io.Writer, format string, rows []access.AccessRow, who bool) error {
 	if format == "json" {
 		return writeJSON(w, rows)
 	}
@@ -213,7 +214,7 @@ func writeAccessRows(w io.Writer, format string, rows []queries.AccessRow, who b
 
 // writeAccessCSV writes access rows; who-can's rows, which say who each
 // user is, get the full name and business unit beside the user.
-func writeAccessCSV(w io.Writer, rows []queries.AccessRow, who bool) error {
+func writeAccessCSV(w io.Writer, rows []access.AccessRow, who bool) error {
 	if !who {
 		t := newCSVTable(w, "user", "table", "privilege", "depth", "sources")
 		for _, r := range rows {
@@ -255,7 +256,7 @@ func writeJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-func writeAccessTable(w io.Writer, rows []queries.AccessRow) {
+func writeAccessTable(w io.Writer, rows []access.AccessRow) {
 	if len(rows) == 0 {
 		fmt.Fprintln(w, "(no access)")
 		return

@@ -5,7 +5,7 @@
 -- (compareAccess); comments must not name it.
 
 -- effective rank of one grant: the team depth for a Basic grant of a
--- team role that members do not inherit (queries/sql/050_profile_access.sql)
+-- team role that members do not inherit (queries/access/sql/050_profile_access.sql)
 CREATE MACRO d_eff(mrank, inh, via) AS CASE WHEN via = 'team' AND mrank = 1 AND inh = 0 THEN 0 ELSE mrank END;
 
 CREATE MACRO d_mode(m) AS CASE m WHEN 0 THEN 'Read-Write' WHEN 1 THEN 'Administrative' WHEN 2 THEN 'Read'
@@ -87,7 +87,7 @@ CREATE TABLE d_role_labels AS
 
 -- The privilege rows each role grants, in each run: its own, or, for a
 -- business-unit copy without rows of its own, its root role's (as
--- queries/sql/020_role_privileges.sql has it). Computed here for the roles
+-- queries/access/sql/020_role_privileges.sql has it). Computed here for the roles
 -- someone holds in either run and every role with rows of its own, since
 -- the audit database expands only the roles held in that run.
 CREATE TABLE d_wanted_roles AS

@@ -1,4 +1,4 @@
-package queries
+package access
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/d365audit/d365audit/ingest/rolexml"
+	"github.com/d365audit/d365audit/queries/vocab"
 )
 
 // realRoleDirs hold Microsoft's own role files (../shared/data/roles):
@@ -103,7 +104,7 @@ func TestRealPrivilegeNames(t *testing.T) {
 		if m.table == "" {
 			continue
 		}
-		if !IsTableRight(m.privilege) {
+		if !vocab.IsTableRight(m.privilege) {
 			t.Errorf("%s: table %s with right %q", name, m.table, m.privilege)
 		}
 		if strings.HasPrefix(m.table, "to") && strings.Contains(strings.ToLower(name), "appendto") {

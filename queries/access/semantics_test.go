@@ -1,4 +1,4 @@
-package queries
+package access
 
 // Semantic tests of the SQL models on small hand-built tenants. Each case
 // writes an export of CSV files (through the same ingest path as a real

@@ -1,12 +1,12 @@
-package queries
+package reportdata
 
 import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 
 	"github.com/d365audit/d365audit/ingest"
+	"github.com/d365audit/d365audit/queries/access"
 	"github.com/d365audit/d365audit/store"
 )
 
@@ -89,13 +89,6 @@ func AccessModeName(m int64) string {
 	return fmt.Sprint(m)
 }
 
-func splitList(s sql.NullString) []string {
-	if !s.Valid || s.String == "" {
-		return []string{}
-	}
-	return strings.Split(s.String, "\x1f")
-}
-
 // Users returns every systemuser, by full name.
 func Users(ctx context.Context, db *store.DB) ([]UserRow, error) {
 	var out []UserRow
@@ -124,7 +117,7 @@ func Users(ctx context.Context, db *store.DB) ([]UserRow, error) {
 				&lic, &direct, &team, &u.ProfileID); err != nil {
 				return err
 			}
-			u.Licenses, u.DirectRoles, u.TeamRoles = splitList(lic), splitList(direct), splitList(team)
+			u.Licenses, u.DirectRoles, u.TeamRoles = store.SplitList(lic), store.SplitList(direct), store.SplitList(team)
 			out = append(out, u)
 			return nil
 		})
@@ -203,7 +196,7 @@ func Teams(ctx context.Context, db *store.DB) ([]TeamRow, error) {
 			if err := rows.Scan(&t.ID, &t.Name, &t.Type, &t.BusinessUnit, &t.Default, &t.EntraObject, &t.Members, &roles); err != nil {
 				return err
 			}
-			t.Roles = splitList(roles)
+			t.Roles = store.SplitList(roles)
 			out = append(out, t)
 			return nil
 		})
@@ -211,13 +204,13 @@ func Teams(ctx context.Context, db *store.DB) ([]TeamRow, error) {
 }
 
 // FieldAccess returns every user's reachable secured columns.
-func FieldAccess(ctx context.Context, db *store.DB) ([]FieldAccessRow, error) {
-	var out []FieldAccessRow
+func FieldAccess(ctx context.Context, db *store.DB) ([]access.FieldAccessRow, error) {
+	var out []access.FieldAccessRow
 	err := db.Query(ctx, "field security for the report", `
 		SELECT "user", "table", "column", canread, cancreate, canupdate, sources FROM user_field_access
 		ORDER BY "user", "table", "column"`,
 		func(rows *sql.Rows) error {
-			var r FieldAccessRow
+			var r access.FieldAccessRow
 			if err := rows.Scan(&r.User, &r.Table, &r.Column, &r.Read, &r.Create, &r.Update, &r.Sources); err != nil {
 				return err
 			}
@@ -225,20 +218,4 @@ func FieldAccess(ctx context.Context, db *store.DB) ([]FieldAccessRow, error) {
 			return nil
 		})
 	return out, err
-}
-
-// TablePrivileges are the eight record privileges, in the order the
-// Dataverse role editor shows them.
-var TablePrivileges = []string{"create", "read", "write", "delete", "append", "appendto", "assign", "share"}
-
-// MatrixRow is one user and table of the access matrix, laid out as the role
-// editor shows a role: a depth per privilege ("" where none), and the
-// sources of every grant on the table. Miscellaneous privileges come as
-// rows whose Table is empty and whose Misc names the privilege.
-type MatrixRow struct {
-	User    string
-	Table   string
-	Misc    string
-	Depths  [8]string // in TablePrivileges order
-	Sources string
 }

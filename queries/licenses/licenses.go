@@ -1,4 +1,4 @@
-package queries
+package licenses
 
 import (
 	"context"
@@ -12,16 +12,16 @@ import (
 	"github.com/d365audit/d365audit/store"
 )
 
-//go:embed licenses/licenses.sql
+//go:embed licenses.sql
 var licenseModel string
 
 // restrictedTables holds the restricted tables and the licenses that allow
 // writing to them; restrictedAccess reads who can write to them from the
 // effective-access matrix.
 var (
-	//go:embed licenses/restricted.sql
+	//go:embed restricted.sql
 	restrictedTables string
-	//go:embed licenses/restricted_access.sql
+	//go:embed restricted_access.sql
 	restrictedAccess string
 )
 
@@ -280,7 +280,7 @@ func ReadLicenseReview(ctx context.Context, db *store.DB, hasGraph, hasPrices bo
 				p := price.Float64
 				l.MonthlyPrice = &p
 			}
-			l.AssignedTo = splitList(assigned)
+			l.AssignedTo = store.SplitList(assigned)
 			r.SKUs = append(r.SKUs, l)
 			return nil
 		})
@@ -320,8 +320,8 @@ func ReadLicenseReview(ctx context.Context, db *store.DB, hasGraph, hasPrices bo
 				&p.Status, &diff); err != nil {
 				return err
 			}
-			p.Tables, p.Uncovered, p.AllowedBy = splitList(tables), splitList(uncovered), splitList(allowed)
-			p.Licenses, p.Seats = splitList(licenses), splitList(seats)
+			p.Tables, p.Uncovered, p.AllowedBy = store.SplitList(tables), store.SplitList(uncovered), store.SplitList(allowed)
+			p.Licenses, p.Seats = store.SplitList(licenses), store.SplitList(seats)
 			if diff.Valid {
 				d := diff.Float64
 				p.MonthlyDifference = &d

@@ -1,4 +1,4 @@
-package queries
+package access
 
 import (
 	"context"
@@ -8,51 +8,9 @@ import (
 	"strings"
 
 	"github.com/d365audit/d365audit/internal/suggest"
+	"github.com/d365audit/d365audit/queries/vocab"
 	"github.com/d365audit/d365audit/store"
 )
-
-// Depths in rising order; a depth's rank is its index.
-var Depths = []string{"team", "basic", "local", "deep", "global"}
-
-// depthAliases are the names the security role editor shows for the
-// depths (User, Business Unit, Parent: Child Business Units, Organization),
-// which admins type as often as ours.
-var depthAliases = map[string]string{
-	"user": "basic", "business unit": "local", "parent: child business units": "deep",
-	"parent:child business units": "deep", "parent child business units": "deep", "organization": "global",
-	"organisation": "global",
-}
-
-// DepthRank returns the rank of a depth name (ours, or the role editor's),
-// or -1.
-func DepthRank(depth string) int {
-	d := strings.ToLower(strings.Join(strings.Fields(depth), " "))
-	if alias, ok := depthAliases[d]; ok {
-		d = alias
-	}
-	for i, name := range Depths {
-		if name == d {
-			return i
-		}
-	}
-	return -1
-}
-
-// DepthNames lists the depth names a person may type, for error messages.
-const DepthNames = "team, basic (User), local (Business Unit), deep (Parent: Child Business Units), global (Organization)"
-
-// TableRights are the privileges a table has, as the matrix names them.
-var TableRights = []string{"create", "read", "write", "delete", "append", "appendto", "assign", "share"}
-
-// IsTableRight says whether p names a table right, in any case.
-func IsTableRight(p string) bool {
-	for _, r := range TableRights {
-		if strings.EqualFold(r, strings.TrimSpace(p)) {
-			return true
-		}
-	}
-	return false
-}
 
 // AccessRow is one cell of the effective-access matrix (OUTPUT.md).
 type AccessRow struct {
@@ -134,8 +92,8 @@ func UserAccess(ctx context.Context, db *store.DB, userID, table string) ([]Acce
 func WhoCan(ctx context.Context, db *store.DB, table, privilege, minDepth string) ([]AccessRow, error) {
 	rank := 0
 	if minDepth != "" {
-		if rank = DepthRank(minDepth); rank < 0 {
-			return nil, fmt.Errorf("unknown depth %q (one of %s)", minDepth, DepthNames)
+		if rank = vocab.DepthRank(minDepth); rank < 0 {
+			return nil, fmt.Errorf("unknown depth %q (one of %s)", minDepth, vocab.DepthNames)
 		}
 	}
 	q := `SELECT e."user", e."table", e.privilege, e.depth, e.sources, coalesce(u.fullname, ''), coalesce(bu.name, '')
@@ -208,9 +166,9 @@ func ResolvePrivilege(ctx context.Context, db *store.DB, table, privilege string
 		}
 		return t, p, nil
 	}
-	if !IsTableRight(privilege) {
+	if !vocab.IsTableRight(privilege) {
 		return "", "", questionErr("privilege %q is not one of %s, nor a full privilege name (prvDeleteAccount, prvBulkDelete)",
-			privilege, strings.Join(TableRights, ", "))
+			privilege, strings.Join(vocab.TableRights, ", "))
 	}
 	privilege = strings.ToLower(privilege)
 	if table == "" {
