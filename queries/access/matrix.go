@@ -144,7 +144,7 @@ func (m *Matrix) finishRoles() {
 	holders := map[string]int64{}
 	for i := 1; i < len(m.Profiles); i++ {
 		p := &m.Profiles[i]
-		if p.Class == "disabled" {
+		if p.Class == vocab.ClassDisabled {
 			continue
 		}
 		seen := map[string]bool{}
@@ -339,14 +339,14 @@ func (m *Matrix) NewExpander() *Expander {
 // team's records (2.3); a disabled user holds nothing, a Read-mode user only
 // reads, and an Administrative-mode user holds nothing on business tables.
 func (e *Expander) Cells(p *Profile, buf []Cell) []Cell {
-	if p.Class == "disabled" {
+	if p.Class == vocab.ClassDisabled {
 		return buf
 	}
 	cells := e.m.Cells
 	for _, s := range p.sources {
 		for _, g := range e.m.grants[s.roleid] {
 			c := &cells[g.pt]
-			if (p.Class == "read" && c.Privilege != "read") || (p.Class == "administrative" && c.business) {
+			if (p.Class == vocab.ClassRead && c.Privilege != "read") || (p.Class == vocab.ClassAdministrative && c.business) {
 				continue
 			}
 			r := vocab.GrantRank(g.mask, s.teamNoInherit)

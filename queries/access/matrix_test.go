@@ -11,7 +11,7 @@ import (
 // one depth per privilege, miscellaneous privileges after the tables.
 func TestAccessMatrixRows(t *testing.T) {
 	ctx := context.Background()
-	db := testenv.Load(t, "../samples/contoso")
+	db := testenv.Load(t, "../../samples/contoso")
 	if err := Build(ctx, db, Options{}); err != nil {
 		t.Fatal(err)
 	}

@@ -14,7 +14,7 @@ import (
 
 // realRoleDirs hold Microsoft's own role files (../shared/data/roles):
 // thousands of real privilege names, in the casings Microsoft ships.
-var realRoleDirs = []string{"../../shared/data/roles/templates-for-power-platform", "../../shared/data/roles/powercat-automation-kit"}
+var realRoleDirs = []string{"../../../shared/data/roles/templates-for-power-platform", "../../../shared/data/roles/powercat-automation-kit"}
 
 // TestRealPrivilegeNames maps every privilege name of the real role files
 // the way an export without privilegeobjecttypecodes and accessright is

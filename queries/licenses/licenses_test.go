@@ -26,12 +26,12 @@ func licenseDBWith(t *testing.T, prices string, skus []byte) *store.DB {
 	t.Helper()
 	dir := t.TempDir()
 	for _, sub := range []string{"", "graph"} {
-		entries, _ := os.ReadDir(filepath.Join("../ingest/testdata/formats/csv", sub))
+		entries, _ := os.ReadDir(filepath.Join("../../ingest/testdata/formats/csv", sub))
 		for _, e := range entries {
 			if e.IsDir() {
 				continue
 			}
-			b, err := os.ReadFile(filepath.Join("../ingest/testdata/formats/csv", sub, e.Name()))
+			b, err := os.ReadFile(filepath.Join("../../ingest/testdata/formats/csv", sub, e.Name()))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,16 +1,14 @@
 // Package vocab is the access vocabulary: the depth names in rank order,
-// the names the role editor gives them, a privilegedepthmask's rank, and
-// the rights a table has. It is defined once per language: vocabulary.sql
-// (SQL macros: depth_name, mask_rank, grant_depth_rank) for the models, the
-// rules and diff; this file for Go (the matrix, the access questions, the
-// policy, the reports). TestSQLTwin holds the two to one table of masks.
+// the names the role editor gives them, a privilegedepthmask's bits and
+// rank, the access classes, and the rights a table has. It is defined once
+// per language: vocabulary.sql (the SQL macros depth_name, mask_rank and
+// grant_depth_rank) for the models, the rules and diff; this file for Go
+// (the matrix, the access questions, the policy, ingest, the reports, the
+// sample generator). TestSQLTwin holds the two to one table of masks.
 //
-// Both exist because the matrix is computed twice on purpose: the SQL views
-// are the definition that ad-hoc SQL, the rules and diff read, and the Go
-// matrix (queries/access) streams 180 million cells at 100,000 users
-// without holding them, which the views cannot do in the memory a laptop
-// has. The Go copy earns its place by that; this package keeps the two
-// from drifting on what a depth is.
+// Go needs its copy because the matrix is computed in Go as well as in SQL
+// (queries/access says why); this package keeps the two from drifting on
+// what a depth is.
 package vocab
 
 import (
@@ -64,6 +62,39 @@ func DepthRank(depth string) int {
 
 // DepthNames lists the depth names a person may type, for error messages.
 const DepthNames = "team, basic (User), local (Business Unit), deep (Parent: Child Business Units), global (Organization)"
+
+// MaskLevel is one depth bit of a privilegedepthmask and the name
+// Dataverse gives it (the role XML's level, the option set's label).
+type MaskLevel struct {
+	Name string
+	Bit  int8
+}
+
+// MaskLevels are the depth bits, narrowest first: MaskLevels[i] is the
+// depth of rank i+1 (team is no bit of its own, but a Basic grant held
+// through a team whose members do not inherit the role).
+var MaskLevels = []MaskLevel{{"Basic", 1}, {"Local", 2}, {"Deep", 4}, {"Global", 8}}
+
+// LevelName is the Dataverse name of a mask of exactly one depth bit.
+func LevelName(mask int8) (string, bool) {
+	for _, l := range MaskLevels {
+		if l.Bit == mask {
+			return l.Name, true
+		}
+	}
+	return "", false
+}
+
+// Access classes of a user (the access model's user_access_class, from
+// isdisabled and accessmode): what a user's roles can give them. A disabled
+// user holds nothing, a Read-mode user only reads, an Administrative-mode
+// user holds nothing on the business tables; everyone else is full.
+const (
+	ClassFull           = "full"
+	ClassRead           = "read"
+	ClassAdministrative = "administrative"
+	ClassDisabled       = "disabled"
+)
 
 // GrantRank is the depth rank of one grant (SQL: grant_depth_rank): its
 // mask's broadest depth bit (8 global, 4 deep, 2 local, 1 basic), or Team
