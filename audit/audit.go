@@ -320,7 +320,7 @@ func collectTables(ctx context.Context, db *store.DB, rep *reports.Report) error
 	if rep.Teams, err = reportdata.Teams(ctx, db); err != nil {
 		return err
 	}
-	if rep.FieldAccess, err = reportdata.FieldAccess(ctx, db); err != nil {
+	if rep.FieldAccess, err = access.FieldAccess(ctx, db); err != nil {
 		return err
 	}
 	return nil

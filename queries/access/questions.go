@@ -46,21 +46,14 @@ type User struct {
 // FindUsers returns the users a selector names: a systemuserid, a
 // domainname or a full name, compared case-insensitively.
 func FindUsers(ctx context.Context, db *store.DB, selector string) ([]User, error) {
-	var out []User
 	sel := strings.ToLower(strings.Trim(strings.TrimSpace(selector), "{}"))
-	err := db.Query(ctx, "find user "+selector,
+	return store.Collect(ctx, db, "find user "+selector,
 		`SELECT u.systemuserid, u.domainname, coalesce(u.fullname, ''), coalesce(bu.name, u.businessunitid), u.isdisabled, u.accessmode
 		 FROM systemusers u LEFT JOIN businessunits bu USING (businessunitid)
 		 WHERE u.systemuserid = ? OR lower(u.domainname) = ? OR lower(trim(u.fullname)) = ? ORDER BY u.domainname, u.systemuserid`,
-		func(rows *sql.Rows) error {
-			var u User
-			if err := rows.Scan(&u.ID, &u.DomainName, &u.FullName, &u.BusinessUnit, &u.Disabled, &u.AccessMode); err != nil {
-				return err
-			}
-			out = append(out, u)
-			return nil
+		func(rows *sql.Rows, u *User) error {
+			return rows.Scan(&u.ID, &u.DomainName, &u.FullName, &u.BusinessUnit, &u.Disabled, &u.AccessMode)
 		}, sel, sel, sel)
-	return out, err
 }
 
 // accessColumns are an AccessRow's columns of effective_access; who the
@@ -105,16 +98,9 @@ func WhoCan(ctx context.Context, db *store.DB, table, privilege, minDepth string
 }
 
 func scanAccess(ctx context.Context, db *store.DB, what, q string, args ...any) ([]AccessRow, error) {
-	var out []AccessRow
-	err := db.Query(ctx, what, q, func(rows *sql.Rows) error {
-		var r AccessRow
-		if err := rows.Scan(&r.User, &r.Table, &r.Privilege, &r.Depth, &r.Sources, &r.FullName, &r.BusinessUnit); err != nil {
-			return err
-		}
-		out = append(out, r)
-		return nil
+	return store.Collect(ctx, db, what, q, func(rows *sql.Rows, r *AccessRow) error {
+		return rows.Scan(&r.User, &r.Table, &r.Privilege, &r.Depth, &r.Sources, &r.FullName, &r.BusinessUnit)
 	}, args...)
-	return out, err
 }
 
 // QuestionError is a question the export cannot answer truthfully: a
@@ -218,25 +204,31 @@ func distinct(ctx context.Context, db *store.DB, q string, args ...any) ([]strin
 	return out, err
 }
 
+// fieldAccessColumns are a FieldAccessRow's columns of user_field_access.
+const fieldAccessColumns = `SELECT "user", "table", "column", canread, cancreate, canupdate, sources FROM user_field_access`
+
 // UserFieldAccess returns the secured columns one user can reach.
 func UserFieldAccess(ctx context.Context, db *store.DB, userID, table string) ([]FieldAccessRow, error) {
-	q := `SELECT "user", "table", "column", canread, cancreate, canupdate, sources FROM user_field_access WHERE systemuserid = ?`
+	q := fieldAccessColumns + ` WHERE systemuserid = ?`
 	args := []any{userID}
 	if table != "" {
 		q += ` AND "table" = lower(?)`
 		args = append(args, table)
 	}
 	q += ` ORDER BY "table", "column"`
-	var out []FieldAccessRow
-	err := db.Query(ctx, "field access of "+userID, q, func(rows *sql.Rows) error {
-		var r FieldAccessRow
-		if err := rows.Scan(&r.User, &r.Table, &r.Column, &r.Read, &r.Create, &r.Update, &r.Sources); err != nil {
-			return err
-		}
-		out = append(out, r)
-		return nil
+	return scanFieldAccess(ctx, db, "field access of "+userID, q, args...)
+}
+
+// FieldAccess returns every user's reachable secured columns, for the
+// reports.
+func FieldAccess(ctx context.Context, db *store.DB) ([]FieldAccessRow, error) {
+	return scanFieldAccess(ctx, db, "field security for the report", fieldAccessColumns+` ORDER BY "user", "table", "column"`)
+}
+
+func scanFieldAccess(ctx context.Context, db *store.DB, what, q string, args ...any) ([]FieldAccessRow, error) {
+	return store.Collect(ctx, db, what, q, func(rows *sql.Rows, r *FieldAccessRow) error {
+		return rows.Scan(&r.User, &r.Table, &r.Column, &r.Read, &r.Create, &r.Update, &r.Sources)
 	}, args...)
-	return out, err
 }
 
 // ProfileCount is the number of distinct access profiles: how many

@@ -23,6 +23,11 @@ import (
 //go:embed vocabulary.sql
 var SQL string
 
+// TempSQL defines the same macros as temporary ones: a run's database
+// opened read-only (review) takes them, and a run of a version before the
+// macros existed lacks them.
+var TempSQL = strings.ReplaceAll(SQL, "CREATE OR REPLACE MACRO", "CREATE OR REPLACE TEMP MACRO")
+
 // Depths in rising order; a depth's rank is its index.
 var Depths = []string{"team", "basic", "local", "deep", "global"}
 

@@ -3,6 +3,8 @@ package vocab
 import (
 	"context"
 	"database/sql"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/d365audit/d365audit/store"
@@ -46,6 +48,35 @@ func TestSQLTwin(t *testing.T) {
 		if DepthRank(name) != rank {
 			t.Errorf("DepthRank(%q) = %d, want %d", name, DepthRank(name), rank)
 		}
+	}
+}
+
+// TestTempSQL: every macro of SQL is made temporary, and they work on a
+// database opened read-only.
+func TestTempSQL(t *testing.T) {
+	if n := strings.Count(SQL, "MACRO"); n == 0 || strings.Count(TempSQL, "TEMP MACRO") != n {
+		t.Fatalf("TempSQL makes %d of %d macros temporary", strings.Count(TempSQL, "TEMP MACRO"), n)
+	}
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "run.duckdb")
+	db, err := store.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Exec(ctx, "a table", `CREATE TABLE t (x INT)`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	ro, err := store.OpenReadOnly(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	if err := ro.ExecScript(ctx, "vocabulary", TempSQL); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := ro.QueryInt(ctx, "grant_depth_rank", `SELECT grant_depth_rank(1, 'team', 0) + mask_rank(12)`); err != nil || got != 4 {
+		t.Errorf("temporary macros on a read-only database: %d, %v", got, err)
 	}
 }
 
