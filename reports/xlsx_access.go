@@ -23,7 +23,7 @@ type xlAccess struct {
 }
 
 // xlPrivilegeTitles are the role editor's column names for
-// access.TablePrivileges, in its order.
+// vocab.TableRights, in its order.
 var xlPrivilegeTitles = [8]string{"Create", "Read", "Write", "Delete", "Append", "Append To", "Assign", "Share"}
 
 // xlWho is what a matrix sheet's rows are about.
