@@ -18,7 +18,9 @@ import (
 	"github.com/d365audit/d365audit/ingest"
 	"github.com/d365audit/d365audit/ingest/skucatalog"
 	"github.com/d365audit/d365audit/internal/progress"
-	"github.com/d365audit/d365audit/queries"
+	"github.com/d365audit/d365audit/queries/access"
+	"github.com/d365audit/d365audit/queries/licenses"
+	"github.com/d365audit/d365audit/queries/reportdata"
 	"github.com/d365audit/d365audit/reports"
 	"github.com/d365audit/d365audit/rules"
 	"github.com/d365audit/d365audit/store"
@@ -197,15 +199,15 @@ func prepareExport(ctx context.Context, opts Options, in *runInputs) (*Audit, er
 	if err != nil {
 		return nil, err
 	}
-	privileges, err := queries.ReadPrivilegeSources(ctx, db)
+	privileges, err := access.ReadPrivilegeSources(ctx, db)
 	if err != nil {
 		return nil, err
 	}
-	if err := queries.BuildLicenses(ctx, db, queries.LicenseOptions{Catalog: catalog.skus, CatalogSource: catalog.source,
+	if err := licenses.BuildLicenses(ctx, db, licenses.LicenseOptions{Catalog: catalog.skus, CatalogSource: catalog.source,
 		DynamicsPlans: catalog.plans, FreeSKUs: policy.FreeSKUs, InactiveDays: policy.Thresholds.InactiveDays, AsOf: asOf}); err != nil {
 		return nil, err
 	}
-	matrix, err := queries.LoadMatrix(ctx, db)
+	matrix, err := access.LoadMatrix(ctx, db)
 	if err != nil {
 		return nil, err
 	}
@@ -216,7 +218,7 @@ func prepareExport(ctx context.Context, opts Options, in *runInputs) (*Audit, er
 		return nil, err
 	}
 	waiverStatus := rules.ApplyWaivers(outcome.Findings, in.waivers, asOf)
-	profiles, err := queries.ProfileCount(ctx, db)
+	profiles, err := access.ProfileCount(ctx, db)
 	if err != nil {
 		return nil, err
 	}
@@ -229,11 +231,11 @@ func prepareExport(ctx context.Context, opts Options, in *runInputs) (*Audit, er
 		Evaluated: outcome.Evaluated, NotEvaluated: outcome.NotEvaluated, Findings: outcome.Findings,
 		Waivers: waiverStatus, AccessProfiles: profiles, Privileges: privileges,
 	}
-	rep.Access = queries.NewAccessMatrix(matrix)
+	rep.Access = access.NewAccessMatrix(matrix)
 	if err := collectTables(ctx, db, rep); err != nil {
 		return nil, err
 	}
-	rep.Licenses, err = queries.ReadLicenseReview(ctx, db, loaded.Present("graph_subscribedskus"), loaded.Present("prices"))
+	rep.Licenses, err = licenses.ReadLicenseReview(ctx, db, loaded.Present("graph_subscribedskus"), loaded.Present("prices"))
 	rep.Licenses.HasUsers = loaded.Present("graph_users")
 	if err != nil {
 		return nil, err
@@ -329,19 +331,19 @@ func plural(n int, one, many string) string {
 // collectTables reads the computed tables the reports render.
 func collectTables(ctx context.Context, db *store.DB, rep *reports.Report) error {
 	var err error
-	if rep.Users, err = queries.Users(ctx, db); err != nil {
+	if rep.Users, err = reportdata.Users(ctx, db); err != nil {
 		return err
 	}
-	if rep.Roles, err = queries.Roles(ctx, db); err != nil {
+	if rep.Roles, err = reportdata.Roles(ctx, db); err != nil {
 		return err
 	}
-	if rep.RoleChanges, err = queries.RoleChanges(ctx, db); err != nil {
+	if rep.RoleChanges, err = reportdata.RoleChanges(ctx, db); err != nil {
 		return err
 	}
-	if rep.Teams, err = queries.Teams(ctx, db); err != nil {
+	if rep.Teams, err = reportdata.Teams(ctx, db); err != nil {
 		return err
 	}
-	if rep.FieldAccess, err = queries.FieldAccess(ctx, db); err != nil {
+	if rep.FieldAccess, err = access.FieldAccess(ctx, db); err != nil {
 		return err
 	}
 	return nil

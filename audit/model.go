@@ -11,7 +11,7 @@ import (
 
 	"github.com/d365audit/d365audit/ingest"
 	"github.com/d365audit/d365audit/internal/suggest"
-	"github.com/d365audit/d365audit/queries"
+	"github.com/d365audit/d365audit/queries/access"
 	"github.com/d365audit/d365audit/rules"
 	"github.com/d365audit/d365audit/store"
 )
@@ -272,7 +272,7 @@ func modelEnvironment(ctx context.Context, db *store.DB, policy *rules.Policy, e
 	if err := policy.Materialize(ctx, db, env, asOf); err != nil {
 		return nil, err
 	}
-	if err := queries.Build(ctx, db, queries.Options{BusinessTables: policy.BusinessTables}); err != nil {
+	if err := access.Build(ctx, db, access.Options{BusinessTables: policy.BusinessTables}); err != nil {
 		return nil, err
 	}
 	return policy.CheckNames(ctx, db)

@@ -14,7 +14,7 @@ import (
 
 	"github.com/d365audit/d365audit/diff"
 	"github.com/d365audit/d365audit/ingest"
-	"github.com/d365audit/d365audit/queries"
+	"github.com/d365audit/d365audit/queries/access"
 	"github.com/d365audit/d365audit/reports"
 	"github.com/d365audit/d365audit/store"
 	"golang.org/x/sync/errgroup"
@@ -227,9 +227,9 @@ type manifest struct {
 	Rules        manifestRules            `json:"rules"`
 	// Privileges says where the privileges' tables came from: how much of
 	// the matrix rests on names rather than privilegeobjecttypecodes.
-	Privileges queries.PrivilegeSources `json:"privilege_tables"`
-	Inputs     []reports.Input          `json:"inputs"`
-	Outputs    []outputFile             `json:"outputs"`
+	Privileges access.PrivilegeSources `json:"privilege_tables"`
+	Inputs     []reports.Input         `json:"inputs"`
+	Outputs    []outputFile            `json:"outputs"`
 	// Stages are wall time and peak memory per stage: they differ from run
 	// to run, so the manifest is the one output that is not reproducible.
 	Stages []Stage `json:"stages"`

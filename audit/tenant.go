@@ -11,7 +11,9 @@ import (
 	"strings"
 
 	"github.com/d365audit/d365audit/ingest"
-	"github.com/d365audit/d365audit/queries"
+	"github.com/d365audit/d365audit/queries/access"
+	"github.com/d365audit/d365audit/queries/licenses"
+	"github.com/d365audit/d365audit/queries/tenant"
 	"github.com/d365audit/d365audit/reports"
 	"github.com/d365audit/d365audit/rules"
 	"github.com/d365audit/d365audit/store"
@@ -149,8 +151,8 @@ type tenantRun struct {
 	files []reports.Input
 	// per environment, in the order of envs
 	loaded     []*ingest.Result
-	privileges []queries.PrivilegeSources
-	matrices   []*queries.Matrix
+	privileges []access.PrivilegeSources
+	matrices   []*access.Matrix
 }
 
 // use makes schema the one unqualified names resolve in.
@@ -248,7 +250,7 @@ func (t *tenantRun) shareGraph(ctx context.Context) error {
 // model builds each environment's access and license models in its schema,
 // then the tenant's license model.
 func (t *tenantRun) model(ctx context.Context) error {
-	lopts := queries.LicenseOptions{Catalog: t.in.catalog.skus, CatalogSource: t.in.catalog.source,
+	lopts := licenses.LicenseOptions{Catalog: t.in.catalog.skus, CatalogSource: t.in.catalog.source,
 		DynamicsPlans: t.in.catalog.plans, FreeSKUs: t.in.policy.FreeSKUs,
 		InactiveDays: t.in.policy.Thresholds.InactiveDays, AsOf: t.in.asOf}
 	// A policy name that no environment has is a mistake; one that some
@@ -269,15 +271,15 @@ func (t *tenantRun) model(ctx context.Context) error {
 			}
 			missing[p]++
 		}
-		privileges, err := queries.ReadPrivilegeSources(ctx, t.db)
+		privileges, err := access.ReadPrivilegeSources(ctx, t.db)
 		if err != nil {
 			return err
 		}
 		t.privileges = append(t.privileges, privileges)
-		if err := queries.BuildLicenses(ctx, t.db, lopts); err != nil {
+		if err := licenses.BuildLicenses(ctx, t.db, lopts); err != nil {
 			return fmt.Errorf("environment %s: %w", e.name, err)
 		}
-		m, err := queries.LoadMatrix(ctx, t.db)
+		m, err := access.LoadMatrix(ctx, t.db)
 		if err != nil {
 			return fmt.Errorf("environment %s: %w", e.name, err)
 		}
@@ -296,19 +298,19 @@ func (t *tenantRun) model(ctx context.Context) error {
 	if err := t.use(ctx, tenantSchema); err != nil {
 		return err
 	}
-	if err := queries.BuildTenantLicenses(ctx, t.db, lopts, t.environments()); err != nil {
+	if err := licenses.BuildTenantLicenses(ctx, t.db, lopts, t.environments()); err != nil {
 		return err
 	}
-	if err := queries.BuildCrossEnvironment(ctx, t.db, t.environments()); err != nil {
+	if err := tenant.BuildCrossEnvironment(ctx, t.db, t.environments()); err != nil {
 		return err
 	}
 	return t.use(ctx, "main")
 }
 
-func (t *tenantRun) environments() []queries.TenantEnvironment {
-	out := make([]queries.TenantEnvironment, len(t.envs))
+func (t *tenantRun) environments() []tenant.Environment {
+	out := make([]tenant.Environment, len(t.envs))
 	for i, e := range t.envs {
-		out[i] = queries.TenantEnvironment{Name: e.name, Schema: e.schema}
+		out[i] = tenant.Environment{Name: e.name, Schema: e.schema}
 	}
 	return out
 }
@@ -355,13 +357,13 @@ func (t *tenantRun) rules(ctx context.Context) (*reports.Report, error) {
 			f.Fingerprint = e.name + "/" + f.Fingerprint
 		}
 		rep.Findings = append(rep.Findings, o.Findings...)
-		profiles, err := queries.ProfileCount(ctx, t.db)
+		profiles, err := access.ProfileCount(ctx, t.db)
 		if err != nil {
 			return nil, err
 		}
 		rep.AccessProfiles += profiles
 		run := reports.EnvironmentRun{Name: e.name, Findings: rules.Summarize(o.Findings),
-			Access: queries.NewAccessMatrix(t.matrices[i])}
+			Access: access.NewAccessMatrix(t.matrices[i])}
 		run.Organization = organizationName(ctx, t.db)
 		if run.Users, run.Roles, err = environmentCounts(ctx, t.db); err != nil {
 			return nil, err
@@ -433,12 +435,12 @@ func (t *tenantRun) collect(ctx context.Context, rep *reports.Report) error {
 		return err
 	}
 	var err error
-	rep.Licenses, err = queries.ReadLicenseReview(ctx, t.db, t.graph.Present("graph_subscribedskus"), t.graph.Present("prices"))
+	rep.Licenses, err = licenses.ReadLicenseReview(ctx, t.db, t.graph.Present("graph_subscribedskus"), t.graph.Present("prices"))
 	if err != nil {
 		return err
 	}
 	rep.Licenses.HasUsers = t.graph.Present("graph_users")
-	if rep.Across, err = queries.ReadCrossEnvironment(ctx, t.db); err != nil {
+	if rep.Across, err = tenant.ReadCrossEnvironment(ctx, t.db); err != nil {
 		return err
 	}
 	rep.Inputs = t.files

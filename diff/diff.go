@@ -16,7 +16,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/d365audit/d365audit/queries"
+	"github.com/d365audit/d365audit/queries/vocab"
 	"github.com/d365audit/d365audit/store"
 )
 
@@ -182,7 +182,7 @@ func Compare(ctx context.Context, oldDir, newDir string) (*Diff, error) {
 	d.Warnings = append(d.Warnings, warnings(d.Old, d.New)...)
 	d.Findings, d.ExpiredWaivers = compareFindings(oldDoc, newDoc)
 	// depth_name, mask_rank, grant_depth_rank: the models' own
-	if err := db.ExecScript(ctx, "access vocabulary", queries.Vocabulary); err != nil {
+	if err := db.ExecScript(ctx, "access vocabulary", vocab.SQL); err != nil {
 		return nil, err
 	}
 	if err := compareAccess(ctx, db, d); err != nil {

@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 
-	"github.com/d365audit/d365audit/queries"
+	"github.com/d365audit/d365audit/queries/vocab"
 	"github.com/d365audit/d365audit/store"
 )
 
@@ -131,7 +131,7 @@ func withSchemas(ctx context.Context, oldDir, newDir, schema string, fn func(db 
 			}
 		}
 	}
-	if err := db.ExecScript(ctx, "access vocabulary", queries.Vocabulary); err != nil {
+	if err := db.ExecScript(ctx, "access vocabulary", vocab.SQL); err != nil {
 		return err
 	}
 	return fn(db)

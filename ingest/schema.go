@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/d365audit/d365audit/queries/vocab"
 )
 
 // The canonical schema: every export, whatever its format, lands in these
@@ -104,8 +106,18 @@ func (s *OptionSet) reject(v int64) string {
 
 func options(noun string, opts ...Option) *OptionSet { return &OptionSet{Noun: noun, Options: opts} }
 
+// depthOptions are the depth bits a role privilege row may hold, as the
+// access vocabulary names them.
+func depthOptions() []Option {
+	var opts []Option
+	for _, l := range vocab.MaskLevels {
+		opts = append(opts, Option{int64(l.Bit), l.Name})
+	}
+	return opts
+}
+
 // The option sets of INPUT.md and dataverse-security.md. AccessModes also
-// names the modes in reports (queries.AccessModeName).
+// names the modes in reports (reportdata.AccessModeName).
 var (
 	AccessModes = options("an access mode", Option{0, "Read-Write"}, Option{1, "Administrative"}, Option{2, "Read"},
 		Option{3, "Support User"}, Option{4, "Non-interactive"}, Option{5, "Delegated Admin"})
@@ -122,7 +134,7 @@ var (
 	accessRights = options("an access right", Option{0, "None"}, Option{1, "Read"}, Option{2, "Write"}, Option{4, "Append"},
 		Option{16, "AppendTo"}, Option{32, "Create"}, Option{65536, "Delete"}, Option{262144, "Share"}, Option{524288, "Assign"})
 	// A role privilege row holds exactly one depth: no row is None.
-	depths    = options("a depth", Option{1, "Basic"}, Option{2, "Local"}, Option{4, "Deep"}, Option{8, "Global"})
+	depths    = options("a depth", depthOptions()...)
 	teamTypes = options("a team type", Option{0, "Owner"}, Option{1, "Access"}, Option{2, "Microsoft Entra security group"},
 		Option{3, "Microsoft 365 group"})
 	membershipTypes = options("a membership type", Option{0, "Members and guests"}, Option{1, "Members"},

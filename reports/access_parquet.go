@@ -12,7 +12,8 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/compress"
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
-	"github.com/d365audit/d365audit/queries"
+	"github.com/d365audit/d365audit/queries/access"
+	"github.com/d365audit/d365audit/queries/vocab"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -37,7 +38,7 @@ const accessPageRows = 128 << 10
 // goroutine gathers the next row group while the last is encoded, and the
 // five columns of a row group are encoded in parallel. The bytes do not
 // depend on the scheduling: each column is encoded on its own.
-func WriteAccessParquet(w io.Writer, m *queries.Matrix) error {
+func WriteAccessParquet(w io.Writer, m *access.Matrix) error {
 	dict := &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int32, ValueType: arrow.BinaryTypes.String}
 	schema := arrow.NewSchema([]arrow.Field{
 		{Name: "user", Type: dict}, {Name: "table", Type: dict}, {Name: "privilege", Type: dict},
@@ -65,7 +66,7 @@ func WriteAccessParquet(w io.Writer, m *queries.Matrix) error {
 	gather.Go(func() error {
 		defer close(groups)
 		g := newAccessGroup(m)
-		err := m.EachUser(func(u *queries.MatrixUser, p *queries.Profile, cells []queries.Cell) error {
+		err := m.EachUser(func(u *access.MatrixUser, p *access.Profile, cells []access.Cell) error {
 			g.add(m, u, p, cells)
 			if len(g.user) >= accessRowGroupRows {
 				groups <- g
@@ -154,7 +155,7 @@ type accessGroup struct {
 	user, table, privilege, depth, source []int32
 }
 
-func newAccessGroup(m *queries.Matrix) *accessGroup {
+func newAccessGroup(m *access.Matrix) *accessGroup {
 	g := &accessGroup{tableOf: make([]int32, len(m.Cells)), privilegeOf: make([]int32, len(m.Cells))}
 	g.allocate()
 	var tables, privileges []string
@@ -163,7 +164,7 @@ func newAccessGroup(m *queries.Matrix) *accessGroup {
 		g.tableOf[pt+1] = intern(tableN, &tables, c.Table)
 		g.privilegeOf[pt+1] = intern(privilegeN, &privileges, c.Privilege)
 	}
-	g.tableDict, g.privilegeDict, g.depthDict = stringArray(tables), stringArray(privileges), stringArray(queries.Depths)
+	g.tableDict, g.privilegeDict, g.depthDict = stringArray(tables), stringArray(privileges), stringArray(vocab.Depths)
 	return g
 }
 
@@ -184,13 +185,13 @@ func intern(index map[string]int32, list *[]string, s string) int32 {
 // So the last key is checked first, then the row group's table of keys met
 // (users of one profile share its entries): a text is made once per row
 // group.
-func (g *accessGroup) add(m *queries.Matrix, u *queries.MatrixUser, p *queries.Profile, cells []queries.Cell) {
+func (g *accessGroup) add(m *access.Matrix, u *access.MatrixUser, p *access.Profile, cells []access.Cell) {
 	if len(cells) == 0 {
 		return
 	}
 	user := int32(len(g.users))
 	g.users = append(g.users, u.DomainName)
-	var last queries.CellKey
+	var last access.CellKey
 	lastIdx := int32(-1)
 	for i := range cells {
 		c := &cells[i]
@@ -211,12 +212,12 @@ func (g *accessGroup) add(m *queries.Matrix, u *queries.MatrixUser, p *queries.P
 // user of the profile.
 type sourceKey struct {
 	profile int64
-	cell    queries.CellKey
+	cell    access.CellKey
 }
 
 // sourceIndex is the dictionary index of the sources text of profile p's
 // cell c, made the first time the row group meets its key.
-func (g *accessGroup) sourceIndex(m *queries.Matrix, p *queries.Profile, c *queries.Cell, k queries.CellKey) int32 {
+func (g *accessGroup) sourceIndex(m *access.Matrix, p *access.Profile, c *access.Cell, k access.CellKey) int32 {
 	key := sourceKey{p.ID, k}
 	if idx, ok := g.known[key]; ok {
 		return idx

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/d365audit/d365audit/queries"
+	"github.com/d365audit/d365audit/queries/access"
 	"github.com/d365audit/d365audit/reports"
 	"github.com/d365audit/d365audit/store"
 )
@@ -34,7 +34,7 @@ func BenchmarkAccessParquet(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer db.Close()
-	m, err := queries.LoadMatrix(ctx, db)
+	m, err := access.LoadMatrix(ctx, db)
 	if err != nil {
 		b.Fatal(err)
 	}

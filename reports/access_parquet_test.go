@@ -11,25 +11,26 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/d365audit/d365audit/queries"
+	"github.com/d365audit/d365audit/queries/access"
+	"github.com/d365audit/d365audit/queries/vocab"
 	"github.com/d365audit/d365audit/store"
 )
 
 // accessTestMatrix: 40 users in four profiles, one disabled and one in Read
 // mode; a team role whose members do not inherit it; a miscellaneous
 // privilege; two sources granting one cell.
-func accessTestMatrix() *queries.Matrix {
-	b := queries.NewMatrixBuilder()
+func accessTestMatrix() *access.Matrix {
+	b := access.NewMatrixBuilder()
 	accRead, accWrite := b.Cell("account", "read"), b.Cell("account", "write")
 	conRead := b.Cell("contact", "read")
 	bulk := b.Cell("", "prvBulkDelete")
 	b.Role("sales", "Salesperson", map[int32]int8{accRead: 2, accWrite: 1, conRead: 1})
 	b.Role("mgr", "Sales Manager", map[int32]int8{accRead: 8, bulk: 8})
 	b.Role("team", "Team Reader", map[int32]int8{conRead: 1})
-	sales := queries.MatrixSource{RoleID: "sales", Text: "Salesperson@Sales direct"}
+	sales := access.MatrixSource{RoleID: "sales", Text: "Salesperson@Sales direct"}
 	profiles := []int64{
-		b.Profile("full", sales, queries.MatrixSource{RoleID: "mgr", Text: "Sales Manager@Root team:Managers"}),
-		b.Profile("full", sales, queries.MatrixSource{RoleID: "team", Text: "Team Reader@Sales team:Readers", TeamNoInherit: true}),
+		b.Profile("full", sales, access.MatrixSource{RoleID: "mgr", Text: "Sales Manager@Root team:Managers"}),
+		b.Profile("full", sales, access.MatrixSource{RoleID: "team", Text: "Team Reader@Sales team:Readers", TeamNoInherit: true}),
 		b.Profile("read", sales),
 		b.Profile("disabled", sales),
 	}
@@ -48,10 +49,10 @@ func TestWriteAccessParquet(t *testing.T) {
 	defer func() { accessRowGroupRows = saved }()
 	m := accessTestMatrix()
 	var want []string
-	err := m.EachUser(func(u *queries.MatrixUser, p *queries.Profile, cells []queries.Cell) error {
+	err := m.EachUser(func(u *access.MatrixUser, p *access.Profile, cells []access.Cell) error {
 		for _, c := range cells {
 			want = append(want, fmt.Sprintf("%s|%s|%s|%s|%s", u.DomainName, m.Cells[c.PT].Table, m.Cells[c.PT].Privilege,
-				queries.Depths[c.Rank], m.SourcesText(p, c.PT)))
+				vocab.Depths[c.Rank], m.SourcesText(p, c.PT)))
 		}
 		return nil
 	})

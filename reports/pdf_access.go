@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/d365audit/d365audit/queries"
+	"github.com/d365audit/d365audit/queries/reportdata"
 )
 
 // The access highlights of report.pdf: a summary, never the matrix.
@@ -48,7 +48,7 @@ func (d *pdfDoc) accessHighlights() {
 
 // pdfProfileSpread returns the size of the largest access profile and the
 // number of users alone in theirs.
-func pdfProfileSpread(users []queries.UserRow) (largest, single int) {
+func pdfProfileSpread(users []reportdata.UserRow) (largest, single int) {
 	sizes := map[int64]int{}
 	for _, u := range users {
 		if u.ProfileID != 0 {
@@ -67,7 +67,7 @@ func pdfProfileSpread(users []queries.UserRow) (largest, single int) {
 }
 
 // pdfHolds reports how a user holds a role: directly, through which teams.
-func pdfHolds(u queries.UserRow, role string) (direct bool, teams []string) {
+func pdfHolds(u reportdata.UserRow, role string) (direct bool, teams []string) {
 	prefix := strings.ToLower(role) + "@"
 	for _, r := range u.DirectRoles {
 		if strings.HasPrefix(strings.ToLower(r), prefix) {
@@ -84,7 +84,7 @@ func pdfHolds(u queries.UserRow, role string) (direct bool, teams []string) {
 	return direct, teams
 }
 
-func pdfUserStatus(u queries.UserRow) string {
+func pdfUserStatus(u reportdata.UserRow) string {
 	var parts []string
 	switch {
 	case u.Disabled:
@@ -95,7 +95,7 @@ func pdfUserStatus(u queries.UserRow) string {
 		parts = append(parts, "Enabled")
 	}
 	if u.AccessMode != 0 {
-		parts = append(parts, queries.AccessModeName(u.AccessMode)+" access mode")
+		parts = append(parts, reportdata.AccessModeName(u.AccessMode)+" access mode")
 	}
 	return strings.Join(parts, ", ")
 }
@@ -154,7 +154,7 @@ func (d *pdfDoc) systemAdministrators() {
 	d.gap(4)
 }
 
-func pdfDisplayName(u queries.UserRow) string {
+func pdfDisplayName(u reportdata.UserRow) string {
 	if strings.TrimSpace(u.FullName) != "" {
 		return u.FullName
 	}

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/d365audit/d365audit/audit"
-	"github.com/d365audit/d365audit/queries"
+	"github.com/d365audit/d365audit/queries/reportdata"
 	"github.com/d365audit/d365audit/reports"
 	"github.com/d365audit/d365audit/rules"
 )
@@ -97,10 +97,10 @@ func pdfLargeReport(t testing.TB, users int) *reports.Report {
 		rep.Evaluated = append(rep.Evaluated, r.ID)
 		evaluated = append(evaluated, r)
 	}
-	rep.Users = make([]queries.UserRow, users)
+	rep.Users = make([]reportdata.UserRow, users)
 	for i := range rep.Users {
 		bu := bus[i%len(bus)]
-		u := queries.UserRow{
+		u := reportdata.UserRow{
 			ID: fmt.Sprintf("%08x-0000-4000-8000-%012x", i, i), DomainName: fmt.Sprintf("user%06d@contoso.example", i),
 			FullName: fmt.Sprintf("%s %06d", names[i%len(names)], i), BusinessUnit: bu,
 			DirectRoles: []string{"Salesperson@" + bu}, TeamRoles: []string{}, ProfileID: int64(i%profiles + 1),

@@ -6,7 +6,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/d365audit/d365audit/queries"
+	"github.com/d365audit/d365audit/queries/reportdata"
 	"github.com/d365audit/d365audit/rules"
 )
 
@@ -167,7 +167,7 @@ func (d *pdfDoc) wasteFigure() string {
 
 // pdfAdminCount counts the accounts holding System Administrator, and the
 // enabled people among them.
-func pdfAdminCount(users []queries.UserRow) (accounts, people int) {
+func pdfAdminCount(users []reportdata.UserRow) (accounts, people int) {
 	for _, u := range users {
 		if direct, teams := pdfHolds(u, "System Administrator"); direct || len(teams) > 0 {
 			accounts++

@@ -9,7 +9,10 @@ import (
 	"time"
 
 	"github.com/d365audit/d365audit/diff"
-	"github.com/d365audit/d365audit/queries"
+	"github.com/d365audit/d365audit/queries/access"
+	"github.com/d365audit/d365audit/queries/licenses"
+	"github.com/d365audit/d365audit/queries/reportdata"
+	"github.com/d365audit/d365audit/queries/tenant"
 	"github.com/d365audit/d365audit/rules"
 )
 
@@ -45,17 +48,17 @@ type Report struct {
 	Waivers        []rules.WaiverStatus
 	AccessProfiles int64
 	// Privileges says where the privileges' tables came from.
-	Privileges queries.PrivilegeSources
+	Privileges access.PrivilegeSources
 
 	// The computed tables the workbook and the PDF render.
-	Users       []queries.UserRow
-	Roles       []queries.RoleRow
-	RoleChanges []queries.RoleChange
-	Teams       []queries.TeamRow
-	FieldAccess []queries.FieldAccessRow
+	Users       []reportdata.UserRow
+	Roles       []reportdata.RoleRow
+	RoleChanges []reportdata.RoleChange
+	Teams       []reportdata.TeamRow
+	FieldAccess []access.FieldAccessRow
 	Licenses    LicenseReview
 	// Access streams the effective-access matrix (millions of rows at scale).
-	Access *queries.AccessMatrix
+	Access *access.AccessMatrix
 	// Changes is what changed since the previous run (run --previous); nil
 	// without one.
 	Changes *diff.Diff
@@ -65,7 +68,7 @@ type Report struct {
 	// environment carries its own matrix.
 	Environments []EnvironmentRun
 	// Across are a tenant run's views across its environments.
-	Across queries.CrossEnvironment
+	Across tenant.CrossEnvironment
 }
 
 // EnvironmentRun is one environment of a tenant run.
@@ -76,7 +79,7 @@ type EnvironmentRun struct {
 	Roles        int     `json:"roles"`
 	Findings     Summary `json:"findings"`
 	// Access streams the environment's effective-access matrix.
-	Access *queries.AccessMatrix `json:"-"`
+	Access *access.AccessMatrix `json:"-"`
 }
 
 // IsTenant says whether the report is a tenant run's (several
@@ -85,10 +88,10 @@ func (r *Report) IsTenant() bool { return r.Environments != nil }
 
 // The license cost review's types live with the model that computes them.
 type (
-	LicenseReview = queries.LicenseReview
-	SKULine       = queries.SKULine
-	WasteLine     = queries.WasteLine
-	WasteCategory = queries.WasteCategory
+	LicenseReview = licenses.LicenseReview
+	SKULine       = licenses.SKULine
+	WasteLine     = licenses.WasteLine
+	WasteCategory = licenses.WasteCategory
 )
 
 // PrivilegeTablesNote says how many privileges had their table guessed

@@ -8,7 +8,7 @@ import (
 	"time"
 	"unicode/utf16"
 
-	"github.com/d365audit/d365audit/queries"
+	"github.com/d365audit/d365audit/queries/vocab"
 	"github.com/d365audit/d365audit/rules"
 	"github.com/xuri/excelize/v2"
 )
@@ -448,7 +448,7 @@ func newXLStyles(f *excelize.File) (xlStyles, error) {
 		st.severity[sev] = mk(&excelize.Style{Fill: fill(c[0]), Font: &excelize.Font{Bold: true, Color: c[1]}})
 	}
 	st.depth = map[string]int{}
-	for _, d := range queries.Depths {
+	for _, d := range vocab.Depths {
 		format := `"` + xlDepthSymbols[d] + `"` // a literal: the cell shows it whatever its number
 		st.depth[d] = mk(&excelize.Style{Fill: fill(xlDepthFills[d]), Alignment: &excelize.Alignment{Horizontal: "center"},
 			CustomNumFmt: &format})

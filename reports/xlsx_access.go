@@ -5,7 +5,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/d365audit/d365audit/queries"
+	"github.com/d365audit/d365audit/queries/access"
+	"github.com/d365audit/d365audit/queries/vocab"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -22,7 +23,7 @@ type xlAccess struct {
 }
 
 // xlPrivilegeTitles are the role editor's column names for
-// queries.TablePrivileges, in its order.
+// vocab.TableRights, in its order.
 var xlPrivilegeTitles = [8]string{"Create", "Read", "Write", "Delete", "Append", "Append To", "Assign", "Share"}
 
 // xlWho is what a matrix sheet's rows are about.
@@ -100,7 +101,7 @@ func (wb *workbook) accessSheets() (xlAccess, error) {
 // of holders), table, the eight privileges, the miscellaneous privileges
 // (which name no table) and the sources.
 func (wb *workbook) matrixSheet(name, title string, rows int64, who xlWho,
-	each func(context.Context, func(queries.MatrixRow) error) error) *xlSheet {
+	each func(context.Context, func(access.MatrixRow) error) error) *xlSheet {
 	var cols []xlColumn
 	count := map[string]int64{} // users of a profile, holders of a role
 	switch who {
@@ -109,7 +110,7 @@ func (wb *workbook) matrixSheet(name, title string, rows int64, who xlWho,
 	case xlByProfile:
 		cols = []xlColumn{{"Profile", 9}, {"Users", 8}}
 		for _, p := range wb.rep.Access.Matrix().Profiles[1:] {
-			count[queries.ProfileLabel(p.ID)] = p.Users
+			count[access.ProfileLabel(p.ID)] = p.Users
 		}
 	case xlByRole:
 		cols = []xlColumn{{"Role", 36}, {"Holders", 8}}
@@ -129,7 +130,7 @@ func (wb *workbook) matrixSheet(name, title string, rows int64, who xlWho,
 	if who != xlByRole {
 		first--
 	}
-	legend := make([]excelize.Cell, first+len(queries.Depths))
+	legend := make([]excelize.Cell, first+len(vocab.Depths))
 	legend[0] = xlText(title, wb.st.section)
 	for i, d := range []string{"global", "deep", "local", "basic", "team"} {
 		legend[first+i] = wb.depthCell(d)
@@ -149,7 +150,7 @@ func (wb *workbook) matrixSheet(name, title string, rows int64, who xlWho,
 				return emit(xlText("No user holds any privilege.", wb.st.note))
 			}
 			cells := make([]excelize.Cell, len(cols))
-			return each(wb.ctx, func(r queries.MatrixRow) error {
+			return each(wb.ctx, func(r access.MatrixRow) error {
 				cells = cells[:0]
 				cells = append(cells, xlText(r.User, 0))
 				if who != xlByUser {
@@ -182,7 +183,7 @@ func (wb *workbook) matrixSheet(name, title string, rows int64, who xlWho,
 // xlDepthSymbols). No depth is an empty cell; an unknown one, its text.
 func (wb *workbook) depthCell(depth string) excelize.Cell {
 	d := strings.ToLower(depth)
-	if r := queries.DepthRank(d); r >= 0 {
+	if r := vocab.DepthRank(d); r >= 0 {
 		return xlNum(r+1, wb.st.depth[d])
 	}
 	return xlText(depth, 0)
@@ -200,8 +201,8 @@ func (wb *workbook) userProfilesSheet() *xlSheet {
 			if users == 0 {
 				return emit(xlText("No users.", wb.st.note))
 			}
-			return wb.rep.Access.EachUserProfile(wb.ctx, func(p queries.UserProfile) error {
-				return emit(xlText(p.User, 0), xlText(queries.ProfileLabel(p.ProfileID), 0))
+			return wb.rep.Access.EachUserProfile(wb.ctx, func(p access.UserProfile) error {
+				return emit(xlText(p.User, 0), xlText(access.ProfileLabel(p.ProfileID), 0))
 			})
 		},
 	}

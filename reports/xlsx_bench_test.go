@@ -9,7 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/d365audit/d365audit/queries"
+	"github.com/d365audit/d365audit/queries/access"
+	"github.com/d365audit/d365audit/queries/reportdata"
 	"github.com/d365audit/d365audit/reports"
 	"github.com/d365audit/d365audit/rules"
 )
@@ -99,20 +100,20 @@ func xlsxLargeReport(t testing.TB, users int) *reports.Report {
 		rep.Evaluated = append(rep.Evaluated, r.ID)
 	}
 	for i := 0; i < roles; i++ {
-		rep.Roles = append(rep.Roles, queries.RoleRow{ID: fmt.Sprintf("r%06d", i), Name: fmt.Sprintf("Role %d", i),
+		rep.Roles = append(rep.Roles, reportdata.RoleRow{ID: fmt.Sprintf("r%06d", i), Name: fmt.Sprintf("Role %d", i),
 			BusinessUnit: "root", Copies: 200, OutOfBox: i%10 == 0, Managed: i%3 == 0, Baseline: i%10 == 0, Modified: i%20 == 0,
 			Privileges: 300, Holders: int64(i % 500), DirectHolders: int64(i % 300), TeamHolders: int64(i % 200)})
 		if i%20 == 0 {
-			rep.RoleChanges = append(rep.RoleChanges, queries.RoleChange{Role: fmt.Sprintf("Role %d", i), RoleID: fmt.Sprintf("r%06d", i),
+			rep.RoleChanges = append(rep.RoleChanges, reportdata.RoleChange{Role: fmt.Sprintf("Role %d", i), RoleID: fmt.Sprintf("r%06d", i),
 				Privilege: "prvReadAccount", Change: "changed", BaselineDepth: "local", ActualDepth: "global"})
 		}
 	}
 	for i := 0; i < teams; i++ {
-		rep.Teams = append(rep.Teams, queries.TeamRow{ID: fmt.Sprintf("t%06d", i), Name: fmt.Sprintf("Team %d", i), Type: int64(i % 4),
+		rep.Teams = append(rep.Teams, reportdata.TeamRow{ID: fmt.Sprintf("t%06d", i), Name: fmt.Sprintf("Team %d", i), Type: int64(i % 4),
 			BusinessUnit: fmt.Sprintf("BU %d", i%200), Members: int64(i % 50), Roles: []string{fmt.Sprintf("Role %d@root", i%roles)}})
 	}
 	for i := 0; i < users; i++ {
-		rep.Users = append(rep.Users, queries.UserRow{ID: fmt.Sprintf("u%d", i), DomainName: fmt.Sprintf("user%06d@contoso.example", i),
+		rep.Users = append(rep.Users, reportdata.UserRow{ID: fmt.Sprintf("u%d", i), DomainName: fmt.Sprintf("user%06d@contoso.example", i),
 			FullName: fmt.Sprintf("User %d", i), BusinessUnit: fmt.Sprintf("BU %d", i%200), AccessMode: int64(i % 5), Disabled: i%17 == 0,
 			Licenses: []string{"DYN365_ENTERPRISE_SALES", "SPE_E3"}, DirectRoles: []string{fmt.Sprintf("Role %d@BU %d", i%roles, i%200)},
 			TeamRoles: []string{fmt.Sprintf("Role %d@root via team:Team %d", i%roles, i%teams)}, ProfileID: int64(i%profiles) + 1})
@@ -127,7 +128,7 @@ func xlsxLargeReport(t testing.TB, users int) *reports.Report {
 	}
 	rules.SortFindings(rep.Findings)
 	for i := 0; i < fields; i++ {
-		rep.FieldAccess = append(rep.FieldAccess, queries.FieldAccessRow{User: fmt.Sprintf("user%06d@contoso.example", i%users),
+		rep.FieldAccess = append(rep.FieldAccess, access.FieldAccessRow{User: fmt.Sprintf("user%06d@contoso.example", i%users),
 			Table: "contact", Column: fmt.Sprintf("secret%d", i%20), Read: true, Update: i%2 == 0, Sources: "FLS profile 1 direct"})
 	}
 	price := 95.0
@@ -151,7 +152,7 @@ func xlsxLargeReport(t testing.TB, users int) *reports.Report {
 	// two of 300 roles, one directly and one through a team; each role
 	// grants most privileges on 30 tables at varied depths, and the first
 	// also 5 miscellaneous privileges.
-	mb := queries.NewMatrixBuilder()
+	mb := access.NewMatrixBuilder()
 	var pts []int32
 	for t := 0; t < tables; t++ {
 		for _, p := range []string{"append", "appendto", "assign", "create", "delete", "read", "share", "write"} {
@@ -172,12 +173,12 @@ func xlsxLargeReport(t testing.TB, users int) *reports.Report {
 	}
 	for p := 0; p < profiles; p++ {
 		mb.Profile("full",
-			queries.MatrixSource{RoleID: fmt.Sprintf("role%d", p%200), Text: fmt.Sprintf("Role %d@BU %d direct", p%200, p%50)},
-			queries.MatrixSource{RoleID: fmt.Sprintf("role%d", (p*7)%300), Text: fmt.Sprintf("Role %d@root team:Team %d", (p*7)%300, p%100)})
+			access.MatrixSource{RoleID: fmt.Sprintf("role%d", p%200), Text: fmt.Sprintf("Role %d@BU %d direct", p%200, p%50)},
+			access.MatrixSource{RoleID: fmt.Sprintf("role%d", (p*7)%300), Text: fmt.Sprintf("Role %d@root team:Team %d", (p*7)%300, p%100)})
 	}
 	for i := 0; i < users; i++ {
 		mb.User(fmt.Sprintf("u%d", i), fmt.Sprintf("user%06d@contoso.example", i), int64(i%profiles)+1)
 	}
-	rep.Access = queries.NewAccessMatrix(mb.Matrix())
+	rep.Access = access.NewAccessMatrix(mb.Matrix())
 	return rep
 }

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/d365audit/d365audit/queries"
+	"github.com/d365audit/d365audit/queries/reportdata"
 	"github.com/d365audit/d365audit/rules"
 	"github.com/xuri/excelize/v2"
 )
@@ -118,7 +118,7 @@ func (wb *workbook) usersSheet() *xlSheet {
 					worstStyle = wb.st.severity[worst]
 				}
 				if err := emit(xlText(u.FullName, 0), xlText(u.DomainName, 0), xlText(u.BusinessUnit, 0),
-					xlText(queries.AccessModeName(u.AccessMode), 0), xlText(state, 0), xlText(kind, 0),
+					xlText(reportdata.AccessModeName(u.AccessMode), 0), xlText(state, 0), xlText(kind, 0),
 					xlText(strings.Join(u.Licenses, "; "), 0), xlText(strings.Join(u.DirectRoles, "; "), 0),
 					xlText(strings.Join(u.TeamRoles, "; "), 0), xlNum(wb.counts.open[k], 0), xlText(worst, worstStyle),
 					xlNum(wb.counts.waived[k], 0), xlText(xlProfile(u.ProfileID), 0), xlText(u.ID, 0)); err != nil {
@@ -176,7 +176,7 @@ func (wb *workbook) rolesSheet() *xlSheet {
 
 // xlAgainstBaseline says how a role compares with the baseline: custom
 // roles have none to compare with.
-func xlAgainstBaseline(r queries.RoleRow) string {
+func xlAgainstBaseline(r reportdata.RoleRow) string {
 	switch {
 	case r.Baseline && r.Modified:
 		return "modified"
@@ -228,7 +228,7 @@ func (wb *workbook) teamsSheet() *xlSheet {
 				return emit(xlText("No teams.", wb.st.note))
 			}
 			for _, t := range wb.rep.Teams {
-				if err := emit(xlText(t.Name, 0), xlText(queries.TeamTypeName(t.Type), 0), xlText(t.BusinessUnit, 0),
+				if err := emit(xlText(t.Name, 0), xlText(reportdata.TeamTypeName(t.Type), 0), xlText(t.BusinessUnit, 0),
 					xlText(xlYesNo(t.Default), 0), xlNum(t.Members, 0), xlText(strings.Join(t.Roles, "; "), 0),
 					xlNum(wb.counts.open[xlSubjectKey("team", t.ID)], 0), xlText(t.EntraObject, 0), xlText(t.ID, 0)); err != nil {
 					return err

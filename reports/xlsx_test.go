@@ -17,7 +17,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/d365audit/d365audit/queries"
+	"github.com/d365audit/d365audit/queries/access"
+	"github.com/d365audit/d365audit/queries/reportdata"
 	"github.com/d365audit/d365audit/reports"
 	"github.com/d365audit/d365audit/rules"
 	"github.com/xuri/excelize/v2"
@@ -256,11 +257,11 @@ var xlsxHostile = []string{`=HYPERLINK("http://x","y")`, `@SUM(1)`, `+1`, `-2`, 
 // matrix's users, tables and sources, look like formulas.
 func xlsxHostileReport(t testing.TB) *reports.Report {
 	h := xlsxHostile
-	mb := queries.NewMatrixBuilder()
+	mb := access.NewMatrixBuilder()
 	table, misc := mb.Cell(h[0], "read"), mb.Cell("", h[2])
 	mb.Role("r1", h[0], map[int32]int8{table: 8})
 	mb.Role("r2", h[1], map[int32]int8{misc: 8})
-	profile := mb.Profile("full", queries.MatrixSource{RoleID: "r1", Text: h[1] + "@BU direct"}, queries.MatrixSource{RoleID: "r2", Text: h[3]})
+	profile := mb.Profile("full", access.MatrixSource{RoleID: "r1", Text: h[1] + "@BU direct"}, access.MatrixSource{RoleID: "r2", Text: h[3]})
 	for i, s := range h {
 		mb.User(fmt.Sprintf("u%d", i), s, profile)
 	}
@@ -272,18 +273,18 @@ func xlsxHostileReport(t testing.TB) *reports.Report {
 		NotEvaluated: []rules.NotEvaluated{{Rule: h[1], Why: h[0]}},
 		Findings: []rules.Finding{{Rule: "R1", Severity: "high", SubjectType: "user", SubjectID: h[3], SubjectName: h[0],
 			BusinessUnit: h[1], Message: h[2], Evidence: []byte(`"=1"`), Fingerprint: h[3]}},
-		Users: []queries.UserRow{{ID: "u0", DomainName: h[0], FullName: h[1], BusinessUnit: h[2], Licenses: []string{h[3]},
+		Users: []reportdata.UserRow{{ID: "u0", DomainName: h[0], FullName: h[1], BusinessUnit: h[2], Licenses: []string{h[3]},
 			DirectRoles: []string{h[0]}, TeamRoles: []string{h[1]}, ProfileID: 1}},
-		Roles:       []queries.RoleRow{{ID: h[3], Name: h[0], BusinessUnit: h[1], TemplateID: h[2]}},
-		RoleChanges: []queries.RoleChange{{Role: h[0], RoleID: h[1], Privilege: h[2], Change: h[3]}},
-		Teams:       []queries.TeamRow{{ID: h[0], Name: h[1], BusinessUnit: h[2], EntraObject: h[3], Roles: []string{h[0]}}},
-		FieldAccess: []queries.FieldAccessRow{{User: h[0], Table: h[1], Column: h[2], Sources: h[3]}},
+		Roles:       []reportdata.RoleRow{{ID: h[3], Name: h[0], BusinessUnit: h[1], TemplateID: h[2]}},
+		RoleChanges: []reportdata.RoleChange{{Role: h[0], RoleID: h[1], Privilege: h[2], Change: h[3]}},
+		Teams:       []reportdata.TeamRow{{ID: h[0], Name: h[1], BusinessUnit: h[2], EntraObject: h[3], Roles: []string{h[0]}}},
+		FieldAccess: []access.FieldAccessRow{{User: h[0], Table: h[1], Column: h[2], Sources: h[3]}},
 		Licenses: reports.LicenseReview{HasGraph: true, HasUsers: true, SKUs: []reports.SKULine{{PartNumber: h[0], ProductName: h[1], Status: h[2]}},
 			Waste:      []reports.WasteLine{{Category: h[0], UserName: h[1], SKUPart: h[2], Reason: h[3], Seats: 1}},
 			Categories: []reports.WasteCategory{{Category: h[0], Seats: 1}}},
 		Waivers: []rules.WaiverStatus{{Waiver: rules.Waiver{Rule: h[0], Subject: h[1], Reason: h[2], Owner: h[3], Expires: "2027-01-01"}}},
 	}
-	rep.Access = queries.NewAccessMatrix(mb.Matrix())
+	rep.Access = access.NewAccessMatrix(mb.Matrix())
 	return rep
 }
 

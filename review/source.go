@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/d365audit/d365audit/diff"
+	"github.com/d365audit/d365audit/queries/vocab"
 	"github.com/d365audit/d365audit/reports"
 	"github.com/d365audit/d365audit/rules"
 	"github.com/d365audit/d365audit/store"
@@ -122,6 +123,11 @@ func readRun(ctx context.Context, dir string) (*runFacts, error) {
 			return nil, badInput("%s: audit.duckdb has no %s (a run of another version?)", dir, t)
 		}
 	}
+	// mask_rank, as the models and the rules rank a grant's depth; a run
+	// opened read-only takes them as temporary macros
+	if err := db.ExecScript(ctx, "access vocabulary", vocab.TempSQL); err != nil {
+		return nil, err
+	}
 	if err := rf.load(ctx, db); err != nil {
 		return nil, err
 	}
@@ -193,8 +199,7 @@ func (rf *runFacts) load(ctx context.Context, db *store.DB) error {
 		     FROM role_privilege_grants g
 		     JOIN privilege_tables pt USING (privilegeid)
 		     JOIN high_risk_targets t ON coalesce(pt.table_name, '') = coalesce(t.tbl, '') AND lower(pt.privilege) = t.priv
-		     WHERE (CASE WHEN g.privilegedepthmask & 8 <> 0 THEN 4 WHEN g.privilegedepthmask & 4 <> 0 THEN 3
-		                 WHEN g.privilegedepthmask & 2 <> 0 THEN 2 ELSE 1 END) >= t.min_depth_rank
+		     WHERE mask_rank(g.privilegedepthmask) >= t.min_depth_rank
 		     GROUP BY g.roleid
 		 )
 		 SELECT DISTINCT h.systemuserid, h.rootroleid, h.roleid, h.role_name, h.via, coalesce(h.teamid, ''), coalesce(h.teamname, ''),

@@ -12,7 +12,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/d365audit/d365audit/internal/guid"
-	"github.com/d365audit/d365audit/queries"
+	"github.com/d365audit/d365audit/queries/vocab"
 	"github.com/d365audit/d365audit/store"
 )
 
@@ -182,11 +182,11 @@ func (p *Policy) check() error {
 		if r.Name == "" && (r.Table == "" || r.Privilege == "") {
 			return fmt.Errorf("a privilege needs either name, or table and privilege: %+v", r)
 		}
-		if r.Privilege != "" && !queries.IsTableRight(r.Privilege) {
-			return fmt.Errorf("privilege %q is not one of %s (a miscellaneous privilege goes in name)", r.Privilege, strings.Join(queries.TableRights, ", "))
+		if r.Privilege != "" && !vocab.IsTableRight(r.Privilege) {
+			return fmt.Errorf("privilege %q is not one of %s (a miscellaneous privilege goes in name)", r.Privilege, strings.Join(vocab.TableRights, ", "))
 		}
-		if r.MinDepth != "" && queries.DepthRank(r.MinDepth) < 0 {
-			return fmt.Errorf("min_depth %q is not one of %s", r.MinDepth, queries.DepthNames)
+		if r.MinDepth != "" && vocab.DepthRank(r.MinDepth) < 0 {
+			return fmt.Errorf("min_depth %q is not one of %s", r.MinDepth, vocab.DepthNames)
 		}
 	}
 	return nil
@@ -323,7 +323,7 @@ func (p *Policy) Materialize(ctx context.Context, db *store.DB, environment stri
 func privRow(r PrivilegeRef) []any {
 	rank := 0
 	if r.MinDepth != "" {
-		rank = queries.DepthRank(r.MinDepth)
+		rank = vocab.DepthRank(r.MinDepth)
 	}
 	label := r.Label
 	if label == "" {

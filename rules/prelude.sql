@@ -90,7 +90,7 @@ FROM policy_sod_pairs p JOIN privilege_tables pt ON lower(pt.name) = lower(p.nam
 WHERE p.name IS NOT NULL;
 
 -- every profile's grants on those cells: profile_cell_grants
--- (queries/sql/050_profile_access.sql) on a few cells. Written out, the
+-- (queries/access/sql/050_profile_access.sql) on a few cells. Written out, the
 -- few cells first, because DuckDB would join the whole matrix before
 -- filtering the view.
 CREATE OR REPLACE TABLE policy_cell_grants AS

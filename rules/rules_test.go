@@ -10,7 +10,8 @@ import (
 
 	"github.com/d365audit/d365audit/ingest/skucatalog"
 	"github.com/d365audit/d365audit/internal/testenv"
-	"github.com/d365audit/d365audit/queries"
+	"github.com/d365audit/d365audit/queries/access"
+	"github.com/d365audit/d365audit/queries/licenses"
 	"github.com/d365audit/d365audit/store"
 )
 
@@ -58,14 +59,14 @@ func auditDB(t *testing.T, dir string, mutations string, policy *Policy) *store.
 	if err := policy.Materialize(ctx, db, "test", asOf); err != nil {
 		t.Fatal(err)
 	}
-	if err := queries.Build(ctx, db, queries.Options{BusinessTables: policy.BusinessTables}); err != nil {
+	if err := access.Build(ctx, db, access.Options{BusinessTables: policy.BusinessTables}); err != nil {
 		t.Fatal(err)
 	}
 	catalog, err := skucatalog.Builtin()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := queries.BuildLicenses(ctx, db, queries.LicenseOptions{Catalog: catalog, FreeSKUs: policy.FreeSKUs,
+	if err := licenses.BuildLicenses(ctx, db, licenses.LicenseOptions{Catalog: catalog, FreeSKUs: policy.FreeSKUs,
 		InactiveDays: policy.Thresholds.InactiveDays, AsOf: asOf}); err != nil {
 		t.Fatal(err)
 	}

@@ -158,16 +158,56 @@ func onlyComments(s string) bool {
 // QueryStrings returns the first column of every row a query yields, as
 // strings, in the query's order.
 func (d *DB) QueryStrings(ctx context.Context, what, query string, args ...any) ([]string, error) {
-	var out []string
+	return Collect(ctx, d, what, query, func(rows *sql.Rows, s *string) error { return rows.Scan(s) }, args...)
+}
+
+// Collect runs a query and returns one value per row, each filled by
+// scan; no rows is a nil slice.
+func Collect[T any](ctx context.Context, d *DB, what, query string, scan func(rows *sql.Rows, v *T) error, args ...any) ([]T, error) {
+	var out []T
 	err := d.Query(ctx, what, query, func(rows *sql.Rows) error {
-		var s string
-		if err := rows.Scan(&s); err != nil {
+		var v T
+		if err := scan(rows, &v); err != nil {
 			return err
 		}
-		out = append(out, s)
+		out = append(out, v)
 		return nil
 	}, args...)
 	return out, err
+}
+
+// InsertValues inserts rows (each of the table's columns, in order) into
+// table, a few hundred per statement: one statement per row would be as
+// many round trips.
+func (d *DB) InsertValues(ctx context.Context, table string, rows [][]any) error {
+	const batch = 200
+	for start := 0; start < len(rows); start += batch {
+		end := min(start+batch, len(rows))
+		var b strings.Builder
+		var args []any
+		b.WriteString("INSERT INTO " + Ident(table) + " VALUES ")
+		for i, row := range rows[start:end] {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("(" + strings.TrimSuffix(strings.Repeat("?, ", len(row)), ", ") + ")")
+			args = append(args, row...)
+		}
+		if err := d.Exec(ctx, "fill "+table, b.String(), args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SplitList reads a list a query joined with chr(31) (string_agg,
+// array_to_string): a separator no name contains, so the list comes back
+// as it was. NULL and "" are the empty list, never nil, so that JSON says [].
+func SplitList(s sql.NullString) []string {
+	if !s.Valid || s.String == "" {
+		return []string{}
+	}
+	return strings.Split(s.String, "\x1f")
 }
 
 // CreateTableFromArrow creates table name from the record stream r. selectList

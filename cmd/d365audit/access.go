@@ -13,7 +13,8 @@ import (
 	"github.com/urfave/cli/v3"
 
 	"github.com/d365audit/d365audit/ingest"
-	"github.com/d365audit/d365audit/queries"
+	"github.com/d365audit/d365audit/queries/access"
+	"github.com/d365audit/d365audit/queries/vocab"
 	"github.com/d365audit/d365audit/reports"
 	"github.com/d365audit/d365audit/store"
 )
@@ -41,7 +42,7 @@ func modelFlags(input, policy, environment *string) []cli.Flag {
 // badQuestion makes a question the export cannot answer (a name it does
 // not know) a usage error, exit 2.
 func badQuestion(err error) error {
-	var q *queries.QuestionError
+	var q *access.QuestionError
 	if errors.As(err, &q) {
 		return badInput(err)
 	}
@@ -66,11 +67,11 @@ func newAccessCommand() *cli.Command {
 			&cli.StringFlag{Name: "table", Aliases: []string{"t"}, Usage: "only this `TABLE` (logical name)", Destination: &o.table},
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: formatFlagUsage, Destination: &o.format},
 		),
-		Action: action(func(ctx context.Context, cmd *cli.Command) error { return access(ctx, o, cmd.Writer) }),
+		Action: action(func(ctx context.Context, cmd *cli.Command) error { return runAccess(ctx, o, cmd.Writer) }),
 	}
 }
 
-func access(ctx context.Context, o accessOptions, w io.Writer) error {
+func runAccess(ctx context.Context, o accessOptions, w io.Writer) error {
 	if err := checkFormat(o.format); err != nil {
 		return err
 	}
@@ -100,7 +101,7 @@ func access(ctx context.Context, o accessOptions, w io.Writer) error {
 		return misses[0]
 	}
 	if o.format != "table" {
-		var rows []queries.AccessRow
+		var rows []access.AccessRow
 		for _, a := range answers {
 			rows = append(rows, a.rows...)
 		}
@@ -118,9 +119,9 @@ func access(ctx context.Context, o accessOptions, w io.Writer) error {
 // userAccess is one user's access in one environment.
 type userAccess struct {
 	env    string
-	user   queries.User
-	rows   []queries.AccessRow
-	fields []queries.FieldAccessRow
+	user   access.User
+	rows   []access.AccessRow
+	fields []access.FieldAccessRow
 }
 
 // missError is a question one environment of a tenant cannot answer (no
@@ -138,7 +139,7 @@ func isMiss(err error) bool {
 // export).
 func askUserAccess(ctx context.Context, db *store.DB, o accessOptions, env string) (userAccess, error) {
 	a := userAccess{env: env}
-	users, err := queries.FindUsers(ctx, db, o.user)
+	users, err := access.FindUsers(ctx, db, o.user)
 	if err != nil {
 		return a, err
 	}
@@ -148,7 +149,7 @@ func askUserAccess(ctx context.Context, db *store.DB, o accessOptions, env strin
 	}
 	switch {
 	case len(users) == 0:
-		closest, err := queries.SuggestUsers(ctx, db, o.user)
+		closest, err := access.SuggestUsers(ctx, db, o.user)
 		if err != nil {
 			return a, err
 		}
@@ -162,17 +163,17 @@ func askUserAccess(ctx context.Context, db *store.DB, o accessOptions, env strin
 	}
 	a.user = users[0]
 	if o.table != "" {
-		if _, err := queries.TableRightsOf(ctx, db, o.table); err != nil {
+		if _, err := access.TableRightsOf(ctx, db, o.table); err != nil {
 			return a, missError{badQuestion(err)}
 		}
 	}
-	if a.rows, err = queries.UserAccess(ctx, db, a.user.ID, o.table); err != nil {
+	if a.rows, err = access.UserAccess(ctx, db, a.user.ID, o.table); err != nil {
 		return a, err
 	}
 	for i := range a.rows {
 		a.rows[i].Environment = env
 	}
-	if a.fields, err = queries.UserFieldAccess(ctx, db, a.user.ID, o.table); err != nil {
+	if a.fields, err = access.UserFieldAccess(ctx, db, a.user.ID, o.table); err != nil {
 		return a, err
 	}
 	return a, nil
@@ -208,7 +209,7 @@ func newWhoCanCommand() *cli.Command {
 		Flags: append(modelFlags(&o.input, &o.policy, &o.environment),
 			&cli.StringFlag{Name: "table", Aliases: []string{"t"}, Usage: "`TABLE` (logical name); omit for a full privilege name", Destination: &o.table},
 			&cli.StringFlag{Name: "privilege", Aliases: []string{"p"}, Usage: "`PRIVILEGE`: create, read, write, delete, append, appendto, assign, share, or a full name (prvDeleteAccount, prvBulkDelete)", Required: true, Destination: &o.privilege},
-			&cli.StringFlag{Name: "min-depth", Usage: "only grants at `DEPTH` or above: " + queries.DepthNames, Destination: &o.minDepth},
+			&cli.StringFlag{Name: "min-depth", Usage: "only grants at `DEPTH` or above: " + vocab.DepthNames, Destination: &o.minDepth},
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: formatFlagUsage, Destination: &o.format},
 		),
 		Action: action(func(ctx context.Context, cmd *cli.Command) error { return whoCan(ctx, o, cmd.Writer) }),
@@ -219,14 +220,14 @@ func whoCan(ctx context.Context, o whoCanOptions, w io.Writer) error {
 	if err := checkFormat(o.format); err != nil {
 		return err
 	}
-	if o.minDepth != "" && queries.DepthRank(o.minDepth) < 0 {
-		return badInput(fmt.Errorf("--min-depth %q: expected one of %s", o.minDepth, queries.DepthNames))
+	if o.minDepth != "" && vocab.DepthRank(o.minDepth) < 0 {
+		return badInput(fmt.Errorf("--min-depth %q: expected one of %s", o.minDepth, vocab.DepthNames))
 	}
 	p := strings.TrimSpace(o.privilege)
 	if !strings.HasPrefix(strings.ToLower(p), "prv") {
-		if !queries.IsTableRight(p) {
+		if !vocab.IsTableRight(p) {
 			return badInput(fmt.Errorf("--privilege %q: expected one of %s, or a full privilege name (prvDeleteAccount, prvBulkDelete)",
-				o.privilege, strings.Join(queries.TableRights, ", ")))
+				o.privilege, strings.Join(vocab.TableRights, ", ")))
 		}
 		if o.table == "" {
 			return badInput(fmt.Errorf("--table is required for a table privilege such as %q (or give the full name, prv%s...)", o.privilege, p))
@@ -237,14 +238,14 @@ func whoCan(ctx context.Context, o whoCanOptions, w io.Writer) error {
 		return err
 	}
 	defer m.Close()
-	var rows []queries.AccessRow
+	var rows []access.AccessRow
 	var table, privilege string
 	var misses []error
 	asked := 0
 	err = m.Each(ctx, func(env string) error {
-		t, p, err := queries.ResolvePrivilege(ctx, m.DB, o.table, o.privilege)
+		t, p, err := access.ResolvePrivilege(ctx, m.DB, o.table, o.privilege)
 		if err != nil {
-			if m.IsTenant() && errors.As(err, new(*queries.QuestionError)) {
+			if m.IsTenant() && errors.As(err, new(*access.QuestionError)) {
 				misses = append(misses, err) // not in this environment
 				return nil
 			}
@@ -252,7 +253,7 @@ func whoCan(ctx context.Context, o whoCanOptions, w io.Writer) error {
 		}
 		table, privilege = t, p
 		asked++
-		got, err := queries.WhoCan(ctx, m.DB, t, p, o.minDepth)
+		got, err := access.WhoCan(ctx, m.DB, t, p, o.minDepth)
 		for i := range got {
 			got[i].Environment = env
 		}
@@ -273,7 +274,7 @@ func whoCan(ctx context.Context, o whoCanOptions, w io.Writer) error {
 		what = privilege
 	}
 	if o.minDepth != "" {
-		what += " at " + queries.Depths[queries.DepthRank(o.minDepth)] + " depth or above"
+		what += " at " + vocab.Depths[vocab.DepthRank(o.minDepth)] + " depth or above"
 	}
 	if m.IsTenant() {
 		what += fmt.Sprintf(" (%d of the tenant's environments asked have it)", asked)
@@ -285,7 +286,7 @@ func whoCan(ctx context.Context, o whoCanOptions, w io.Writer) error {
 
 // writeWhoCanTable lays out who-can's answer: who each user is, beside the
 // depth and the grants that give it.
-func writeWhoCanTable(w io.Writer, rows []queries.AccessRow, tenant bool) {
+func writeWhoCanTable(w io.Writer, rows []access.AccessRow, tenant bool) {
 	if len(rows) == 0 {
 		fmt.Fprintln(w, "(nobody)")
 		return
@@ -306,7 +307,7 @@ func writeWhoCanTable(w io.Writer, rows []queries.AccessRow, tenant bool) {
 }
 
 // writeAccessRows writes access rows for machines: csv or json.
-func writeAccessRows(w io.Writer, format string, rows []queries.AccessRow, who bool) error {
+func writeAccessRows(w io.Writer, format string, rows []access.AccessRow, who bool) error {
 	if format == "json" {
 		return writeJSON(w, rows)
 	}
@@ -315,7 +316,7 @@ func writeAccessRows(w io.Writer, format string, rows []queries.AccessRow, who b
 
 // writeAccessCSV writes access rows; who-can's rows, which say who each
 // user is, get the full name and business unit beside the user.
-func writeAccessCSV(w io.Writer, rows []queries.AccessRow, who bool) error {
+func writeAccessCSV(w io.Writer, rows []access.AccessRow, who bool) error {
 	if len(rows) > 0 && rows[0].Environment != "" { // a tenant's answer
 		if !who {
 			t := newCSVTable(w, "environment", "user", "table", "privilege", "depth", "sources")
@@ -371,7 +372,7 @@ func writeJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-func writeAccessTable(w io.Writer, rows []queries.AccessRow) {
+func writeAccessTable(w io.Writer, rows []access.AccessRow) {
 	if len(rows) == 0 {
 		fmt.Fprintln(w, "(no access)")
 		return

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/d365audit/d365audit/queries"
+	"github.com/d365audit/d365audit/queries/access"
 )
 
 const contoso = "../../samples/contoso"
@@ -195,12 +195,12 @@ func TestAccessOnARunFolder(t *testing.T) {
 		t.Fatal(err)
 	}
 	var m struct {
-		Privileges queries.PrivilegeSources `json:"privilege_tables"`
+		Privileges access.PrivilegeSources `json:"privilege_tables"`
 	}
 	if err := json.Unmarshal(b, &m); err != nil {
 		t.Fatal(err)
 	}
-	if p := m.Privileges; p != (queries.PrivilegeSources{Total: 169, ObjectTypeCode: 140, Name: 8, Misc: 21}) {
+	if p := m.Privileges; p != (access.PrivilegeSources{Total: 169, ObjectTypeCode: 140, Name: 8, Misc: 21}) {
 		t.Errorf("manifest privilege_tables = %+v, want 169 privileges: 140 typed, 8 from the name, 21 miscellaneous", p)
 	}
 	args := []string{"who-can", "-p", "prvDeleteAccount", "-f", "csv"}

@@ -12,7 +12,7 @@ import (
 
 	"github.com/d365audit/d365audit/audit"
 	"github.com/d365audit/d365audit/ingest"
-	"github.com/d365audit/d365audit/queries"
+	"github.com/d365audit/d365audit/queries/access"
 	"github.com/d365audit/d365audit/store"
 )
 
@@ -128,12 +128,12 @@ func validateOne(ctx context.Context, opts validateOptions, w io.Writer, title s
 	if err != nil {
 		return 0, err
 	}
-	var sources *queries.PrivilegeSources
+	var sources *access.PrivilegeSources
 	if res.Present("privileges") && res.Count(ingest.Structural) == 0 {
-		if err := queries.MapPrivileges(ctx, db); err != nil {
+		if err := access.MapPrivileges(ctx, db); err != nil {
 			return 0, err
 		}
-		s, err := queries.ReadPrivilegeSources(ctx, db)
+		s, err := access.ReadPrivilegeSources(ctx, db)
 		if err != nil {
 			return 0, err
 		}
@@ -188,7 +188,7 @@ func printValidation(w io.Writer, title, input string, res *ingest.Result, tenan
 
 // privilegeSourcesLine says where the privileges' tables came from: an
 // auditor should know how much of the matrix rests on names.
-func privilegeSourcesLine(s queries.PrivilegeSources) string {
+func privilegeSourcesLine(s access.PrivilegeSources) string {
 	line := fmt.Sprintf("Privileges: %s; table from privilegeobjecttypecodes %s, guessed from the name %s (%s of them through the built-in map of out-of-box names), miscellaneous %s",
 		thousands(s.Total), thousands(s.ObjectTypeCode), thousands(s.Guessed()), thousands(s.Builtin), thousands(s.Misc))
 	if s.Guessed() > 0 {

@@ -36,6 +36,7 @@ import (
 	"strings"
 
 	"github.com/d365audit/d365audit/internal/guid"
+	"github.com/d365audit/d365audit/queries/vocab"
 )
 
 // Role is one security role as defined in a solution.
@@ -77,20 +78,13 @@ type Privilege struct {
 	Line int
 }
 
-// levels are the privilege levels in canonical case with their depth masks,
-// narrowest first.
-var levels = [...]struct {
-	name string
-	mask int
-}{{"Basic", 1}, {"Local", 2}, {"Deep", 4}, {"Global", 8}}
-
 // DepthMask returns the canonical case and depth mask of level, matched
 // without regard to case, and false if level is not one of Basic, Local, Deep
 // or Global.
 func DepthMask(level string) (canonical string, mask int, ok bool) {
-	for _, l := range levels {
-		if strings.EqualFold(l.name, level) {
-			return l.name, l.mask, true
+	for _, l := range vocab.MaskLevels {
+		if strings.EqualFold(l.Name, level) {
+			return l.Name, int(l.Bit), true
 		}
 	}
 	return "", 0, false

@@ -1,5 +1,5 @@
 -- Who can write to restricted tables, and which licenses they hold: the
--- effective-access matrix (queries/sql/050_profile_access.sql) read on the
+-- effective-access matrix (queries/access/sql/050_profile_access.sql) read on the
 -- restricted tables' create, write and delete cells only, the few cells
 -- first, as the rules' policy_cell_grants does.
 

@@ -25,7 +25,7 @@
 --   - https://learn.microsoft.com/dynamics365/customer-insights/journeys/admin-users-licenses-roles
 -- needs: [baseline_roles]
 WITH per_role AS (
-    -- the matching and the diff are the model's (queries/sql/080_report_views.sql):
+    -- the matching and the diff are the model's (queries/access/sql/080_report_views.sql):
     -- role_baseline_match and role_drift, which the workbook and the PDF show too
     SELECT d.roleid,
            coalesce(list({'privilege': d.privilege, 'depth': d.actual_depth} ORDER BY d.privilege)

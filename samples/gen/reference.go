@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/d365audit/d365audit/queries/vocab"
 )
 
 // writeSKUs writes graph/subscribedSkus.json: the SKUs of samples/contoso,
@@ -212,8 +214,6 @@ func (w *writer) writePolicyFile(p string, err error) error {
 	})
 }
 
-var levelNames = map[uint8]string{dBasic: "Basic", dLocal: "Local", dDeep: "Deep", dGlobal: "Global"}
-
 // writeBaseline writes baseline/Roles/<name>.xml for every managed role as a
 // clean environment defines it: identical to the export except for the
 // customized Salesperson.
@@ -251,7 +251,8 @@ func (w *writer) writeBaseline() error {
 			fmt.Fprintf(bw, "  <IsCustomizable>%d</IsCustomizable>\n  <RolePrivileges>\n", custom)
 			for _, k := range names {
 				g := ro.baseline[k]
-				fmt.Fprintf(bw, "    <RolePrivilege name=\"%s\" level=\"%s\" />\n", cat.privs[g.priv].name, levelNames[g.mask])
+				level, _ := vocab.LevelName(int8(g.mask)) // a grant is one depth bit
+				fmt.Fprintf(bw, "    <RolePrivilege name=\"%s\" level=\"%s\" />\n", cat.privs[g.priv].name, level)
 			}
 			_, err := bw.WriteString("  </RolePrivileges>\n</Role>\n")
 			return err

@@ -1,4 +1,4 @@
-package queries
+package licenses
 
 import (
 	"context"
@@ -6,22 +6,16 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/d365audit/d365audit/queries/tenant"
 	"github.com/d365audit/d365audit/store"
 )
 
 var (
-	//go:embed licenses/tenant_people.sql
+	//go:embed tenant_people.sql
 	tenantPeople string
-	//go:embed licenses/tenant_needs.sql
+	//go:embed tenant_needs.sql
 	tenantNeeds string
 )
-
-// TenantEnvironment is one environment of a tenant run: its name and the
-// DuckDB schema its export and models were built in.
-type TenantEnvironment struct {
-	Name   string
-	Schema string
-}
 
 // BuildTenantLicenses builds the license model of a tenant in the current
 // schema, which holds the tenant's Graph files and price list, after every environment's models (Build, BuildLicenses) were built
@@ -31,7 +25,7 @@ type TenantEnvironment struct {
 // environment's (license_skus, license_assignments, license_waste,
 // license_person_needs, ...), so the tenant's license rules and review read
 // them unchanged; a person's systemuserid there is their Entra object id.
-func BuildTenantLicenses(ctx context.Context, db *store.DB, opts LicenseOptions, envs []TenantEnvironment) error {
+func BuildTenantLicenses(ctx context.Context, db *store.DB, opts LicenseOptions, envs []tenant.Environment) error {
 	if err := licenseSetup(ctx, db, opts); err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package queries
+package access
 
 // Semantic tests of the SQL models on small hand-built tenants. Each case
 // writes an export of CSV files (through the same ingest path as a real
@@ -712,7 +712,10 @@ func (r fieldRow) String() string {
 	return fmt.Sprintf("%s | %s.%s | read=%v create=%v update=%v", r.User, r.Table, r.Column, r.Read, r.Create, r.Update)
 }
 
-const sysAdminProfile = "572329c1-a042-4e22-be47-367c6374ea45"
+const (
+	sysAdminTemplate = "627090ff-40a3-4053-8790-584edc5be201"
+	sysAdminProfile  = "572329c1-a042-4e22-be47-367c6374ea45"
+)
 
 func TestFieldSecurity(t *testing.T) {
 	// Two profiles: Salary (read salary; read ssn) and HR (update ssn; nothing

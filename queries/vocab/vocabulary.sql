@@ -1,7 +1,7 @@
 -- The access vocabulary, defined once for the models, the rules, the
 -- license model and the comparison of two runs (diff runs this file too).
--- Go's twin is queries.Depths and grantRank (queries/matrix.go); the
--- property test holds the two to one naive model.
+-- Go's twin is vocab.Depths and vocab.GrantRank (vocab.go, beside this
+-- file); TestSQLTwin holds the two to one table of masks.
 
 -- the name of a depth rank: 0 team (a Basic grant of a team role whose
 -- members do not inherit it), 1 basic, 2 local, 3 deep, 4 global

@@ -1,4 +1,4 @@
-package queries
+package licenses
 
 import (
 	"context"
@@ -18,7 +18,7 @@ import (
 // capacity SKU, a cancelled subscription whose units are all locked out but
 // still consumed, and a SKU newer than the catalogue.
 func TestReviewOnRealTenantShapes(t *testing.T) {
-	b, err := os.ReadFile("../ingest/testdata/graph-shapes/graph-body.json")
+	b, err := os.ReadFile("../../ingest/testdata/graph-shapes/graph-body.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,5 +172,5 @@ func TestPeopleLicenseNeedsOnSample(t *testing.T) {
 // the access and license models as of its audit date.
 func sampleLicenseDB(t *testing.T) *store.DB {
 	t.Helper()
-	return licenseModels(t, "../samples/contoso")
+	return licenseModels(t, "../../samples/contoso")
 }

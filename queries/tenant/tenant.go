@@ -1,4 +1,8 @@
-package queries
+// Package tenant models what spans the environments of a tenant run: the
+// views across them (people x environments, administrators, role drift,
+// access spread), built in the tenant's schema from each environment's
+// (env_NAME). The tenant's license model is licenses.BuildTenantLicenses.
+package tenant
 
 import (
 	"context"
@@ -7,10 +11,18 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/d365audit/d365audit/queries/vocab"
 	"github.com/d365audit/d365audit/store"
 )
 
-//go:embed tenant/cross_environment.sql
+// Environment is one environment of a tenant run: its name and the DuckDB
+// schema its export and models were built in.
+type Environment struct {
+	Name   string
+	Schema string
+}
+
+//go:embed cross_environment.sql
 var crossEnvironment string
 
 // sysAdminTemplate is the role template id of System Administrator, the
@@ -45,8 +57,8 @@ var tenantGather = []struct{ table, query string }{
 // the current (tenant) schema, after BuildTenantLicenses: people x
 // environments, administrators, role drift and access spread
 // (tenant/cross_environment.sql).
-func BuildCrossEnvironment(ctx context.Context, db *store.DB, envs []TenantEnvironment) error {
-	if err := db.ExecScript(ctx, "access vocabulary", Vocabulary); err != nil {
+func BuildCrossEnvironment(ctx context.Context, db *store.DB, envs []Environment) error {
+	if err := db.ExecScript(ctx, "access vocabulary", vocab.SQL); err != nil {
 		return err
 	}
 	for _, g := range tenantGather {

@@ -1,4 +1,4 @@
-package queries
+package licenses
 
 import (
 	"context"
@@ -12,18 +12,18 @@ import (
 	"github.com/d365audit/d365audit/store"
 )
 
-//go:embed licenses/licenses.sql
+//go:embed licenses.sql
 var licenseModel string
 
 // restrictedTables holds the restricted tables and the licenses that allow
 // writing to them; restrictedAccess reads who can write to them from the
 // effective-access matrix.
 var (
-	//go:embed licenses/restricted.sql
+	//go:embed restricted.sql
 	restrictedTables string
-	//go:embed licenses/restricted_access.sql
+	//go:embed restricted_access.sql
 	restrictedAccess string
-	//go:embed licenses/person_needs.sql
+	//go:embed person_needs.sql
 	personNeeds string
 )
 
@@ -104,27 +104,13 @@ func licenseSetup(ctx context.Context, db *store.DB, opts LicenseOptions) error 
 	return insertDynamicsPlans(ctx, db, opts.DynamicsPlans)
 }
 
-// insertCatalog loads the catalogue in batches of a few hundred rows per
-// statement: one statement per SKU would be hundreds of round trips.
+// insertCatalog loads the catalogue.
 func insertCatalog(ctx context.Context, db *store.DB, skus []skucatalog.SKU) error {
-	const batch = 200
-	for start := 0; start < len(skus); start += batch {
-		end := min(start+batch, len(skus))
-		var b strings.Builder
-		args := make([]any, 0, 3*(end-start))
-		b.WriteString("INSERT INTO sku_catalog VALUES ")
-		for i, s := range skus[start:end] {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString("(?, ?, ?)")
-			args = append(args, s.ID, s.PartNumber, s.ProductName)
-		}
-		if err := db.Exec(ctx, "fill sku_catalog", b.String(), args...); err != nil {
-			return err
-		}
+	rows := make([][]any, len(skus))
+	for i, s := range skus {
+		rows[i] = []any{s.ID, s.PartNumber, s.ProductName}
 	}
-	return nil
+	return db.InsertValues(ctx, "sku_catalog", rows)
 }
 
 func catalogSource(s string) string {
@@ -143,24 +129,11 @@ func insertDynamicsPlans(ctx context.Context, db *store.DB, plans []skucatalog.S
 			return err
 		}
 	}
-	const batch = 200
-	for start := 0; start < len(plans); start += batch {
-		end := min(start+batch, len(plans))
-		var b strings.Builder
-		args := make([]any, 0, 2*(end-start))
-		b.WriteString("INSERT INTO license_dynamics_plans VALUES ")
-		for i, p := range plans[start:end] {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString("(?, ?)")
-			args = append(args, strings.ToLower(p.ID), strings.ToUpper(skucatalog.NormalizePartNumber(p.Name)))
-		}
-		if err := db.Exec(ctx, "fill license_dynamics_plans", b.String(), args...); err != nil {
-			return err
-		}
+	rows := make([][]any, len(plans))
+	for i, p := range plans {
+		rows[i] = []any{strings.ToLower(p.ID), strings.ToUpper(skucatalog.NormalizePartNumber(p.Name))}
 	}
-	return nil
+	return db.InsertValues(ctx, "license_dynamics_plans", rows)
 }
 
 // LicenseReview is the license cost review: seats per SKU, the wasted ones
@@ -278,15 +251,15 @@ func ReadLicenseReview(ctx context.Context, db *store.DB, hasGraph, hasPrices bo
 				return err
 			})
 	}
-	err := db.Query(ctx, "license SKUs", `
+	var err error
+	r.SKUs, err = store.Collect(ctx, db, "license SKUs", `
 		SELECT s.skuid, s.partnumber, s.productname, coalesce(s.capabilitystatus, ''), coalesce(s.enabled, 0), coalesce(s.consumed, 0),
 		       coalesce(s.suspended, 0), coalesce(s.warning, 0), coalesce(s.lockedout, 0), s.available, s.idle, s.over,
 		       coalesce(s.appliesto, ''), s.capacity, coalesce(s.kind, CASE WHEN s.paid THEN '' ELSE 'free' END),
 		       s.monthly_price::DOUBLE, coalesce(s.monthly_price * s.idle, 0)::DOUBLE, coalesce(s.monthly_price * s.idle * 12, 0)::DOUBLE,
 		       (SELECT string_agg(a.userprincipalname, chr(31) ORDER BY a.userprincipalname) FROM license_assignments a WHERE a.skuid = s.skuid)
 		FROM license_skus s ORDER BY s.partnumber, s.skuid`,
-		func(rows *sql.Rows) error {
-			var l SKULine
+		func(rows *sql.Rows, l *SKULine) error {
 			var price sql.NullFloat64
 			var assigned sql.NullString
 			if err := rows.Scan(&l.SKUID, &l.PartNumber, &l.ProductName, &l.Status, &l.Enabled, &l.Consumed, &l.Suspended, &l.Warning,
@@ -297,8 +270,7 @@ func ReadLicenseReview(ctx context.Context, db *store.DB, hasGraph, hasPrices bo
 				p := price.Float64
 				l.MonthlyPrice = &p
 			}
-			l.AssignedTo = splitList(assigned)
-			r.SKUs = append(r.SKUs, l)
+			l.AssignedTo = store.SplitList(assigned)
 			return nil
 		})
 	if err != nil {
@@ -337,8 +309,8 @@ func ReadLicenseReview(ctx context.Context, db *store.DB, hasGraph, hasPrices bo
 				&p.Status, &diff); err != nil {
 				return err
 			}
-			p.Tables, p.Uncovered, p.AllowedBy = splitList(tables), splitList(uncovered), splitList(allowed)
-			p.Licenses, p.Seats = splitList(licenses), splitList(seats)
+			p.Tables, p.Uncovered, p.AllowedBy = store.SplitList(tables), store.SplitList(uncovered), store.SplitList(allowed)
+			p.Licenses, p.Seats = store.SplitList(licenses), store.SplitList(seats)
 			if diff.Valid {
 				d := diff.Float64
 				p.MonthlyDifference = &d
@@ -355,17 +327,12 @@ func ReadLicenseReview(ctx context.Context, db *store.DB, hasGraph, hasPrices bo
 	if err != nil {
 		return r, err
 	}
-	err = db.Query(ctx, "license waste", `
+	r.Waste, err = store.Collect(ctx, db, "license waste", `
 		SELECT category, coalesce(user_id, ''), coalesce(user_name, ''), partnumber, productname, seats,
 		       coalesce(monthly, 0)::DOUBLE, coalesce(annual, 0)::DOUBLE, reason
 		FROM license_waste ORDER BY category_order, user_name, partnumber`,
-		func(rows *sql.Rows) error {
-			var w WasteLine
-			if err := rows.Scan(&w.Category, &w.UserID, &w.UserName, &w.SKUPart, &w.ProductName, &w.Seats, &w.Monthly, &w.Annual, &w.Reason); err != nil {
-				return err
-			}
-			r.Waste = append(r.Waste, w)
-			return nil
+		func(rows *sql.Rows, w *WasteLine) error {
+			return rows.Scan(&w.Category, &w.UserID, &w.UserName, &w.SKUPart, &w.ProductName, &w.Seats, &w.Monthly, &w.Annual, &w.Reason)
 		})
 	if err != nil {
 		return r, err

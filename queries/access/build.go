@@ -1,9 +1,19 @@
-// Package queries holds the SQL models of the audit: held roles, role
+// Package access is the access model of the audit: held roles, role
 // privileges with business-unit copies, privilege-to-table mapping, access
-// profiles, the effective-access matrix and field security. Each model is
-// one embedded .sql file with one job; Build runs them in order over the
-// canonical tables that ingest loaded.
-package queries
+// profiles, the effective-access matrix and field security, and the
+// questions asked of it (access, who-can). Each SQL model is one embedded
+// .sql file with one job; Build runs them in order over the canonical
+// tables that ingest loaded, after the vocabulary's macros (queries/vocab).
+//
+// The matrix is defined twice. The SQL views (sql/050_profile_access.sql)
+// are the definition that ad-hoc SQL, the rules, the license model and the
+// comparison of two runs read. Matrix (matrix.go) computes the same cells
+// from the compact parts the views are built on and expands one user at a
+// time, so access.parquet and the workbook stream 180 million cells at
+// 100,000 users without any of them being held; the views, asked for the
+// whole matrix, cannot do that in a laptop's memory. The property test holds
+// both to one naive model; the depth vocabulary they share is queries/vocab.
+package access
 
 import (
 	"context"
@@ -12,17 +22,12 @@ import (
 	"io/fs"
 	"sort"
 
+	"github.com/d365audit/d365audit/queries/vocab"
 	"github.com/d365audit/d365audit/store"
 )
 
 //go:embed sql/*.sql
 var models embed.FS
-
-// Vocabulary is the SQL that defines the access vocabulary every model
-// uses (depth_name, mask_rank, grant_depth_rank); diff runs it too.
-//
-//go:embed sql/000_vocabulary.sql
-var Vocabulary string
 
 // DefaultBusinessTables are the tables an Administrative-mode user holds
 // nothing on (OUTPUT.md), unless the policy lists others.
@@ -54,6 +59,10 @@ func Build(ctx context.Context, db *store.DB, opts Options) error {
 		return err
 	}
 	sort.Strings(names)
+	// depth_name, mask_rank, grant_depth_rank: every model after may use them
+	if err := db.ExecScript(ctx, "access vocabulary", vocab.SQL); err != nil {
+		return err
+	}
 	return runModels(ctx, db, names)
 }
 

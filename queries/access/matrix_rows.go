@@ -1,8 +1,10 @@
-package queries
+package access
 
 import (
 	"context"
 	"fmt"
+
+	"github.com/d365audit/d365audit/queries/vocab"
 )
 
 // AccessMatrix lays the effective-access matrix out as the Dataverse role
@@ -66,6 +68,18 @@ func (a *AccessMatrix) EachProfileRow(ctx context.Context, fn func(MatrixRow) er
 	return nil
 }
 
+// MatrixRow is one user and table of the access matrix, laid out as the role
+// editor shows a role: a depth per privilege ("" where none), and the
+// sources of every grant on the table. Miscellaneous privileges come as
+// rows whose Table is empty and whose Misc names the privilege.
+type MatrixRow struct {
+	User    string
+	Table   string
+	Misc    string
+	Depths  [8]string // in vocab.TableRights order
+	Sources string
+}
+
 // ProfileLabel names an access profile in reports: P00012.
 func ProfileLabel(id int64) string { return fmt.Sprintf("P%05d", id) }
 
@@ -76,13 +90,13 @@ func ProfileLabel(id int64) string { return fmt.Sprintf("P%05d", id) }
 // after the tables.
 // p gives the sources' text; without it, Sources is empty.
 func (a *AccessMatrix) eachRow(who string, p *Profile, cells []Cell, fn func(MatrixRow) error) error {
-	pts := make([]int32, 0, len(TablePrivileges))
+	pts := make([]int32, 0, len(vocab.TableRights))
 	for i := 0; i < len(cells); {
 		info := a.m.Cells[cells[i].PT]
 		r := MatrixRow{User: who, Table: info.Table}
 		pts = append(pts[:0], cells[i].PT)
 		if info.Table == "" {
-			r.Misc, r.Depths[0] = info.Privilege, Depths[cells[i].Rank]
+			r.Misc, r.Depths[0] = info.Privilege, vocab.Depths[cells[i].Rank]
 			i++
 		} else {
 			pts = pts[:0]
@@ -90,7 +104,7 @@ func (a *AccessMatrix) eachRow(who string, p *Profile, cells []Cell, fn func(Mat
 				c := cells[i]
 				pts = append(pts, c.PT)
 				if k := tablePrivilegeIndex(a.m.Cells[c.PT].Privilege); k >= 0 {
-					r.Depths[k] = Depths[c.Rank]
+					r.Depths[k] = vocab.Depths[c.Rank]
 				}
 			}
 		}
@@ -105,7 +119,7 @@ func (a *AccessMatrix) eachRow(who string, p *Profile, cells []Cell, fn func(Mat
 }
 
 func tablePrivilegeIndex(privilege string) int {
-	for i, p := range TablePrivileges {
+	for i, p := range vocab.TableRights {
 		if p == privilege {
 			return i
 		}
@@ -152,7 +166,7 @@ func (a *AccessMatrix) EachRoleRow(ctx context.Context, fn func(MatrixRow) error
 		cells = cells[:0]
 		for _, g := range a.m.grants[r.ID] {
 			// grants are in pt_id order; several privileges may share a cell
-			rank := grantRank(g.mask, false)
+			rank := vocab.GrantRank(g.mask, false)
 			if n := len(cells); n > 0 && cells[n-1].PT == g.pt {
 				cells[n-1].Rank = max(cells[n-1].Rank, rank)
 				continue

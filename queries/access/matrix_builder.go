@@ -1,4 +1,4 @@
-package queries
+package access
 
 import (
 	"sort"
@@ -42,8 +42,8 @@ func (b *MatrixBuilder) Role(id, name string, masks map[int32]int8) {
 	b.m.roles = append(b.m.roles, RoleGrants{ID: id, Label: name})
 }
 
-// Profile adds an access profile of class ("full", "read",
-// "administrative", "disabled") holding sources, and returns its id.
+// Profile adds an access profile of class (vocab.ClassFull, ClassRead,
+// ClassAdministrative, ClassDisabled) holding sources, and returns its id.
 func (b *MatrixBuilder) Profile(class string, sources ...MatrixSource) int64 {
 	sorted := append([]MatrixSource(nil), sources...)
 	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Text < sorted[j].Text })

@@ -1,10 +1,9 @@
-package queries
+package reportdata
 
 import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 
 	"github.com/d365audit/d365audit/ingest"
 	"github.com/d365audit/d365audit/store"
@@ -97,17 +96,9 @@ func AccessModeName(m int64) string {
 	return fmt.Sprint(m)
 }
 
-func splitList(s sql.NullString) []string {
-	if !s.Valid || s.String == "" {
-		return []string{}
-	}
-	return strings.Split(s.String, "\x1f")
-}
-
 // Users returns every systemuser, by full name.
 func Users(ctx context.Context, db *store.DB) ([]UserRow, error) {
-	var out []UserRow
-	err := db.Query(ctx, "users for the report", `
+	return store.Collect(ctx, db, "users for the report", `
 		SELECT u.systemuserid, u.domainname, coalesce(u.fullname, ''), coalesce(bu.name, ''), u.accessmode, u.isdisabled,
 		       u.applicationid IS NOT NULL,
 		       (SELECT string_agg(DISTINCT coalesce(s.skupartnumber, l.skuid), chr(31) ORDER BY coalesce(s.skupartnumber, l.skuid))
@@ -125,24 +116,20 @@ func Users(ctx context.Context, db *store.DB) ([]UserRow, error) {
 		LEFT JOIN businessunits bu USING (businessunitid)
 		LEFT JOIN user_profiles up USING (systemuserid)
 		ORDER BY lower(coalesce(u.fullname, u.domainname)), u.systemuserid`,
-		func(rows *sql.Rows) error {
-			var u UserRow
+		func(rows *sql.Rows, u *UserRow) error {
 			var lic, direct, team sql.NullString
 			if err := rows.Scan(&u.ID, &u.DomainName, &u.FullName, &u.BusinessUnit, &u.AccessMode, &u.Disabled, &u.Application,
 				&lic, &direct, &team, &u.ProfileID); err != nil {
 				return err
 			}
-			u.Licenses, u.DirectRoles, u.TeamRoles = splitList(lic), splitList(direct), splitList(team)
-			out = append(out, u)
+			u.Licenses, u.DirectRoles, u.TeamRoles = store.SplitList(lic), store.SplitList(direct), store.SplitList(team)
 			return nil
 		})
-	return out, err
 }
 
 // Roles returns every root role with its copies and holders.
 func Roles(ctx context.Context, db *store.DB) ([]RoleRow, error) {
-	var out []RoleRow
-	err := db.Query(ctx, "roles for the report", `
+	return store.Collect(ctx, db, "roles for the report", `
 		WITH roots AS (
 		    SELECT r.*, rr.rootroleid FROM roles r JOIN role_roots rr USING (roleid)
 		),
@@ -164,40 +151,26 @@ func Roles(ctx context.Context, db *store.DB) ([]RoleRow, error) {
 		LEFT JOIN role_baseline_match m ON m.roleid = r.roleid
 		WHERE r.rootroleid = r.roleid
 		ORDER BY lower(r.name), r.roleid`,
-		func(rows *sql.Rows) error {
-			var r RoleRow
-			if err := rows.Scan(&r.ID, &r.Name, &r.BusinessUnit, &r.Copies, &r.OutOfBox, &r.Managed, &r.TemplateID,
-				&r.Baseline, &r.Modified, &r.Privileges, &r.Holders, &r.DirectHolders, &r.TeamHolders); err != nil {
-				return err
-			}
-			out = append(out, r)
-			return nil
+		func(rows *sql.Rows, r *RoleRow) error {
+			return rows.Scan(&r.ID, &r.Name, &r.BusinessUnit, &r.Copies, &r.OutOfBox, &r.Managed, &r.TemplateID,
+				&r.Baseline, &r.Modified, &r.Privileges, &r.Holders, &r.DirectHolders, &r.TeamHolders)
 		})
-	return out, err
 }
 
 // RoleChanges returns every difference of an out-of-box role from its
 // baseline.
 func RoleChanges(ctx context.Context, db *store.DB) ([]RoleChange, error) {
-	var out []RoleChange
-	err := db.Query(ctx, "role changes for the report", `
+	return store.Collect(ctx, db, "role changes for the report", `
 		SELECT r.name, d.roleid, d.privilege, d.change, coalesce(d.baseline_depth, ''), coalesce(d.actual_depth, '')
 		FROM role_drift d JOIN roles r USING (roleid) ORDER BY lower(r.name), d.roleid, lower(d.privilege)`,
-		func(rows *sql.Rows) error {
-			var c RoleChange
-			if err := rows.Scan(&c.Role, &c.RoleID, &c.Privilege, &c.Change, &c.BaselineDepth, &c.ActualDepth); err != nil {
-				return err
-			}
-			out = append(out, c)
-			return nil
+		func(rows *sql.Rows, c *RoleChange) error {
+			return rows.Scan(&c.Role, &c.RoleID, &c.Privilege, &c.Change, &c.BaselineDepth, &c.ActualDepth)
 		})
-	return out, err
 }
 
 // Teams returns every team with its members and roles.
 func Teams(ctx context.Context, db *store.DB) ([]TeamRow, error) {
-	var out []TeamRow
-	err := db.Query(ctx, "teams for the report", `
+	return store.Collect(ctx, db, "teams for the report", `
 		SELECT t.teamid, t.name, t.teamtype, coalesce(bu.name, ''), coalesce(t.isdefault, false), coalesce(t.azureactivedirectoryobjectid, ''),
 		       (SELECT count(*) FROM teammemberships tm WHERE tm.teamid = t.teamid),
 		       (SELECT string_agg(DISTINCT r.name || '@' || coalesce(rb.name, ''), chr(31) ORDER BY r.name || '@' || coalesce(rb.name, ''))
@@ -205,48 +178,12 @@ func Teams(ctx context.Context, db *store.DB) ([]TeamRow, error) {
 		         WHERE tr.teamid = t.teamid)
 		FROM teams t LEFT JOIN businessunits bu USING (businessunitid)
 		ORDER BY lower(t.name), t.teamid`,
-		func(rows *sql.Rows) error {
-			var t TeamRow
+		func(rows *sql.Rows, t *TeamRow) error {
 			var roles sql.NullString
 			if err := rows.Scan(&t.ID, &t.Name, &t.Type, &t.BusinessUnit, &t.Default, &t.EntraObject, &t.Members, &roles); err != nil {
 				return err
 			}
-			t.Roles = splitList(roles)
-			out = append(out, t)
+			t.Roles = store.SplitList(roles)
 			return nil
 		})
-	return out, err
-}
-
-// FieldAccess returns every user's reachable secured columns.
-func FieldAccess(ctx context.Context, db *store.DB) ([]FieldAccessRow, error) {
-	var out []FieldAccessRow
-	err := db.Query(ctx, "field security for the report", `
-		SELECT "user", "table", "column", canread, cancreate, canupdate, sources FROM user_field_access
-		ORDER BY "user", "table", "column"`,
-		func(rows *sql.Rows) error {
-			var r FieldAccessRow
-			if err := rows.Scan(&r.User, &r.Table, &r.Column, &r.Read, &r.Create, &r.Update, &r.Sources); err != nil {
-				return err
-			}
-			out = append(out, r)
-			return nil
-		})
-	return out, err
-}
-
-// TablePrivileges are the eight record privileges, in the order the
-// Dataverse role editor shows them.
-var TablePrivileges = []string{"create", "read", "write", "delete", "append", "appendto", "assign", "share"}
-
-// MatrixRow is one user and table of the access matrix, laid out as the role
-// editor shows a role: a depth per privilege ("" where none), and the
-// sources of every grant on the table. Miscellaneous privileges come as
-// rows whose Table is empty and whose Misc names the privilege.
-type MatrixRow struct {
-	User    string
-	Table   string
-	Misc    string
-	Depths  [8]string // in TablePrivileges order
-	Sources string
 }

@@ -1,4 +1,4 @@
-package queries
+package licenses
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/d365audit/d365audit/ingest/skucatalog"
 	"github.com/d365audit/d365audit/internal/testenv"
+	"github.com/d365audit/d365audit/queries/access"
 	"github.com/d365audit/d365audit/store"
 )
 
@@ -25,12 +26,12 @@ func licenseDBWith(t *testing.T, prices string, skus []byte) *store.DB {
 	t.Helper()
 	dir := t.TempDir()
 	for _, sub := range []string{"", "graph"} {
-		entries, _ := os.ReadDir(filepath.Join("../ingest/testdata/formats/csv", sub))
+		entries, _ := os.ReadDir(filepath.Join("../../ingest/testdata/formats/csv", sub))
 		for _, e := range entries {
 			if e.IsDir() {
 				continue
 			}
-			b, err := os.ReadFile(filepath.Join("../ingest/testdata/formats/csv", sub, e.Name()))
+			b, err := os.ReadFile(filepath.Join("../../ingest/testdata/formats/csv", sub, e.Name()))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -53,7 +54,7 @@ func licenseModels(t *testing.T, dir string) *store.DB {
 	t.Helper()
 	ctx := context.Background()
 	db := testenv.Load(t, dir)
-	if err := Build(ctx, db, Options{}); err != nil {
+	if err := access.Build(ctx, db, access.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	catalog, _ := skucatalog.Builtin()

@@ -1,4 +1,4 @@
-package queries
+package access
 
 // Property test of effective_access: random small tenants, their expected
 // matrix computed by a naive per-user Go model written straight from the
@@ -10,7 +10,7 @@ package queries
 // cannot meet) and loaded once. A failure names the seed of each tenant that
 // differs; rerun one tenant alone with
 //
-//	PROPERTY_SEED=<seed> go test -tags=duckdb_arrow -run TestEffectiveAccessProperty -v ./queries/
+//	PROPERTY_SEED=<seed> go test -tags=duckdb_arrow -run TestEffectiveAccessProperty -v ./queries/access/
 //
 // PROPERTY_ITERATIONS overrides the number of tenants.
 
@@ -25,6 +25,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/d365audit/d365audit/queries/vocab"
 )
 
 const (
@@ -135,7 +137,7 @@ func matrixRows(t *testing.T, m *Matrix) []accessRow {
 			}
 			texts[k] = text
 			out = append(out, accessRow{User: u.DomainName, Table: info.Table, Privilege: info.Privilege,
-				Depth: Depths[c.Rank], Sources: text})
+				Depth: vocab.Depths[c.Rank], Sources: text})
 		}
 		return nil
 	})

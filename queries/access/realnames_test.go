@@ -1,4 +1,4 @@
-package queries
+package access
 
 import (
 	"context"
@@ -9,11 +9,12 @@ import (
 	"testing"
 
 	"github.com/d365audit/d365audit/ingest/rolexml"
+	"github.com/d365audit/d365audit/queries/vocab"
 )
 
 // realRoleDirs hold Microsoft's own role files (../shared/data/roles):
 // thousands of real privilege names, in the casings Microsoft ships.
-var realRoleDirs = []string{"../../shared/data/roles/templates-for-power-platform", "../../shared/data/roles/powercat-automation-kit"}
+var realRoleDirs = []string{"../../../shared/data/roles/templates-for-power-platform", "../../../shared/data/roles/powercat-automation-kit"}
 
 // TestRealPrivilegeNames maps every privilege name of the real role files
 // the way an export without privilegeobjecttypecodes and accessright is
@@ -103,7 +104,7 @@ func TestRealPrivilegeNames(t *testing.T) {
 		if m.table == "" {
 			continue
 		}
-		if !IsTableRight(m.privilege) {
+		if !vocab.IsTableRight(m.privilege) {
 			t.Errorf("%s: table %s with right %q", name, m.table, m.privilege)
 		}
 		if strings.HasPrefix(m.table, "to") && strings.Contains(strings.ToLower(name), "appendto") {

@@ -1,4 +1,4 @@
-package queries
+package access
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync/atomic"
 
+	"github.com/d365audit/d365audit/queries/vocab"
 	"github.com/d365audit/d365audit/store"
 )
 
@@ -98,7 +99,7 @@ func (s SourceSet) with(slot uint8) SourceSet {
 }
 
 // Cell is one privilege a profile holds: its pt_id, the depth's rank
-// (Depths) and the slots of the sources that grant it.
+// (vocab.Depths) and the slots of the sources that grant it.
 //
 // Ranks records the depth each granting source gives, one base-6 digit
 // (rank + 1) per source in slot order: with Sources, it tells two cells of
@@ -143,7 +144,7 @@ func (m *Matrix) finishRoles() {
 	holders := map[string]int64{}
 	for i := 1; i < len(m.Profiles); i++ {
 		p := &m.Profiles[i]
-		if p.Class == "disabled" {
+		if p.Class == vocab.ClassDisabled {
 			continue
 		}
 		seen := map[string]bool{}
@@ -338,17 +339,17 @@ func (m *Matrix) NewExpander() *Expander {
 // team's records (2.3); a disabled user holds nothing, a Read-mode user only
 // reads, and an Administrative-mode user holds nothing on business tables.
 func (e *Expander) Cells(p *Profile, buf []Cell) []Cell {
-	if p.Class == "disabled" {
+	if p.Class == vocab.ClassDisabled {
 		return buf
 	}
 	cells := e.m.Cells
 	for _, s := range p.sources {
 		for _, g := range e.m.grants[s.roleid] {
 			c := &cells[g.pt]
-			if (p.Class == "read" && c.Privilege != "read") || (p.Class == "administrative" && c.business) {
+			if (p.Class == vocab.ClassRead && c.Privilege != "read") || (p.Class == vocab.ClassAdministrative && c.business) {
 				continue
 			}
-			r := grantRank(g.mask, s.teamNoInherit)
+			r := vocab.GrantRank(g.mask, s.teamNoInherit)
 			if r > e.rank[g.pt] {
 				e.rank[g.pt] = r
 			}
@@ -375,22 +376,6 @@ func (e *Expander) Cells(p *Profile, buf []Cell) []Cell {
 		e.held[w] = 0
 	}
 	return buf
-}
-
-// grantRank is the depth rank of one grant: its broadest depth bit, or
-// team for a Basic grant of a team role whose members do not inherit it.
-func grantRank(mask int8, teamNoInherit bool) int8 {
-	switch {
-	case mask&8 != 0:
-		return 4
-	case mask&4 != 0:
-		return 3
-	case mask&2 != 0:
-		return 2
-	case teamNoInherit:
-		return 0
-	}
-	return 1
 }
 
 // CellKey identifies a cell's sources text within one access profile:
@@ -450,7 +435,7 @@ func (m *Matrix) SourcesText(p *Profile, pts ...int32) string {
 		for _, pt := range pts {
 			k := sort.Search(len(gs), func(i int) bool { return gs[i].pt >= pt })
 			if k < len(gs) && gs[k].pt == pt {
-				if r := grantRank(gs[k].mask, s.teamNoInherit); r > ranks[s.slot] {
+				if r := vocab.GrantRank(gs[k].mask, s.teamNoInherit); r > ranks[s.slot] {
 					ranks[s.slot] = r
 				}
 			}
@@ -464,7 +449,7 @@ func (m *Matrix) SourcesText(p *Profile, pts ...int32) string {
 // rank.
 func (p *Profile) rankedText(ranks []int8) string {
 	var b strings.Builder
-	for rank := int8(len(Depths) - 1); rank >= 0; rank-- {
+	for rank := int8(len(vocab.Depths) - 1); rank >= 0; rank-- {
 		for slot, r := range ranks {
 			if r != rank {
 				continue
@@ -474,7 +459,7 @@ func (p *Profile) rankedText(ranks []int8) string {
 			}
 			b.WriteString(p.texts[slot])
 			b.WriteString(" (")
-			b.WriteString(Depths[rank])
+			b.WriteString(vocab.Depths[rank])
 			b.WriteString(")")
 		}
 	}

@@ -32,7 +32,7 @@ SELECT CASE WHEN max(slot) >= 128 THEN error('a user holds roles through ' || (m
 -- one row per profile, cell and granting source. Everything below is a
 -- view: the matrix has about 180 million cells at 100,000 users, so it is
 -- never stored. access.parquet and the workbook expand it in Go
--- (queries/matrix.go, held to the same naive model by the property test),
+-- (queries/access/matrix.go, held to the same naive model by the property test),
 -- queries that name a user's profile, a table or a privilege are filtered
 -- before the aggregation; the rules read only the cells the policy names.
 -- grant_depth_rank: 000_vocabulary.sql

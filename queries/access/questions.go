@@ -1,4 +1,4 @@
-package queries
+package access
 
 import (
 	"context"
@@ -8,51 +8,9 @@ import (
 	"strings"
 
 	"github.com/d365audit/d365audit/internal/suggest"
+	"github.com/d365audit/d365audit/queries/vocab"
 	"github.com/d365audit/d365audit/store"
 )
-
-// Depths in rising order; a depth's rank is its index.
-var Depths = []string{"team", "basic", "local", "deep", "global"}
-
-// depthAliases are the names the security role editor shows for the
-// depths (User, Business Unit, Parent: Child Business Units, Organization),
-// which admins type as often as ours.
-var depthAliases = map[string]string{
-	"user": "basic", "business unit": "local", "parent: child business units": "deep",
-	"parent:child business units": "deep", "parent child business units": "deep", "organization": "global",
-	"organisation": "global",
-}
-
-// DepthRank returns the rank of a depth name (ours, or the role editor's),
-// or -1.
-func DepthRank(depth string) int {
-	d := strings.ToLower(strings.Join(strings.Fields(depth), " "))
-	if alias, ok := depthAliases[d]; ok {
-		d = alias
-	}
-	for i, name := range Depths {
-		if name == d {
-			return i
-		}
-	}
-	return -1
-}
-
-// DepthNames lists the depth names a person may type, for error messages.
-const DepthNames = "team, basic (User), local (Business Unit), deep (Parent: Child Business Units), global (Organization)"
-
-// TableRights are the privileges a table has, as the matrix names them.
-var TableRights = []string{"create", "read", "write", "delete", "append", "appendto", "assign", "share"}
-
-// IsTableRight says whether p names a table right, in any case.
-func IsTableRight(p string) bool {
-	for _, r := range TableRights {
-		if strings.EqualFold(r, strings.TrimSpace(p)) {
-			return true
-		}
-	}
-	return false
-}
 
 // AccessRow is one cell of the effective-access matrix (OUTPUT.md).
 type AccessRow struct {
@@ -92,21 +50,14 @@ type User struct {
 // FindUsers returns the users a selector names: a systemuserid, a
 // domainname or a full name, compared case-insensitively.
 func FindUsers(ctx context.Context, db *store.DB, selector string) ([]User, error) {
-	var out []User
 	sel := strings.ToLower(strings.Trim(strings.TrimSpace(selector), "{}"))
-	err := db.Query(ctx, "find user "+selector,
+	return store.Collect(ctx, db, "find user "+selector,
 		`SELECT u.systemuserid, u.domainname, coalesce(u.fullname, ''), coalesce(bu.name, u.businessunitid), u.isdisabled, u.accessmode
 		 FROM systemusers u LEFT JOIN businessunits bu USING (businessunitid)
 		 WHERE u.systemuserid = ? OR lower(u.domainname) = ? OR lower(trim(u.fullname)) = ? ORDER BY u.domainname, u.systemuserid`,
-		func(rows *sql.Rows) error {
-			var u User
-			if err := rows.Scan(&u.ID, &u.DomainName, &u.FullName, &u.BusinessUnit, &u.Disabled, &u.AccessMode); err != nil {
-				return err
-			}
-			out = append(out, u)
-			return nil
+		func(rows *sql.Rows, u *User) error {
+			return rows.Scan(&u.ID, &u.DomainName, &u.FullName, &u.BusinessUnit, &u.Disabled, &u.AccessMode)
 		}, sel, sel, sel)
-	return out, err
 }
 
 // accessColumns are an AccessRow's columns of effective_access; who the
@@ -138,8 +89,8 @@ func UserAccess(ctx context.Context, db *store.DB, userID, table string) ([]Acce
 func WhoCan(ctx context.Context, db *store.DB, table, privilege, minDepth string) ([]AccessRow, error) {
 	rank := 0
 	if minDepth != "" {
-		if rank = DepthRank(minDepth); rank < 0 {
-			return nil, fmt.Errorf("unknown depth %q (one of %s)", minDepth, DepthNames)
+		if rank = vocab.DepthRank(minDepth); rank < 0 {
+			return nil, fmt.Errorf("unknown depth %q (one of %s)", minDepth, vocab.DepthNames)
 		}
 	}
 	q := `SELECT e."user", e."table", e.privilege, e.depth, e.sources, coalesce(u.fullname, ''), coalesce(bu.name, '')
@@ -151,16 +102,9 @@ func WhoCan(ctx context.Context, db *store.DB, table, privilege, minDepth string
 }
 
 func scanAccess(ctx context.Context, db *store.DB, what, q string, args ...any) ([]AccessRow, error) {
-	var out []AccessRow
-	err := db.Query(ctx, what, q, func(rows *sql.Rows) error {
-		var r AccessRow
-		if err := rows.Scan(&r.User, &r.Table, &r.Privilege, &r.Depth, &r.Sources, &r.FullName, &r.BusinessUnit); err != nil {
-			return err
-		}
-		out = append(out, r)
-		return nil
+	return store.Collect(ctx, db, what, q, func(rows *sql.Rows, r *AccessRow) error {
+		return rows.Scan(&r.User, &r.Table, &r.Privilege, &r.Depth, &r.Sources, &r.FullName, &r.BusinessUnit)
 	}, args...)
-	return out, err
 }
 
 // QuestionError is a question the export cannot answer truthfully: a
@@ -212,9 +156,9 @@ func ResolvePrivilege(ctx context.Context, db *store.DB, table, privilege string
 		}
 		return t, p, nil
 	}
-	if !IsTableRight(privilege) {
+	if !vocab.IsTableRight(privilege) {
 		return "", "", questionErr("privilege %q is not one of %s, nor a full privilege name (prvDeleteAccount, prvBulkDelete)",
-			privilege, strings.Join(TableRights, ", "))
+			privilege, strings.Join(vocab.TableRights, ", "))
 	}
 	privilege = strings.ToLower(privilege)
 	if table == "" {
@@ -264,25 +208,31 @@ func distinct(ctx context.Context, db *store.DB, q string, args ...any) ([]strin
 	return out, err
 }
 
+// fieldAccessColumns are a FieldAccessRow's columns of user_field_access.
+const fieldAccessColumns = `SELECT "user", "table", "column", canread, cancreate, canupdate, sources FROM user_field_access`
+
 // UserFieldAccess returns the secured columns one user can reach.
 func UserFieldAccess(ctx context.Context, db *store.DB, userID, table string) ([]FieldAccessRow, error) {
-	q := `SELECT "user", "table", "column", canread, cancreate, canupdate, sources FROM user_field_access WHERE systemuserid = ?`
+	q := fieldAccessColumns + ` WHERE systemuserid = ?`
 	args := []any{userID}
 	if table != "" {
 		q += ` AND "table" = lower(?)`
 		args = append(args, table)
 	}
 	q += ` ORDER BY "table", "column"`
-	var out []FieldAccessRow
-	err := db.Query(ctx, "field access of "+userID, q, func(rows *sql.Rows) error {
-		var r FieldAccessRow
-		if err := rows.Scan(&r.User, &r.Table, &r.Column, &r.Read, &r.Create, &r.Update, &r.Sources); err != nil {
-			return err
-		}
-		out = append(out, r)
-		return nil
+	return scanFieldAccess(ctx, db, "field access of "+userID, q, args...)
+}
+
+// FieldAccess returns every user's reachable secured columns, for the
+// reports.
+func FieldAccess(ctx context.Context, db *store.DB) ([]FieldAccessRow, error) {
+	return scanFieldAccess(ctx, db, "field security for the report", fieldAccessColumns+` ORDER BY "user", "table", "column"`)
+}
+
+func scanFieldAccess(ctx context.Context, db *store.DB, what, q string, args ...any) ([]FieldAccessRow, error) {
+	return store.Collect(ctx, db, what, q, func(rows *sql.Rows, r *FieldAccessRow) error {
+		return rows.Scan(&r.User, &r.Table, &r.Column, &r.Read, &r.Create, &r.Update, &r.Sources)
 	}, args...)
-	return out, err
 }
 
 // ProfileCount is the number of distinct access profiles: how many
