@@ -17,6 +17,9 @@ import (
 	"github.com/d365audit/d365audit/ingest"
 	"github.com/d365audit/d365audit/queries"
 	"github.com/d365audit/d365audit/reports"
+	"github.com/d365audit/d365audit/reports/pdf"
+	"github.com/d365audit/d365audit/reports/tabular"
+	"github.com/d365audit/d365audit/reports/xlsx"
 	"github.com/d365audit/d365audit/store"
 	"golang.org/x/sync/errgroup"
 )
@@ -41,11 +44,11 @@ func writeOutputs(ctx context.Context, db *store.DB, out, previous string, rep *
 		return fmt.Errorf("create output directory: %w", err)
 	}
 	findings := []outputStep{
-		{FindingsJSON, streamTo(func(w io.Writer) error { return reports.WriteFindingsJSON(w, rep) }), ""},
-		{FindingsCSV, streamTo(func(w io.Writer) error { return reports.WriteFindingsCSV(w, rep) }), "findings"},
+		{FindingsJSON, streamTo(func(w io.Writer) error { return tabular.WriteFindingsJSON(w, rep) }), ""},
+		{FindingsCSV, streamTo(func(w io.Writer) error { return tabular.WriteFindingsCSV(w, rep) }), "findings"},
 	}
 	parquet := outputStep{AccessFile, streamTo(func(w io.Writer) error {
-		return reports.WriteAccessParquet(w, rep.Access.Matrix())
+		return tabular.WriteAccessParquet(w, rep.Access.Matrix())
 	}), "parquet"}
 	database := outputStep{DatabaseFile, func(tmp string) error { return copyDatabase(ctx, db, tmp) }, "database"}
 	compare := outputStep{diff.OutputFile, func(tmp string) error {
@@ -56,9 +59,9 @@ func writeOutputs(ctx context.Context, db *store.DB, out, previous string, rep *
 		rep.Changes = d
 		return streamTo(func(w io.Writer) error { return diff.WriteJSON(w, d) })(tmp)
 	}, "diff"}
-	pdf := outputStep{PDFFile, streamTo(func(w io.Writer) error { return reports.WritePDF(w, rep) }), "pdf"}
+	pdf := outputStep{PDFFile, streamTo(func(w io.Writer) error { return pdf.WritePDF(w, rep) }), "pdf"}
 	workbook := outputStep{ReportXLSX, streamTo(func(w io.Writer) error {
-		return reports.WriteWorkbookContext(ctx, w, rep, reports.WorkbookOptions{TmpDir: out})
+		return xlsx.WriteWorkbookContext(ctx, w, rep, xlsx.WorkbookOptions{TmpDir: out})
 	}), "workbook"}
 	// Lanes run side by side, each in order. The comparison with a previous
 	// run reads the database, and the reports show the comparison.

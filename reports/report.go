@@ -5,7 +5,11 @@
 package reports
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"io"
+	"sort"
 	"time"
 
 	"github.com/d365audit/d365audit/diff"
@@ -96,4 +100,23 @@ func AtOrAbove(fs []rules.Finding, severity string) int {
 		}
 	}
 	return n
+}
+
+// InputFingerprint is the SHA-256 of the input manifest: one line per
+// input, "<sha256>  <file>\n" as sha256sum prints it, sorted by file name.
+// Any change to any input changes it; `sha256sum` over the files, sorted,
+// reproduces the manifest.
+func InputFingerprint(inputs []Input) string {
+	sorted := append([]Input(nil), inputs...)
+	sort.SliceStable(sorted, func(i, j int) bool {
+		if sorted[i].File != sorted[j].File {
+			return sorted[i].File < sorted[j].File
+		}
+		return sorted[i].SHA256 < sorted[j].SHA256
+	})
+	h := sha256.New()
+	for _, in := range sorted {
+		io.WriteString(h, in.SHA256+"  "+in.File+"\n")
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }

@@ -14,7 +14,7 @@ import (
 
 	"github.com/d365audit/d365audit/ingest"
 	"github.com/d365audit/d365audit/queries"
-	"github.com/d365audit/d365audit/reports"
+	"github.com/d365audit/d365audit/reports/tabular"
 )
 
 type accessOptions struct {
@@ -239,7 +239,7 @@ func newCSVTable(w io.Writer, header ...string) *csvTable {
 
 func (t *csvTable) row(cells ...string) {
 	for i := range cells {
-		cells[i] = reports.SafeCell(cells[i])
+		cells[i] = tabular.SafeCell(cells[i])
 	}
 	t.cw.Write(cells)
 }

@@ -1,0 +1,25 @@
+package reports
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"testing"
+)
+
+// The fingerprint is sha256sum's manifest, sorted by file, hashed: it does
+// not depend on the order of the inputs.
+func TestInputFingerprint(t *testing.T) {
+	a := Input{File: "b.json", SHA256: "bb"}
+	b := Input{File: "a.csv", SHA256: "aa"}
+	sum := sha256.Sum256([]byte("aa  a.csv\nbb  b.json\n"))
+	want := hex.EncodeToString(sum[:])
+	if got := InputFingerprint([]Input{a, b}); got != want {
+		t.Errorf("InputFingerprint = %s, want %s", got, want)
+	}
+	if InputFingerprint([]Input{b, a}) != want {
+		t.Error("the fingerprint depends on the order of the inputs")
+	}
+	if InputFingerprint([]Input{{File: "x"}}) == "" {
+		t.Error("an input without a digest breaks the fingerprint")
+	}
+}
