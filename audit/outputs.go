@@ -43,13 +43,19 @@ func writeOutputs(ctx context.Context, db *store.DB, out, previous string, rep *
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return fmt.Errorf("create output directory: %w", err)
 	}
-	findings := []outputStep{
-		{FindingsJSON, streamTo(func(w io.Writer) error { return tabular.WriteFindingsJSON(w, rep) }), ""},
-		{FindingsCSV, streamTo(func(w io.Writer) error { return tabular.WriteFindingsCSV(w, rep) }), "findings"},
+	// The report writers, by the file each writes.
+	writers := map[string]reports.Writer{
+		FindingsJSON: tabular.FindingsJSON{},
+		FindingsCSV:  tabular.FindingsCSV{},
+		AccessFile:   tabular.AccessParquet{},
+		PDFFile:      pdf.Writer{},
+		ReportXLSX:   xlsx.Writer{Options: xlsx.Options{TmpDir: out}},
 	}
-	parquet := outputStep{AccessFile, streamTo(func(w io.Writer) error {
-		return tabular.WriteAccessParquet(w, rep.Access.Matrix())
-	}), "parquet"}
+	render := func(name, stage string) outputStep {
+		return outputStep{name, streamTo(func(w io.Writer) error { return writers[name].Write(ctx, w, rep) }), stage}
+	}
+	findings := []outputStep{render(FindingsJSON, ""), render(FindingsCSV, "findings")}
+	parquet := render(AccessFile, "parquet")
 	database := outputStep{DatabaseFile, func(tmp string) error { return copyDatabase(ctx, db, tmp) }, "database"}
 	compare := outputStep{diff.OutputFile, func(tmp string) error {
 		d, err := diff.Compare(ctx, previous, out)
@@ -59,15 +65,13 @@ func writeOutputs(ctx context.Context, db *store.DB, out, previous string, rep *
 		rep.Changes = d
 		return streamTo(func(w io.Writer) error { return diff.WriteJSON(w, d) })(tmp)
 	}, "diff"}
-	pdf := outputStep{PDFFile, streamTo(func(w io.Writer) error { return pdf.WritePDF(w, rep) }), "pdf"}
-	workbook := outputStep{ReportXLSX, streamTo(func(w io.Writer) error {
-		return xlsx.WriteWorkbookContext(ctx, w, rep, xlsx.WorkbookOptions{TmpDir: out})
-	}), "workbook"}
+	document := render(PDFFile, "pdf")
+	workbook := render(ReportXLSX, "workbook")
 	// Lanes run side by side, each in order. The comparison with a previous
 	// run reads the database, and the reports show the comparison.
-	lanes := [][]outputStep{{parquet}, {database}, {pdf, workbook}}
+	lanes := [][]outputStep{{parquet}, {database}, {document, workbook}}
 	if previous != "" {
-		lanes = [][]outputStep{{parquet}, {database, compare, pdf, workbook}}
+		lanes = [][]outputStep{{parquet}, {database, compare, document, workbook}}
 	}
 	// the findings stage runs from the end of the rules
 	written, err := writeSteps(out, findings, func(stage string, _ time.Time) { clock.done(stage) })

@@ -1,7 +1,9 @@
 // Package reports holds the result of a run as one value, Report, and the
-// writers that render it (findings.json, findings.csv, and later the
-// workbook and the PDF). Writers take an io.Writer and the Report; they
-// never touch the database and never print.
+// interface of the writers that render it (Writer). The writers live in
+// packages of their own: tabular (findings.json, findings.csv,
+// access.parquet), pdf (report.pdf), xlsx (report.xlsx) and summary (the
+// lines the run command prints). Writers take an io.Writer and the Report;
+// they never touch the database and never print.
 package reports
 
 import (

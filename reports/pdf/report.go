@@ -1,6 +1,7 @@
 package pdf
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"sort"
@@ -27,9 +28,13 @@ const (
 	pdfMaxChartBar = 15 // bars of one chart
 )
 
-// WritePDF writes report.pdf. The output is deterministic for one Report:
+// Writer writes report.pdf. The output is deterministic for one Report:
 // the PDF's creation and modification dates are rep.GeneratedAt.
-func WritePDF(w io.Writer, rep *reports.Report) error {
+type Writer struct{}
+
+// Write renders rep as report.pdf. The PDF is a bounded summary that reads
+// only rep, laid out in well under a second, so it does not watch ctx.
+func (Writer) Write(_ context.Context, w io.Writer, rep *reports.Report) error {
 	if rep == nil {
 		return fmt.Errorf("pdf: no report")
 	}

@@ -2,6 +2,7 @@ package pdf_test
 
 import (
 	"bytes"
+	"context"
 	"flag"
 	"fmt"
 	"image/png"
@@ -50,7 +51,7 @@ func pdfTool(t testing.TB, name string) string {
 func pdfWrite(t testing.TB, rep *reports.Report) string {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := pdf.WritePDF(&buf, rep); err != nil {
+	if err := pdfWriter.Write(context.Background(), &buf, rep); err != nil {
 		t.Fatal(err)
 	}
 	path := filepath.Join(t.TempDir(), "report.pdf")
@@ -74,6 +75,9 @@ func pdfText(t testing.TB, path string, layout bool) string {
 	}
 	return string(out)
 }
+
+// pdfWriter renders report.pdf in the tests.
+var pdfWriter pdf.Writer
 
 var pdfHexRun = regexp.MustCompile(`[0-9a-f-]{12,}`)
 
@@ -232,10 +236,10 @@ func TestPDFRendersPage(t *testing.T) {
 func TestPDFDeterministic(t *testing.T) {
 	rep := pdfSampleReport(t)
 	var a, b bytes.Buffer
-	if err := pdf.WritePDF(&a, rep); err != nil {
+	if err := pdfWriter.Write(context.Background(), &a, rep); err != nil {
 		t.Fatal(err)
 	}
-	if err := pdf.WritePDF(&b, rep); err != nil {
+	if err := pdfWriter.Write(context.Background(), &b, rep); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(a.Bytes(), b.Bytes()) {
@@ -272,7 +276,7 @@ func TestPDFHonestAboutMissingInputs(t *testing.T) {
 // TestPDFEmptyReport: a report with nothing in it still renders.
 func TestPDFEmptyReport(t *testing.T) {
 	var buf bytes.Buffer
-	if err := pdf.WritePDF(&buf, &reports.Report{GeneratedAt: pdfGeneratedAt}); err != nil {
+	if err := pdfWriter.Write(context.Background(), &buf, &reports.Report{GeneratedAt: pdfGeneratedAt}); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.HasPrefix(buf.Bytes(), []byte("%PDF-")) {
@@ -319,7 +323,7 @@ func BenchmarkPDF(b *testing.B) {
 	start := time.Now()
 	for i := 0; i < b.N; i++ {
 		buf.Reset()
-		if err := pdf.WritePDF(&buf, rep); err != nil {
+		if err := pdfWriter.Write(context.Background(), &buf, rep); err != nil {
 			b.Fatal(err)
 		}
 	}

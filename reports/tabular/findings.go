@@ -1,6 +1,7 @@
 package tabular
 
 import (
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"io"
@@ -11,9 +12,12 @@ import (
 	"github.com/d365audit/d365audit/rules"
 )
 
-// WriteFindingsJSON writes findings.json (OUTPUT.md's schema, plus the
-// audit date, versions, and what became of each waiver).
-func WriteFindingsJSON(w io.Writer, r *reports.Report) error {
+// FindingsJSON writes findings.json (OUTPUT.md's schema, plus the audit
+// date, versions, and what became of each waiver).
+type FindingsJSON struct{}
+
+// Write writes r's findings as findings.json.
+func (FindingsJSON) Write(_ context.Context, w io.Writer, r *reports.Report) error {
 	doc := rules.FindingsDoc{
 		SchemaVersion: reports.SchemaVersion, Environment: r.Environment,
 		GeneratedAt: r.GeneratedAt.UTC().Format(time.RFC3339), AsOf: r.AsOf.UTC().Format("2006-01-02"),
@@ -43,10 +47,13 @@ var FindingsCSVHeader = []string{"rule", "severity", "subject_type", "subject_id
 // in the system's code page and shows Björn as BjÃ¶rn.
 const UTF8BOM = "\ufeff"
 
-// WriteFindingsCSV writes findings.csv: a UTF-8 byte order mark, then the
+// FindingsCSV writes findings.csv: a UTF-8 byte order mark, then the
 // findings flat, one row each. Text that a spreadsheet would take for a
 // formula is defused (see SafeCell).
-func WriteFindingsCSV(w io.Writer, r *reports.Report) error {
+type FindingsCSV struct{}
+
+// Write writes r's findings as findings.csv.
+func (FindingsCSV) Write(_ context.Context, w io.Writer, r *reports.Report) error {
 	if _, err := io.WriteString(w, UTF8BOM); err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package tabular
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"strings"
 	"testing"
@@ -17,7 +18,7 @@ func TestFindingsCSVStartsWithBOM(t *testing.T) {
 	rep := &reports.Report{Findings: []rules.Finding{{Rule: "USER_NO_ROLE", Severity: "high", SubjectType: "user",
 		SubjectName: "Björn Yılmaz", Evidence: []byte(`{}`), Fingerprint: "USER_NO_ROLE:user:x"}}}
 	var b bytes.Buffer
-	if err := WriteFindingsCSV(&b, rep); err != nil {
+	if err := (FindingsCSV{}).Write(context.Background(), &b, rep); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.HasPrefix(b.Bytes(), []byte{0xEF, 0xBB, 0xBF}) {

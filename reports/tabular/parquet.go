@@ -2,6 +2,7 @@ package tabular
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 	"github.com/d365audit/d365audit/queries"
+	"github.com/d365audit/d365audit/reports"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -26,6 +28,19 @@ var accessRowGroupRows = 1 << 20
 // would encode the whole column chunk when the row group closes, one
 // column after another.
 const accessPageRows = 128 << 10
+
+// AccessParquet writes access.parquet: the report's effective-access
+// matrix, as WriteAccessParquet does.
+type AccessParquet struct{}
+
+// Write writes r.Access as access.parquet. The matrix is in memory by now,
+// so there is no query for ctx to cancel.
+func (AccessParquet) Write(_ context.Context, w io.Writer, r *reports.Report) error {
+	if r.Access == nil {
+		return errors.New("access.parquet: the report has no access matrix")
+	}
+	return WriteAccessParquet(w, r.Access.Matrix())
+}
 
 // WriteAccessParquet writes the effective-access matrix (OUTPUT.md: user,
 // table, privilege, depth, sources), one row per user and cell, ordered by

@@ -1,6 +1,7 @@
 package xlsx_test
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -53,7 +54,8 @@ func BenchmarkWorkbook(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				if err := xlsx.WriteWorkbook(f, rep, xlsx.WorkbookOptions{TmpDir: dir}); err != nil {
+				w := xlsx.Writer{Options: xlsx.Options{TmpDir: dir}}
+				if err := w.Write(context.Background(), f, rep); err != nil {
 					b.Fatal(err)
 				}
 				if err := f.Close(); err != nil {

@@ -66,7 +66,7 @@ func TestWorkbookChangesSheet(t *testing.T) {
 	rep := xlsxReport(t, "../../samples/contoso-2026-12", time.Date(2026, 12, 20, 8, 0, 0, 0, time.UTC))
 
 	// Without Changes: no such sheet, no mention on the Summary.
-	_, plain := xlsxWrite(t, rep, xlsx.WorkbookOptions{TmpDir: t.TempDir()})
+	_, plain := xlsxWrite(t, rep, xlsx.Options{TmpDir: t.TempDir()})
 	if slices.Contains(plain.GetSheetList(), xlsxChangesSheet) {
 		t.Errorf("a report without Changes has the sheet %s", xlsxChangesSheet)
 	}
@@ -76,7 +76,7 @@ func TestWorkbookChangesSheet(t *testing.T) {
 
 	rep.Changes = changes
 	rep.Changes.Warnings = append(rep.Changes.Warnings, "=HYPERLINK(\"http://x\",\"y\")")
-	data, f := xlsxWrite(t, rep, xlsx.WorkbookOptions{TmpDir: t.TempDir()})
+	data, f := xlsxWrite(t, rep, xlsx.Options{TmpDir: t.TempDir()})
 	xlsxNoFormulas(t, data)
 	sheets := f.GetSheetList()
 	if len(sheets) < 3 || sheets[0] != "Summary" || sheets[1] != xlsxChangesSheet || sheets[2] != "Findings" {
@@ -151,7 +151,7 @@ func TestWorkbookChangesSheet(t *testing.T) {
 
 	// A small sheet: the access changes are cut, and say how many more.
 	const limit = 120
-	_, small := xlsxWrite(t, rep, xlsx.WorkbookOptions{TmpDir: t.TempDir(), MaxSheetRows: limit})
+	_, small := xlsxWrite(t, rep, xlsx.Options{TmpDir: t.TempDir(), MaxSheetRows: limit})
 	rows, err = small.GetRows(xlsxChangesSheet)
 	if err != nil {
 		t.Fatal(err)

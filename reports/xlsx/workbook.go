@@ -17,8 +17,8 @@ import (
 // SheetRowLimit is the most rows an Excel (and LibreOffice) sheet holds.
 const SheetRowLimit = 1_048_576
 
-// WorkbookOptions tunes WriteWorkbook.
-type WorkbookOptions struct {
+// Options tunes the workbook.
+type Options struct {
 	// MaxSheetRows is the most rows one sheet may hold, header rows
 	// included; 0 or more than SheetRowLimit means SheetRowLimit. Tests set
 	// it small to exercise the split and profile paths.
@@ -35,7 +35,7 @@ type WorkbookOptions struct {
 	TmpDir string
 }
 
-func (o WorkbookOptions) withDefaults() WorkbookOptions {
+func (o Options) withDefaults() Options {
 	if o.MaxSheetRows <= 0 || o.MaxSheetRows > SheetRowLimit {
 		o.MaxSheetRows = SheetRowLimit
 	}
@@ -45,19 +45,19 @@ func (o WorkbookOptions) withDefaults() WorkbookOptions {
 	return o
 }
 
-// WriteWorkbook writes report.xlsx, the auditor workbook: a Summary with
-// charts, then one sheet each for findings, users, roles, role changes,
-// teams, licenses, the effective-access matrix, field security and the run's
-// inputs. It reads only rep; the big sheets are streamed, so memory stays
-// flat however large the tenant.
-func WriteWorkbook(w io.Writer, rep *reports.Report, opts WorkbookOptions) error {
-	return WriteWorkbookContext(context.Background(), w, rep, opts)
+// Writer writes report.xlsx, the auditor workbook: a Summary with charts,
+// then one sheet each for findings, users, roles, role changes, teams,
+// licenses, the effective-access matrix, field security and the run's
+// inputs. It reads only the Report; the big sheets are streamed, so memory
+// stays flat however large the tenant.
+type Writer struct {
+	Options Options
 }
 
-// WriteWorkbookContext is WriteWorkbook with a context for the access
-// matrix's queries.
-func WriteWorkbookContext(ctx context.Context, w io.Writer, rep *reports.Report, opts WorkbookOptions) error {
-	opts = opts.withDefaults()
+// Write renders rep as report.xlsx; ctx governs the access matrix's
+// queries.
+func (x Writer) Write(ctx context.Context, w io.Writer, rep *reports.Report) error {
+	opts := x.Options.withDefaults()
 	f := excelize.NewFile(excelize.Options{TmpDir: opts.TmpDir})
 	defer f.Close()
 	f.SetZipWriter(func(w io.Writer) excelize.ZipWriter { return newXLZip(w, opts.TmpDir) })
@@ -96,12 +96,12 @@ type workbook struct {
 	ctx    context.Context
 	f      *excelize.File
 	rep    *reports.Report
-	opts   WorkbookOptions
+	opts   Options
 	st     xlStyles
 	counts xlFindingCounts
 }
 
-func newWorkbook(ctx context.Context, f *excelize.File, rep *reports.Report, opts WorkbookOptions) (*workbook, error) {
+func newWorkbook(ctx context.Context, f *excelize.File, rep *reports.Report, opts Options) (*workbook, error) {
 	wb := &workbook{ctx: ctx, f: f, rep: rep, opts: opts, counts: xlCountFindings(rep.Findings)}
 	var err error
 	if wb.st, err = newXLStyles(f); err != nil {

@@ -41,10 +41,11 @@ func xlsxUpdating() bool {
 var xlsxRunTime = time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC)
 
 // xlsxWrite writes rep's workbook and opens it again with excelize.
-func xlsxWrite(t testing.TB, rep *reports.Report, opts xlsx.WorkbookOptions) ([]byte, *excelize.File) {
+func xlsxWrite(t testing.TB, rep *reports.Report, opts xlsx.Options) ([]byte, *excelize.File) {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := xlsx.WriteWorkbook(&buf, rep, opts); err != nil {
+	w := xlsx.Writer{Options: opts}
+	if err := w.Write(context.Background(), &buf, rep); err != nil {
 		t.Fatal(err)
 	}
 	f, err := excelize.OpenReader(bytes.NewReader(buf.Bytes()))
@@ -154,7 +155,7 @@ func xlsxGoldenName(sheet string) string {
 // with testdata; `go test ./reports/xlsx/ -update` rewrites the files.
 func TestWorkbookGolden(t *testing.T) {
 	rep := xlsxReport(t, xlsxSamples, xlsxRunTime)
-	data, f := xlsxWrite(t, rep, xlsx.WorkbookOptions{TmpDir: t.TempDir()})
+	data, f := xlsxWrite(t, rep, xlsx.Options{TmpDir: t.TempDir()})
 	xlsxNoFormulas(t, data)
 	dump := xlsxDump(t, f, rep)
 	dump["_structure"] = xlsxStructure(t, data, f)
@@ -219,7 +220,7 @@ func xlsxFirstDiff(want, got string) string {
 // sheet, each saying it is empty, and no chart over no data.
 func TestWorkbookEmptyReport(t *testing.T) {
 	rep := &reports.Report{Environment: "empty", GeneratedAt: xlsxRunTime}
-	data, f := xlsxWrite(t, rep, xlsx.WorkbookOptions{})
+	data, f := xlsxWrite(t, rep, xlsx.Options{})
 	want := []string{"Summary", "Findings", "Users", "Roles", "Role changes", "Teams", "Licenses", "License waste",
 		"Access", "Field security", "Run info"}
 	if got := f.GetSheetList(); !slices.Equal(got, want) {
@@ -241,9 +242,9 @@ func TestWorkbookEmptyReport(t *testing.T) {
 // (document times come from the Report, not the clock).
 func TestWorkbookDeterministic(t *testing.T) {
 	rep := xlsxReport(t, xlsxSamples, xlsxRunTime)
-	a, _ := xlsxWrite(t, rep, xlsx.WorkbookOptions{})
+	a, _ := xlsxWrite(t, rep, xlsx.Options{})
 	time.Sleep(1100 * time.Millisecond)
-	b, _ := xlsxWrite(t, rep, xlsx.WorkbookOptions{})
+	b, _ := xlsxWrite(t, rep, xlsx.Options{})
 	if !bytes.Equal(a, b) {
 		t.Errorf("two writes of one Report differ (%d and %d bytes)", len(a), len(b))
 	}
@@ -293,7 +294,7 @@ func xlsxHostileReport(t testing.TB) *reports.Report {
 func TestWorkbookHostileText(t *testing.T) {
 	h := xlsxHostile
 	rep := xlsxHostileReport(t)
-	for _, opts := range []xlsx.WorkbookOptions{{}, {MaxSheetRows: 6, MaxAccessSheets: 1}} { // full matrix, then by profile
+	for _, opts := range []xlsx.Options{{}, {MaxSheetRows: 6, MaxAccessSheets: 1}} { // full matrix, then by profile
 		data, f := xlsxWrite(t, rep, opts)
 		xlsxNoFormulas(t, data)
 		found := map[string]int{}
@@ -393,7 +394,7 @@ func xlsxSummaryText(t *testing.T, f *excelize.File) string {
 // user's rows equal their profile's.
 func TestWorkbookSplitsTheMatrix(t *testing.T) {
 	rep := xlsxReport(t, xlsxSamples, xlsxRunTime)
-	_, whole := xlsxWrite(t, rep, xlsx.WorkbookOptions{})
+	_, whole := xlsxWrite(t, rep, xlsx.Options{})
 	full, sheets := xlsxMatrixRows(t, whole, "Access", 3, "User")
 	if len(sheets) != 1 || len(full) < 500 {
 		t.Fatalf("the sample's matrix should fit one sheet Access with hundreds of rows: %v, %d rows", sheets, len(full))
@@ -401,7 +402,7 @@ func TestWorkbookSplitsTheMatrix(t *testing.T) {
 
 	t.Run("split", func(t *testing.T) {
 		maxRows := len(full)/3 + 10 // three sheets
-		_, f := xlsxWrite(t, rep, xlsx.WorkbookOptions{MaxSheetRows: maxRows, MaxAccessSheets: 3})
+		_, f := xlsxWrite(t, rep, xlsx.Options{MaxSheetRows: maxRows, MaxAccessSheets: 3})
 		rows, sheets := xlsxMatrixRows(t, f, "Access", 3, "User")
 		if want := []string{"Access 1", "Access 2", "Access 3"}; !slices.Equal(sheets, want) {
 			t.Fatalf("matrix sheets %v, want %v", sheets, want)
@@ -429,7 +430,7 @@ func TestWorkbookSplitsTheMatrix(t *testing.T) {
 		if len(full) <= sheets*100 {
 			t.Fatalf("the sample's users share too few profiles for this test: %d user rows, %d profile rows", len(full), profileRows)
 		}
-		_, f := xlsxWrite(t, rep, xlsx.WorkbookOptions{MaxSheetRows: 100, MaxAccessSheets: sheets})
+		_, f := xlsxWrite(t, rep, xlsx.Options{MaxSheetRows: 100, MaxAccessSheets: sheets})
 		if idx, _ := f.GetSheetIndex("Access"); idx >= 0 {
 			t.Error("sheet Access exists although the matrix is shown by profile")
 		}
@@ -465,7 +466,7 @@ func TestWorkbookSplitsTheMatrix(t *testing.T) {
 
 	// When even the profiles do not fit, each held role's grants are shown.
 	t.Run("roles", func(t *testing.T) {
-		_, f := xlsxWrite(t, rep, xlsx.WorkbookOptions{MaxSheetRows: 100, MaxAccessSheets: 1})
+		_, f := xlsxWrite(t, rep, xlsx.Options{MaxSheetRows: 100, MaxAccessSheets: 1})
 		for _, gone := range []string{"Access", "Access profiles", "User profiles"} {
 			if idx, _ := f.GetSheetIndex(gone); idx >= 0 {
 				t.Errorf("sheet %s exists although the matrix is shown by role", gone)
@@ -516,7 +517,7 @@ func TestWorkbookOpensInLibreOffice(t *testing.T) {
 		t.Skip("soffice not found (scripts/install-test-deps.sh installs it); not checking that LibreOffice opens the workbook")
 	}
 	rep := xlsxReport(t, xlsxSamples, xlsxRunTime)
-	data, _ := xlsxWrite(t, rep, xlsx.WorkbookOptions{})
+	data, _ := xlsxWrite(t, rep, xlsx.Options{})
 	dir := t.TempDir()
 	in := filepath.Join(dir, "report.xlsx")
 	if err := os.WriteFile(in, data, 0o644); err != nil {
@@ -537,7 +538,7 @@ func TestWorkbookOpensInLibreOffice(t *testing.T) {
 	// LibreOffice, too, reads the hostile names as text: had they become
 	// formulas, the CSV would hold their results ("y", 1, 2).
 	hostile := filepath.Join(dir, "hostile.xlsx")
-	data, _ = xlsxWrite(t, xlsxHostileReport(t), xlsx.WorkbookOptions{})
+	data, _ = xlsxWrite(t, xlsxHostileReport(t), xlsx.Options{})
 	if err := os.WriteFile(hostile, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
