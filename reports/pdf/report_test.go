@@ -19,19 +19,8 @@ import (
 	"github.com/d365audit/d365audit/rules"
 )
 
-// The -update flag rewrites golden files. Another test file of this
-// package may define it first; defining it twice would panic.
-var _ = func() bool {
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite the golden files under testdata")
-	}
-	return true
-}()
-
-func pdfUpdating() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
+// update rewrites the golden files under testdata.
+var update = flag.Bool("update", false, "rewrite the golden files under testdata")
 
 // pdfTool finds a poppler program. Without it the test skips, except in
 // CI (CI set), where scripts/install-test-deps.sh must have installed it.
@@ -108,7 +97,7 @@ func TestPDFGolden(t *testing.T) {
 	}
 	got := pdfNormalise(text, rep)
 	golden := filepath.Join("testdata", "report.golden.txt")
-	if pdfUpdating() {
+	if *update {
 		if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
 			t.Fatal(err)
 		}

@@ -24,19 +24,8 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-// The -update flag rewrites golden files. Another test file of this
-// package may define it first; defining it twice would panic.
-var _ = func() bool {
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite the golden files under testdata")
-	}
-	return true
-}()
-
-func xlsxUpdating() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
+// update rewrites the golden files under testdata.
+var update = flag.Bool("update", false, "rewrite the golden files under testdata")
 
 var xlsxRunTime = time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC)
 
@@ -160,7 +149,7 @@ func TestWorkbookGolden(t *testing.T) {
 	dump := xlsxDump(t, f, rep)
 	dump["_structure"] = xlsxStructure(t, data, f)
 	dir := "testdata"
-	if xlsxUpdating() {
+	if *update {
 		if err := os.RemoveAll(dir); err != nil {
 			t.Fatal(err)
 		}
