@@ -12,11 +12,11 @@ import (
 
 // accessHighlights: who holds the most power, and how varied access is.
 // The full matrix is in access.parquet and report.xlsx; this is a summary.
-func (d *pdfDoc) accessHighlights() {
+func (d *doc) accessHighlights() {
 	rep := d.rep
 	d.running = "Access highlights"
 	d.pdf.AddPage()
-	d.heading("4  Access highlights", pdfH1, 0, 30)
+	d.heading("4  Access highlights", h1, 0, 30)
 
 	var enabled, disabled, apps int
 	for _, u := range rep.Users {
@@ -29,16 +29,16 @@ func (d *pdfDoc) accessHighlights() {
 			enabled++
 		}
 	}
-	largest, single := pdfProfileSpread(rep.Users)
+	largest, single := profileSpread(rep.Users)
 	d.keyValues([][2]string{
-		{"Users", fmt.Sprintf("%s: %s enabled, %s disabled, %s enabled application users", pdfCount(len(rep.Users)),
-			pdfCount(enabled), pdfCount(disabled), pdfCount(apps))},
+		{"Users", fmt.Sprintf("%s: %s enabled, %s disabled, %s enabled application users", count(len(rep.Users)),
+			count(enabled), count(disabled), count(apps))},
 		{"Access profiles", fmt.Sprintf("%s distinct sets of effective access among %s users; the largest is shared by %s %s, "+
-			"and %s %s an access profile of their own", pdfThousands(rep.AccessProfiles), pdfCount(len(rep.Users)),
-			pdfCount(largest), pdfPlural(largest, "user", "users"), pdfCount(single), pdfPlural(single, "user has", "users have"))},
-	}, 38, pdfBody)
+			"and %s %s an access profile of their own", thousands(rep.AccessProfiles), count(len(rep.Users)),
+			count(largest), plural(largest, "user", "users"), count(single), plural(single, "user has", "users have"))},
+	}, 38, body)
 	d.paragraph("Many distinct profiles for few users means access was granted case by case rather than by role design, "+
-		"which makes it hard to review.", pdfMuted)
+		"which makes it hard to review.", muted)
 	d.gap(4)
 
 	d.systemAdministrators()
@@ -46,9 +46,9 @@ func (d *pdfDoc) accessHighlights() {
 	d.teamGrantedRoles()
 }
 
-// pdfProfileSpread returns the size of the largest access profile and the
+// profileSpread returns the size of the largest access profile and the
 // number of users alone in theirs.
-func pdfProfileSpread(users []queries.UserRow) (largest, single int) {
+func profileSpread(users []queries.UserRow) (largest, single int) {
 	sizes := map[int64]int{}
 	for _, u := range users {
 		if u.ProfileID != 0 {
@@ -66,8 +66,8 @@ func pdfProfileSpread(users []queries.UserRow) (largest, single int) {
 	return largest, single
 }
 
-// pdfHolds reports how a user holds a role: directly, through which teams.
-func pdfHolds(u queries.UserRow, role string) (direct bool, teams []string) {
+// holds reports how a user holds a role: directly, through which teams.
+func holds(u queries.UserRow, role string) (direct bool, teams []string) {
 	prefix := strings.ToLower(role) + "@"
 	for _, r := range u.DirectRoles {
 		if strings.HasPrefix(strings.ToLower(r), prefix) {
@@ -84,7 +84,7 @@ func pdfHolds(u queries.UserRow, role string) (direct bool, teams []string) {
 	return direct, teams
 }
 
-func pdfUserStatus(u queries.UserRow) string {
+func userStatus(u queries.UserRow) string {
 	var parts []string
 	switch {
 	case u.Disabled:
@@ -100,15 +100,15 @@ func pdfUserStatus(u queries.UserRow) string {
 	return strings.Join(parts, ", ")
 }
 
-func (d *pdfDoc) systemAdministrators() {
+func (d *doc) systemAdministrators() {
 	var rows [][]string
 	var n, people int
 	var customizers []string
 	for _, u := range d.rep.Users {
-		if direct, teams := pdfHolds(u, "System Customizer"); direct || len(teams) > 0 {
-			customizers = append(customizers, pdfDisplayName(u))
+		if direct, teams := holds(u, "System Customizer"); direct || len(teams) > 0 {
+			customizers = append(customizers, displayName(u))
 		}
-		direct, teams := pdfHolds(u, "System Administrator")
+		direct, teams := holds(u, "System Administrator")
 		if !direct && len(teams) == 0 {
 			continue
 		}
@@ -116,7 +116,7 @@ func (d *pdfDoc) systemAdministrators() {
 		if !u.Application && !u.Disabled {
 			people++
 		}
-		if len(rows) < pdfMaxList {
+		if len(rows) < maxList {
 			var how []string
 			if direct {
 				how = append(how, "directly")
@@ -124,37 +124,37 @@ func (d *pdfDoc) systemAdministrators() {
 			for _, t := range teams {
 				how = append(how, "team "+t)
 			}
-			rows = append(rows, []string{pdfDisplayName(u), u.DomainName, strings.Join(how, "; "), pdfUserStatus(u)})
+			rows = append(rows, []string{displayName(u), u.DomainName, strings.Join(how, "; "), userStatus(u)})
 		}
 	}
-	d.heading("System Administrators", pdfH2, 1, 25)
+	d.heading("System Administrators", h2, 1, 25)
 	if n == 0 {
-		d.paragraph("Nobody holds System Administrator in this export.", pdfBody)
+		d.paragraph("Nobody holds System Administrator in this export.", body)
 	} else {
 		d.paragraph(fmt.Sprintf("%s %s System Administrator, %s of them enabled %s. System Administrators hold every privilege "+
 			"and are exempt from the high-risk privilege rule; ADMIN_EXCESS compares their number with the policy.",
-			pdfCount(n), pdfPlural(n, "account holds", "accounts hold"), pdfCount(people), pdfPlural(people, "person", "people")), pdfBody)
+			count(n), plural(n, "account holds", "accounts hold"), count(people), plural(people, "person", "people")), body)
 		d.gap(1)
-		d.table(pdfCols("Name", 0.22, "Sign-in name", 0.38, "Holds it", 0.19, "Status", 0.21), rows)
+		d.table(makeColumns("Name", 0.22, "Sign-in name", 0.38, "Holds it", 0.19, "Status", 0.21), rows)
 		if more := n - len(rows); more > 0 {
-			d.paragraph(pdfAndMore(more, "report.xlsx, sheet Users"), pdfSmallB)
+			d.paragraph(andMore(more, "report.xlsx, sheet Users"), smallB)
 		}
 	}
 	if len(customizers) > 0 {
 		shown := customizers
-		if len(shown) > pdfMaxList {
-			shown = shown[:pdfMaxList]
+		if len(shown) > maxList {
+			shown = shown[:maxList]
 		}
-		text := fmt.Sprintf("System Customizer is held by %s: %s", pdfCount(len(customizers)), strings.Join(shown, ", "))
+		text := fmt.Sprintf("System Customizer is held by %s: %s", count(len(customizers)), strings.Join(shown, ", "))
 		if more := len(customizers) - len(shown); more > 0 {
-			text += ", " + pdfAndMore(more, "report.xlsx, sheet Users")
+			text += ", " + andMore(more, "report.xlsx, sheet Users")
 		}
-		d.paragraph(text+".", pdfBody)
+		d.paragraph(text+".", body)
 	}
 	d.gap(4)
 }
 
-func pdfDisplayName(u queries.UserRow) string {
+func displayName(u queries.UserRow) string {
 	if strings.TrimSpace(u.FullName) != "" {
 		return u.FullName
 	}
@@ -162,15 +162,15 @@ func pdfDisplayName(u queries.UserRow) string {
 }
 
 // highRiskHolders groups the PRIV_HIGH_RISK findings by person.
-func (d *pdfDoc) highRiskHolders() {
-	d.heading("Holders of high-risk privileges", pdfH2, 1, 25)
+func (d *doc) highRiskHolders() {
+	d.heading("Holders of high-risk privileges", h2, 1, 25)
 	if why, ok := d.facts.notEval["PRIV_HIGH_RISK"]; ok {
-		d.paragraph("Not assessed: PRIV_HIGH_RISK was not evaluated ("+why+").", pdfBody)
+		d.paragraph("Not assessed: PRIV_HIGH_RISK was not evaluated ("+why+").", body)
 		d.gap(4)
 		return
 	}
 	if _, ok := d.facts.rules["PRIV_HIGH_RISK"]; !ok && d.facts.tallies["PRIV_HIGH_RISK"] == nil {
-		d.paragraph("Not assessed: the rule catalogue of this run has no PRIV_HIGH_RISK rule.", pdfBody)
+		d.paragraph("Not assessed: the rule catalogue of this run has no PRIV_HIGH_RISK rule.", body)
 		d.gap(4)
 		return
 	}
@@ -206,7 +206,7 @@ func (d *pdfDoc) highRiskHolders() {
 		}
 		h.privs = append(h.privs, priv)
 		for _, s := range strings.Split(ev.Sources, "; ") {
-			if s != "" && !pdfContains(h.via, s) {
+			if s != "" && !contains(h.via, s) {
 				h.via = append(h.via, s)
 			}
 		}
@@ -217,17 +217,17 @@ func (d *pdfDoc) highRiskHolders() {
 		}
 	}
 	if len(order) == 0 {
-		d.paragraph("Nobody other than a System Administrator holds a privilege of the policy's high-risk list.", pdfBody)
+		d.paragraph("Nobody other than a System Administrator holds a privilege of the policy's high-risk list.", body)
 		d.gap(4)
 		return
 	}
 	d.paragraph(fmt.Sprintf("%s %s other than System Administrators %s a privilege of the policy's high-risk list "+
-		"(PRIV_HIGH_RISK, section 2).", pdfCount(len(order)), pdfPlural(len(order), "person", "people"),
-		pdfPlural(len(order), "holds", "hold")), pdfBody)
+		"(PRIV_HIGH_RISK, section 2).", count(len(order)), plural(len(order), "person", "people"),
+		plural(len(order), "holds", "hold")), body)
 	d.gap(1)
 	var rows [][]string
 	for _, id := range order {
-		if len(rows) == pdfMaxList {
+		if len(rows) == maxList {
 			break
 		}
 		h := byID[id]
@@ -237,16 +237,16 @@ func (d *pdfDoc) highRiskHolders() {
 		} else if h.waived > 0 {
 			status = fmt.Sprintf("%d open, %d waived", h.open, h.waived)
 		}
-		rows = append(rows, []string{h.name, pdfOrDash(h.bu), strings.Join(h.privs, "; "), strings.Join(h.via, "; "), status})
+		rows = append(rows, []string{h.name, orDash(h.bu), strings.Join(h.privs, "; "), strings.Join(h.via, "; "), status})
 	}
-	d.table(pdfCols("Person", 0.18, "Business unit", 0.13, "High-risk privileges", 0.3, "Granted by", 0.29, "Status", 0.1), rows)
+	d.table(makeColumns("Person", 0.18, "Business unit", 0.13, "High-risk privileges", 0.3, "Granted by", 0.29, "Status", 0.1), rows)
 	if more := len(order) - len(rows); more > 0 {
-		d.paragraph(pdfAndMore(more, "report.xlsx, sheet Findings"), pdfSmallB)
+		d.paragraph(andMore(more, "report.xlsx, sheet Findings"), smallB)
 	}
 	d.gap(4)
 }
 
-func pdfContains(list []string, s string) bool {
+func contains(list []string, s string) bool {
 	for _, v := range list {
 		if v == s {
 			return true
@@ -258,8 +258,8 @@ func pdfContains(list []string, s string) bool {
 // teamGrantedRoles lists the users who get roles through team membership:
 // that access does not show on the user's own record in the admin center,
 // so it is the access most easily missed in a review.
-func (d *pdfDoc) teamGrantedRoles() {
-	d.heading("Roles granted through teams", pdfH2, 1, 25)
+func (d *doc) teamGrantedRoles() {
+	d.heading("Roles granted through teams", h2, 1, 25)
 	var rows [][]string
 	n := 0
 	for _, u := range d.rep.Users {
@@ -267,20 +267,20 @@ func (d *pdfDoc) teamGrantedRoles() {
 			continue
 		}
 		n++
-		if len(rows) < pdfMaxList {
-			rows = append(rows, []string{pdfDisplayName(u), pdfOrDash(u.BusinessUnit), strings.Join(u.TeamRoles, "\n"), pdfUserStatus(u)})
+		if len(rows) < maxList {
+			rows = append(rows, []string{displayName(u), orDash(u.BusinessUnit), strings.Join(u.TeamRoles, "\n"), userStatus(u)})
 		}
 	}
 	if n == 0 {
-		d.paragraph("No user holds a role through a team.", pdfBody)
+		d.paragraph("No user holds a role through a team.", body)
 		return
 	}
 	d.paragraph(fmt.Sprintf("%s %s a security role through team membership. Such access does not show on the user's own "+
-		"record; review team membership with the same care as direct role assignment.", pdfCount(n),
-		pdfPlural(n, "user holds", "users hold")), pdfBody)
+		"record; review team membership with the same care as direct role assignment.", count(n),
+		plural(n, "user holds", "users hold")), body)
 	d.gap(1)
-	d.table(pdfCols("User", 0.22, "Business unit", 0.15, "Role@business unit via team", 0.45, "Status", 0.18), rows)
+	d.table(makeColumns("User", 0.22, "Business unit", 0.15, "Role@business unit via team", 0.45, "Status", 0.18), rows)
 	if more := n - len(rows); more > 0 {
-		d.paragraph(pdfAndMore(more, "report.xlsx, sheet Users"), pdfSmallB)
+		d.paragraph(andMore(more, "report.xlsx, sheet Users"), smallB)
 	}
 }

@@ -10,28 +10,28 @@ import (
 // The "Changes since the last run" section of report.pdf, present only when
 // the run was compared with a previous one (run --previous). It summarises
 // diff.json in a few bounded lists, as diff.WriteText does on a terminal;
-// every list stops after pdfMaxList rows and refers to diff.json.
+// every list stops after maxList rows and refers to diff.json.
 
-const pdfChangesTitle = "Changes since the last run"
+const changesTitle = "Changes since the last run"
 
 // changesSection follows the executive summary when rep.Changes is set.
-func (d *pdfDoc) changesSection() {
+func (d *doc) changesSection() {
 	c := d.rep.Changes
 	if c == nil {
 		return
 	}
-	d.running = pdfChangesTitle
+	d.running = changesTitle
 	d.pdf.AddPage()
-	d.heading(pdfChangesTitle, pdfH1, 0, 40)
+	d.heading(changesTitle, h1, 0, 40)
 	d.paragraph(fmt.Sprintf("This run of %s as of %s compared with the previous run as of %s. This section summarises "+
 		"what changed; diff.json, written beside this report, lists every change.",
-		pdfOrDash(c.New.Environment), pdfOrDash(c.New.AsOf), pdfOrDash(c.Old.AsOf)), pdfBody)
+		orDash(c.New.Environment), orDash(c.New.AsOf), orDash(c.Old.AsOf)), body)
 	d.gap(2)
 	// Warnings say why the comparison may mislead: they come first.
 	for _, w := range c.Warnings {
-		d.note("Warning: "+w+".", pdfSmall)
+		d.note("Warning: "+w+".", small)
 	}
-	d.keyValues(d.changeFigures(), 40, pdfSmall)
+	d.keyValues(d.changeFigures(), 40, small)
 	d.gap(4)
 
 	d.changedFindings("New findings", "In this run and not in the previous one.", c.Findings.New, "No new finding.")
@@ -44,11 +44,11 @@ func (d *pdfDoc) changesSection() {
 }
 
 // changeFigures are the section's key figures.
-func (d *pdfDoc) changeFigures() [][2]string {
+func (d *doc) changeFigures() [][2]string {
 	c := d.rep.Changes
 	s := c.Summary
 	runLine := func(r diff.RunInfo) string {
-		parts := []string{"as of " + pdfOrDash(r.AsOf)}
+		parts := []string{"as of " + orDash(r.AsOf)}
 		if r.RuleSetVersion != "" {
 			parts = append(parts, "rule set "+r.RuleSetVersion)
 		}
@@ -67,76 +67,76 @@ func (d *pdfDoc) changeFigures() [][2]string {
 	expired := "none since the previous run"
 	if n := s.WaiversExpired; n > 0 {
 		expired = fmt.Sprintf("%s %s in force in the previous run %s expired; the %s %s they hid %s open again",
-			pdfCount(n), pdfPlural(n, "waiver", "waivers"), pdfPlural(n, "has", "have"), pdfCount(shown),
-			pdfPlural(shown, "finding", "findings"), pdfPlural(shown, "is", "are"))
+			count(n), plural(n, "waiver", "waivers"), plural(n, "has", "have"), count(shown),
+			plural(shown, "finding", "findings"), plural(shown, "is", "are"))
 	}
 	rows := [][2]string{
 		{"Previous run", runLine(c.Old)},
 		{"This run", runLine(c.New)},
 		{"Findings", fmt.Sprintf("%s new, %s resolved, %s still open (%s newly waived, %s %s lapsed)",
-			pdfCount(s.FindingsNew), pdfCount(s.FindingsResolved), pdfCount(s.FindingsStillOpen), pdfCount(s.NewlyWaived),
-			pdfCount(s.WaiverLapsed), pdfPlural(s.WaiverLapsed, "waiver", "waivers"))},
+			count(s.FindingsNew), count(s.FindingsResolved), count(s.FindingsStillOpen), count(s.NewlyWaived),
+			count(s.WaiverLapsed), plural(s.WaiverLapsed, "waiver", "waivers"))},
 		{"Expired waivers", expired},
-		{"Users", fmt.Sprintf("%s changed (added, removed, enabled or disabled, moved, roles or teams)", pdfCount(s.UsersChanged))},
+		{"Users", fmt.Sprintf("%s changed (added, removed, enabled or disabled, moved, roles or teams)", count(s.UsersChanged))},
 		{"Access", fmt.Sprintf("%s %s for %s %s: %s gained, %s lost, %s depth up, %s depth down, %s scope moved",
-			pdfCount(len(c.Access)), pdfPlural(len(c.Access), "change", "changes"), pdfCount(s.UsersWithAccess),
-			pdfPlural(s.UsersWithAccess, "user", "users"), pdfCount(s.AccessGained), pdfCount(s.AccessLost),
-			pdfCount(s.DepthUp), pdfCount(s.DepthDown), pdfCount(s.ScopeMoved))},
-		{"Roles", fmt.Sprintf("%s %s to role privileges, names or inheritance", pdfCount(s.RoleChanges),
-			pdfPlural(s.RoleChanges, "change", "changes"))},
+			count(len(c.Access)), plural(len(c.Access), "change", "changes"), count(s.UsersWithAccess),
+			plural(s.UsersWithAccess, "user", "users"), count(s.AccessGained), count(s.AccessLost),
+			count(s.DepthUp), count(s.DepthDown), count(s.ScopeMoved))},
+		{"Roles", fmt.Sprintf("%s %s to role privileges, names or inheritance", count(s.RoleChanges),
+			plural(s.RoleChanges, "change", "changes"))},
 	}
 	l := c.Licenses
 	switch {
 	case !l.Reviewed:
-		rows = append(rows, [2]string{"Licenses", "not compared: " + pdfOrDash(l.Note)})
+		rows = append(rows, [2]string{"Licenses", "not compared: " + orDash(l.Note)})
 	default:
 		rows = append(rows, [2]string{"Licenses", fmt.Sprintf("%s assigned, %s removed; %s %s changed",
-			pdfCount(s.LicensesAssigned), pdfCount(s.LicensesRemoved), pdfCount(s.SKUChanges), pdfPlural(s.SKUChanges, "SKU", "SKUs"))})
+			count(s.LicensesAssigned), count(s.LicensesRemoved), count(s.SKUChanges), plural(s.SKUChanges, "SKU", "SKUs"))})
 		if l.Priced {
 			rows = append(rows, [2]string{"License waste", fmt.Sprintf("%s a month (%s → %s), %s a year (%s → %s)",
-				pdfSignedMoney(l.Waste.DeltaMonthly, l.Currency), pdfMoney(l.Waste.OldMonthly, ""), pdfMoney(l.Waste.NewMonthly, ""),
-				pdfSignedMoney(l.Waste.DeltaAnnual, l.Currency), pdfMoney(l.Waste.OldAnnual, ""), pdfMoney(l.Waste.NewAnnual, ""))})
+				signedMoney(l.Waste.DeltaMonthly, l.Currency), money(l.Waste.OldMonthly, ""), money(l.Waste.NewMonthly, ""),
+				signedMoney(l.Waste.DeltaAnnual, l.Currency), money(l.Waste.OldAnnual, ""), money(l.Waste.NewAnnual, ""))})
 		} else {
 			rows = append(rows, [2]string{"License waste", fmt.Sprintf("%s → %s wasted seats (no price list: counts only)",
-				pdfThousands(l.Waste.OldSeats), pdfThousands(l.Waste.NewSeats))})
+				thousands(l.Waste.OldSeats), thousands(l.Waste.NewSeats))})
 		}
 	}
 	return rows
 }
 
 // changedFindings lists new or resolved findings.
-func (d *pdfDoc) changedFindings(title, intro string, fs []diff.FindingRef, none string) {
-	d.heading(fmt.Sprintf("%s (%s)", title, pdfCount(len(fs))), pdfH2, 1, 20)
+func (d *doc) changedFindings(title, intro string, fs []diff.FindingRef, none string) {
+	d.heading(fmt.Sprintf("%s (%s)", title, count(len(fs))), h2, 1, 20)
 	if len(fs) == 0 {
-		d.paragraph(none, pdfBody)
+		d.paragraph(none, body)
 		d.gap(4)
 		return
 	}
-	d.paragraph(intro, pdfMuted)
+	d.paragraph(intro, muted)
 	d.gap(1)
 	shown := fs
-	if len(shown) > pdfMaxList {
-		shown = shown[:pdfMaxList]
+	if len(shown) > maxList {
+		shown = shown[:maxList]
 	}
 	var rows [][]string
 	for _, f := range shown {
 		msg := f.Message
 		if msg == "" {
-			msg = pdfOrDash(f.SubjectName)
+			msg = orDash(f.SubjectName)
 		}
 		if f.Waived || f.WasWaived {
 			msg += " [waived]"
 		}
-		rows = append(rows, []string{pdfSevTitle(f.Severity), f.Rule, pdfChangeSubject(f), msg})
+		rows = append(rows, []string{sevTitle(f.Severity), f.Rule, changeSubject(f), msg})
 	}
-	d.table(pdfCols("Severity", 0.09, "Rule", 0.3, "Subject", 0.16, "Finding", 0.45), rows)
+	d.table(makeColumns("Severity", 0.09, "Rule", 0.3, "Subject", 0.16, "Finding", 0.45), rows)
 	d.changesMore(len(fs) - len(shown))
 	d.gap(3)
 }
 
 // waiverChanges: waivers that expired, and findings still open whose waiver
 // or severity changed. Nothing when there are none.
-func (d *pdfDoc) waiverChanges(c *diff.Diff) {
+func (d *doc) waiverChanges(c *diff.Diff) {
 	var changed []diff.FindingRef
 	for _, f := range c.Findings.StillOpen {
 		if f.WaiverChange != "" || f.SeverityBefore != "" {
@@ -146,27 +146,27 @@ func (d *pdfDoc) waiverChanges(c *diff.Diff) {
 	if len(changed) == 0 && len(c.ExpiredWaivers) == 0 {
 		return
 	}
-	d.heading("Waiver and severity changes", pdfH2, 1, 20)
+	d.heading("Waiver and severity changes", h2, 1, 20)
 	if len(c.ExpiredWaivers) > 0 {
-		d.paragraph("Waivers in force in the previous run that have expired: the findings they hid (Open) are open again.", pdfMuted)
+		d.paragraph("Waivers in force in the previous run that have expired: the findings they hid (Open) are open again.", muted)
 		d.gap(1)
 		shown := c.ExpiredWaivers
-		if len(shown) > pdfMaxList {
-			shown = shown[:pdfMaxList]
+		if len(shown) > maxList {
+			shown = shown[:maxList]
 		}
 		var rows [][]string
 		for _, x := range shown {
-			rows = append(rows, []string{x.Rule, x.Subject, pdfOrDash(x.Owner), pdfOrDash(x.Expires), pdfCount(len(x.Matched))})
+			rows = append(rows, []string{x.Rule, x.Subject, orDash(x.Owner), orDash(x.Expires), count(len(x.Matched))})
 		}
-		d.table(pdfCols("Rule", 0.3, "~Subject", 0.27, "~Owner", 0.25, "Expired", 0.11, ">Open", 0.07), rows)
+		d.table(makeColumns("Rule", 0.3, "~Subject", 0.27, "~Owner", 0.25, "Expired", 0.11, ">Open", 0.07), rows)
 		d.changesMore(len(c.ExpiredWaivers) - len(shown))
 	}
 	if len(changed) > 0 {
-		d.paragraph("Findings open in both runs whose waiver or severity changed.", pdfMuted)
+		d.paragraph("Findings open in both runs whose waiver or severity changed.", muted)
 		d.gap(1)
 		shown := changed
-		if len(shown) > pdfMaxList {
-			shown = shown[:pdfMaxList]
+		if len(shown) > maxList {
+			shown = shown[:maxList]
 		}
 		var rows [][]string
 		for _, f := range shown {
@@ -177,37 +177,37 @@ func (d *pdfDoc) waiverChanges(c *diff.Diff) {
 				}
 				what += "severity was " + f.SeverityBefore
 			}
-			rows = append(rows, []string{pdfSevTitle(f.Severity), f.Rule, pdfChangeSubject(f), what})
+			rows = append(rows, []string{sevTitle(f.Severity), f.Rule, changeSubject(f), what})
 		}
-		d.table(pdfCols("Severity", 0.09, "Rule", 0.3, "Subject", 0.31, "Change", 0.3), rows)
+		d.table(makeColumns("Severity", 0.09, "Rule", 0.3, "Subject", 0.31, "Change", 0.3), rows)
 		d.changesMore(len(changed) - len(shown))
 	}
 	d.gap(3)
 }
 
-// pdfAccessGroup is one user's access changes with one cause.
-type pdfAccessGroup struct {
+// accessGroup is one user's access changes with one cause.
+type accessGroup struct {
 	first                         diff.AccessChange
 	gained, lost, up, down, scope int
 }
 
 // accessChanges: the access changes grouped by user and cause, in the
 // diff's order (by user).
-func (d *pdfDoc) accessChanges(c *diff.Diff) {
+func (d *doc) accessChanges(c *diff.Diff) {
 	s := c.Summary
-	d.heading(fmt.Sprintf("Access changes (%s)", pdfCount(len(c.Access))), pdfH2, 1, 25)
+	d.heading(fmt.Sprintf("Access changes (%s)", count(len(c.Access))), h2, 1, 25)
 	if len(c.Access) == 0 {
-		d.paragraph("No user's effective access changed.", pdfBody)
+		d.paragraph("No user's effective access changed.", body)
 		d.gap(4)
 		return
 	}
-	var groups []*pdfAccessGroup
-	index := map[string]*pdfAccessGroup{}
+	var groups []*accessGroup
+	index := map[string]*accessGroup{}
 	for _, a := range c.Access {
 		key := a.UserID + "\x00" + a.Cause.Kind + "\x00" + a.Cause.Detail
 		g := index[key]
 		if g == nil {
-			g = &pdfAccessGroup{first: a}
+			g = &accessGroup{first: a}
 			index[key] = g
 			groups = append(groups, g)
 		}
@@ -227,57 +227,57 @@ func (d *pdfDoc) accessChanges(c *diff.Diff) {
 	d.paragraph(fmt.Sprintf("%s %s of effective access for %s %s, one row per user and cause: the first cause that "+
 		"accounts for the change (user added or removed, enabled or disabled, business unit, direct role, team "+
 		"membership, team roles, role privileges). diff.json lists each table and privilege.",
-		pdfCount(len(c.Access)), pdfPlural(len(c.Access), "change", "changes"), pdfCount(s.UsersWithAccess),
-		pdfPlural(s.UsersWithAccess, "user", "users")), pdfMuted)
+		count(len(c.Access)), plural(len(c.Access), "change", "changes"), count(s.UsersWithAccess),
+		plural(s.UsersWithAccess, "user", "users")), muted)
 	d.gap(1)
 	shown := groups
-	if len(shown) > pdfMaxList {
-		shown = shown[:pdfMaxList]
+	if len(shown) > maxList {
+		shown = shown[:maxList]
 	}
 	num := func(n int) string {
 		if n == 0 {
 			return "-"
 		}
-		return pdfCount(n)
+		return count(n)
 	}
 	var rows [][]string
 	for _, g := range shown {
 		a := g.first
 		user := a.UserName
 		if strings.TrimSpace(user) == "" {
-			user = pdfOrDash(a.User)
+			user = orDash(a.User)
 		}
-		rows = append(rows, []string{user, pdfCauseText(a.Cause), num(g.gained), num(g.lost), num(g.up), num(g.down),
-			num(g.scope), pdfAccessExample(a)})
+		rows = append(rows, []string{user, causeText(a.Cause), num(g.gained), num(g.lost), num(g.up), num(g.down),
+			num(g.scope), accessExample(a)})
 	}
-	d.table(pdfCols("User", 0.16, "Cause", 0.29, ">Gained", 0.08, ">Lost", 0.06, ">Depth up", 0.07,
+	d.table(makeColumns("User", 0.16, "Cause", 0.29, ">Gained", 0.08, ">Lost", 0.06, ">Depth up", 0.07,
 		">Depth down", 0.07, ">Scope moved", 0.08, "~Example", 0.19), rows)
 	d.changesMore(len(groups) - len(shown))
 	d.gap(3)
 }
 
-// pdfCauseText: "Team membership: joined team Finance Approvers (…)".
-func pdfCauseText(c diff.Cause) string {
+// causeText: "Team membership: joined team Finance Approvers (…)".
+func causeText(c diff.Cause) string {
 	kind := strings.ReplaceAll(c.Kind, "_", " ")
 	if kind != "" {
 		kind = strings.ToUpper(kind[:1]) + kind[1:]
 	}
 	if c.Detail == "" {
-		return pdfOrDash(kind)
+		return orDash(kind)
 	}
 	return kind + ": " + strings.ReplaceAll(c.Detail, " -> ", " → ")
 }
 
-// pdfAccessExample: "account read: deep → none".
-func pdfAccessExample(a diff.AccessChange) string {
+// accessExample: "account read: deep → none".
+func accessExample(a diff.AccessChange) string {
 	what := a.Privilege
 	if a.Table != "" {
 		what = a.Table + " " + a.Privilege
 	}
-	return fmt.Sprintf("%s: %s → %s", what, pdfDepthText(a.OldDepth), pdfDepthText(a.NewDepth))
+	return fmt.Sprintf("%s: %s → %s", what, depthText(a.OldDepth), depthText(a.NewDepth))
 }
 
-func pdfDepthText(depth string) string {
+func depthText(depth string) string {
 	if depth == "" {
 		return "none"
 	}
@@ -285,25 +285,25 @@ func pdfDepthText(depth string) string {
 }
 
 // roleDrift: what changed in the roles themselves.
-func (d *pdfDoc) roleDrift(c *diff.Diff) {
-	d.heading(fmt.Sprintf("Role drift (%s)", pdfCount(len(c.Roles))), pdfH2, 1, 20)
+func (d *doc) roleDrift(c *diff.Diff) {
+	d.heading(fmt.Sprintf("Role drift (%s)", count(len(c.Roles))), h2, 1, 20)
 	if len(c.Roles) == 0 {
-		d.paragraph("No role changed between the runs.", pdfBody)
+		d.paragraph("No role changed between the runs.", body)
 		d.gap(4)
 		return
 	}
 	d.paragraph("Roles whose privileges, name or inheritance changed between the runs; holders are counted in this run "+
-		"(in the previous one for a role deleted).", pdfMuted)
+		"(in the previous one for a role deleted).", muted)
 	d.gap(1)
 	shown := c.Roles
-	if len(shown) > pdfMaxList {
-		shown = shown[:pdfMaxList]
+	if len(shown) > maxList {
+		shown = shown[:maxList]
 	}
 	var rows [][]string
 	for _, r := range shown {
-		where := "copy in " + pdfOrDash(r.BusinessUnit)
+		where := "copy in " + orDash(r.BusinessUnit)
 		if r.Root {
-			where = "root, " + pdfOrDash(r.BusinessUnit)
+			where = "root, " + orDash(r.BusinessUnit)
 		}
 		var what string
 		switch r.Change {
@@ -314,20 +314,20 @@ func (d *pdfDoc) roleDrift(c *diff.Diff) {
 		case diff.RoleRenamed, diff.RoleInheritance:
 			what = r.Detail
 		default:
-			what = fmt.Sprintf("%s %s → %s", r.Privilege, pdfDepthText(r.OldDepth), pdfDepthText(r.NewDepth))
+			what = fmt.Sprintf("%s %s → %s", r.Privilege, depthText(r.OldDepth), depthText(r.NewDepth))
 		}
-		rows = append(rows, []string{r.Role, where, strings.ReplaceAll(r.Change, "_", " "), what, pdfThousands(r.Holders)})
+		rows = append(rows, []string{r.Role, where, strings.ReplaceAll(r.Change, "_", " "), what, thousands(r.Holders)})
 	}
-	d.table(pdfCols("Role", 0.25, "Business unit", 0.17, "Change", 0.13, "What", 0.35, ">Holders", 0.1), rows)
+	d.table(makeColumns("Role", 0.25, "Business unit", 0.17, "Change", 0.13, "What", 0.35, ">Holders", 0.1), rows)
 	d.changesMore(len(c.Roles) - len(shown))
 	d.gap(3)
 }
 
 // licenseChanges: what the license changes did to the waste and the spend.
-func (d *pdfDoc) licenseChanges(l diff.LicenseChanges) {
-	d.heading("License cost effect", pdfH2, 1, 25)
+func (d *doc) licenseChanges(l diff.LicenseChanges) {
+	d.heading("License cost effect", h2, 1, 25)
 	if !l.Reviewed {
-		d.paragraph("Not compared: "+pdfOrDash(l.Note), pdfBody.with(pdfColMuted))
+		d.paragraph("Not compared: "+orDash(l.Note), body.with(colMuted))
 		d.gap(4)
 		return
 	}
@@ -340,51 +340,51 @@ func (d *pdfDoc) licenseChanges(l diff.LicenseChanges) {
 		}
 	}
 	d.paragraph(fmt.Sprintf("%s %s assigned, %s removed; %s subscribed %s changed seats, status or price.",
-		pdfCount(assigned), pdfPlural(assigned, "license", "licenses"), pdfCount(removed), pdfCount(len(l.SKUs)),
-		pdfPlural(len(l.SKUs), "SKU", "SKUs")), pdfBody)
+		count(assigned), plural(assigned, "license", "licenses"), count(removed), count(len(l.SKUs)),
+		plural(len(l.SKUs), "SKU", "SKUs")), body)
 	if l.Note != "" {
-		d.paragraph(l.Note, pdfMuted)
+		d.paragraph(l.Note, muted)
 	}
 	d.gap(1)
 	if !l.Priced {
 		d.paragraph("No price list in one of the runs: counts only. Wasted seats by category, previous run → this run; "+
-			"only the categories that changed.", pdfMuted)
+			"only the categories that changed.", muted)
 		d.gap(1)
 		var rows [][]string
 		for _, c := range l.WasteByCategory {
-			rows = append(rows, []string{c.Category, pdfSeatsChange(c.Cost)})
+			rows = append(rows, []string{c.Category, seatsChange(c.Cost)})
 		}
-		rows = append(rows, []string{"All wasted seats", pdfSeatsChange(l.Waste)})
-		d.table(pdfCols("Category", 0.7, ">Seats", 0.3), rows)
+		rows = append(rows, []string{"All wasted seats", seatsChange(l.Waste)})
+		d.table(makeColumns("Category", 0.7, ">Seats", 0.3), rows)
 	} else {
-		cur := pdfOrDash(l.Currency)
-		d.paragraph("Wasted seats by category, previous run → this run, in "+cur+"; only the categories that changed.", pdfMuted)
+		cur := orDash(l.Currency)
+		d.paragraph("Wasted seats by category, previous run → this run, in "+cur+"; only the categories that changed.", muted)
 		d.gap(1)
 		var rows [][]string
 		row := func(label string, c diff.Cost) []string {
-			return []string{label, pdfSeatsChange(c),
-				pdfMoney(c.OldMonthly, "") + " → " + pdfMoney(c.NewMonthly, ""), pdfSignedMoney(c.DeltaMonthly, ""),
-				pdfMoney(c.OldAnnual, "") + " → " + pdfMoney(c.NewAnnual, ""), pdfSignedMoney(c.DeltaAnnual, "")}
+			return []string{label, seatsChange(c),
+				money(c.OldMonthly, "") + " → " + money(c.NewMonthly, ""), signedMoney(c.DeltaMonthly, ""),
+				money(c.OldAnnual, "") + " → " + money(c.NewAnnual, ""), signedMoney(c.DeltaAnnual, "")}
 		}
 		for _, c := range l.WasteByCategory {
 			rows = append(rows, row(c.Category, c.Cost))
 		}
 		rows = append(rows, row("All waste", l.Waste), row("Spend (enabled paid seats)", l.Spend))
-		d.table(pdfCols("Category", 0.22, ">Seats", 0.1, ">Per month", 0.18, ">Change a month", 0.12,
+		d.table(makeColumns("Category", 0.22, ">Seats", 0.1, ">Per month", 0.18, ">Change a month", 0.12,
 			">Per year", 0.24, ">Change a year", 0.14), rows)
 	}
 	d.wasteLineChanges(l)
 }
 
 // wasteLineChanges: the wasted seats that appeared, went or changed.
-func (d *pdfDoc) wasteLineChanges(l diff.LicenseChanges) {
+func (d *doc) wasteLineChanges(l diff.LicenseChanges) {
 	if len(l.WasteLines) == 0 {
 		return
 	}
-	d.heading("Wasted seats that changed", pdfH3, -1, 15)
+	d.heading("Wasted seats that changed", h3, -1, 15)
 	shown := l.WasteLines
-	if len(shown) > pdfMaxList {
-		shown = shown[:pdfMaxList]
+	if len(shown) > maxList {
+		shown = shown[:maxList]
 	}
 	var rows [][]string
 	for _, w := range shown {
@@ -398,32 +398,32 @@ func (d *pdfDoc) wasteLineChanges(l diff.LicenseChanges) {
 		}
 		month := fmt.Sprintf("%d → %d", w.OldSeats, w.NewSeats)
 		if l.Priced {
-			month = pdfMoney(w.OldMonthly, "") + " → " + pdfMoney(w.NewMonthly, "")
+			month = money(w.OldMonthly, "") + " → " + money(w.NewMonthly, "")
 		}
 		rows = append(rows, []string{change, w.Category, who, w.SKU, w.Reason, month})
 	}
 	last := "Seats"
 	if l.Priced {
-		last = "Per month (" + pdfOrDash(l.Currency) + ")"
+		last = "Per month (" + orDash(l.Currency) + ")"
 	}
-	d.table(pdfCols("Change", 0.12, "Category", 0.12, "User", 0.14, "SKU", 0.26, "Reason", 0.21, ">"+last, 0.15), rows)
+	d.table(makeColumns("Change", 0.12, "Category", 0.12, "User", 0.14, "SKU", 0.26, "Reason", 0.21, ">"+last, 0.15), rows)
 	d.changesMore(len(l.WasteLines) - len(shown))
 }
 
-func pdfSeatsChange(c diff.Cost) string {
-	return fmt.Sprintf("%s → %s", pdfThousands(c.OldSeats), pdfThousands(c.NewSeats))
+func seatsChange(c diff.Cost) string {
+	return fmt.Sprintf("%s → %s", thousands(c.OldSeats), thousands(c.NewSeats))
 }
 
 // changesMore is the line under a list of changes that was cut short.
-func (d *pdfDoc) changesMore(n int) {
+func (d *doc) changesMore(n int) {
 	if n > 0 {
-		d.paragraph(pdfAndMore(n, "diff.json"), pdfSmallB)
+		d.paragraph(andMore(n, "diff.json"), smallB)
 	}
 }
 
-// pdfChangeSubject names a changed finding's subject.
-func pdfChangeSubject(f diff.FindingRef) string {
-	name := pdfOrDash(f.SubjectName)
+// changeSubject names a changed finding's subject.
+func changeSubject(f diff.FindingRef) string {
+	name := orDash(f.SubjectName)
 	switch f.SubjectType {
 	case "", "user":
 		return name
@@ -431,14 +431,14 @@ func pdfChangeSubject(f diff.FindingRef) string {
 	return name + " (" + f.SubjectType + ")"
 }
 
-// pdfSignedMoney writes a change of an amount with its sign: USD +36.00,
+// signedMoney writes a change of an amount with its sign: USD +36.00,
 // USD -69.00; no change is 0.00.
-func pdfSignedMoney(v float64, currency string) string {
+func signedMoney(v float64, currency string) string {
 	abs := v
 	if abs < 0 {
 		abs = -abs
 	}
-	s := pdfMoney(abs, "")
+	s := money(abs, "")
 	switch {
 	case s == "0.00":
 	case v < 0:

@@ -17,29 +17,29 @@ import (
 	"github.com/d365audit/d365audit/reports"
 )
 
-const pdfChangesHeading = "Changes since the last run"
+const changesHeading = "Changes since the last run"
 
-// pdfChangesReport is the Report of samples/contoso-2026-12 as audit.Run
+// changesReport is the Report of samples/contoso-2026-12 as audit.Run
 // builds it, with Changes from comparing it with the run of
 // samples/contoso a month earlier. Built once for the tests below.
-func pdfChangesReport(t testing.TB) *reports.Report {
+func changesReport(t testing.TB) *reports.Report {
 	t.Helper()
-	pdfChangesOnce.Do(func() {
-		pdfChanges, pdfChangesErr = buildPDFChangesReport()
+	changesOnce.Do(func() {
+		changes, changesErr = buildChangesReport()
 	})
-	if pdfChangesErr != nil {
-		t.Fatal(pdfChangesErr)
+	if changesErr != nil {
+		t.Fatal(changesErr)
 	}
-	return pdfChanges
+	return changes
 }
 
 var (
-	pdfChangesOnce sync.Once
-	pdfChanges     *reports.Report
-	pdfChangesErr  error
+	changesOnce sync.Once
+	changes     *reports.Report
+	changesErr  error
 )
 
-func buildPDFChangesReport() (*reports.Report, error) {
+func buildChangesReport() (*reports.Report, error) {
 	ctx := context.Background()
 	root, err := os.MkdirTemp("", "pdf-changes-")
 	if err != nil {
@@ -63,15 +63,15 @@ func buildPDFChangesReport() (*reports.Report, error) {
 	return rep, nil
 }
 
-// pdfChangesPages is the text of the section's pages: from its heading to
+// changesPages is the text of the section's pages: from its heading to
 // the next section's.
-func pdfChangesPages(t *testing.T, text string) string {
+func changesPages(t *testing.T, text string) string {
 	t.Helper()
-	start := strings.Index(text, pdfChangesHeading+"\n")
+	start := strings.Index(text, changesHeading+"\n")
 	if start < 0 {
-		t.Fatalf("no %q section in the PDF", pdfChangesHeading)
+		t.Fatalf("no %q section in the PDF", changesHeading)
 	}
-	end := pdfSection2.FindStringIndex(text[start:])
+	end := section2.FindStringIndex(text[start:])
 	if end == nil {
 		t.Fatal("no section 2 after the changes section")
 	}
@@ -79,13 +79,13 @@ func pdfChangesPages(t *testing.T, text string) string {
 }
 
 var (
-	pdfSpaces   = regexp.MustCompile(`\s+`)
-	pdfSection1 = regexp.MustCompile(`(?m)^1 +Executive summary$`)
-	pdfSection2 = regexp.MustCompile(`(?m)^2 +Findings by rule$`)
+	spaces   = regexp.MustCompile(`\s+`)
+	section1 = regexp.MustCompile(`(?m)^1 +Executive summary$`)
+	section2 = regexp.MustCompile(`(?m)^2 +Findings by rule$`)
 )
 
-// pdfAt is where re first matches text, or -1.
-func pdfAt(re *regexp.Regexp, text string) int {
+// at is where re first matches text, or -1.
+func at(re *regexp.Regexp, text string) int {
 	if m := re.FindStringIndex(text); m != nil {
 		return m[0]
 	}
@@ -93,17 +93,17 @@ func pdfAt(re *regexp.Regexp, text string) int {
 }
 
 func TestPDFChanges(t *testing.T) {
-	rep := pdfChangesReport(t)
-	path := pdfWrite(t, rep)
-	text := pdfText(t, path, false)
-	summary := pdfAt(pdfSection1, text)
-	section := strings.Index(text, pdfChangesHeading+"\n")
-	rules := pdfAt(pdfSection2, text)
+	rep := changesReport(t)
+	path := writeFile(t, rep)
+	text := extractText(t, path, false)
+	summary := at(section1, text)
+	section := strings.Index(text, changesHeading+"\n")
+	rules := at(section2, text)
 	if summary < 0 || section < 0 || rules < 0 || !(summary < section && section < rules) {
 		t.Fatalf("the changes section is not between the executive summary and section 2 (at %d, %d, %d)", summary, section, rules)
 	}
-	got := pdfChangesPages(t, text)
-	flat := pdfSpaces.ReplaceAllString(got, " ")
+	got := changesPages(t, text)
+	flat := spaces.ReplaceAllString(got, " ")
 	for _, want := range []string{
 		"as of 2026-11-20", "as of 2026-12-20",
 		"4 new, 3 resolved, 39 still open",
@@ -124,7 +124,7 @@ func TestPDFChanges(t *testing.T) {
 	// Access rows, one per user and cause, read with the layout kept (the
 	// first line of each): Emma Wilson lost her access because she was
 	// disabled; Jan Novák gained depth through the team Finance Approvers.
-	layout := pdfChangesPages(t, pdfText(t, path, true))
+	layout := changesPages(t, extractText(t, path, true))
 	for _, re := range []string{
 		`(?m)^\s*Emma Wilson\s+User state: user disabled\s+-\s+56\s+-\s+-\s+-\s+prvExportToExcel`,
 		`(?m)^\s*Jan Novák\s+Team membership: joined team\s+-\s+-\s+6\s+-\s+-\s+account read`,
@@ -154,7 +154,7 @@ func TestPDFChanges(t *testing.T) {
 		}
 		first := strings.Count(text[:section], "\f") + 1
 		last := strings.Count(text[:rules], "\f")
-		cmd := exec.Command(pdfTool(t, "pdftoppm"), "-r", "60", "-png", "-f", strconv.Itoa(first), "-l", strconv.Itoa(last),
+		cmd := exec.Command(tool(t, "pdftoppm"), "-r", "60", "-png", "-f", strconv.Itoa(first), "-l", strconv.Itoa(last),
 			path, filepath.Join(dir, "changes"))
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("pdftoppm: %v: %s", err, out)
@@ -166,15 +166,15 @@ func TestPDFChanges(t *testing.T) {
 // TestPDFGolden stays as it was); a long list is cut short with a
 // reference to diff.json.
 func TestPDFChangesAbsentAndBounded(t *testing.T) {
-	rep := pdfSampleReport(t)
+	rep := sampleReport(t)
 	if rep.Changes != nil {
 		t.Fatal("the sample report has Changes")
 	}
-	if text := pdfText(t, pdfWrite(t, rep), false); strings.Contains(text, pdfChangesHeading) || strings.Contains(text, "diff.json") {
+	if text := extractText(t, writeFile(t, rep), false); strings.Contains(text, changesHeading) || strings.Contains(text, "diff.json") {
 		t.Error("a report without Changes shows a changes section")
 	}
 
-	big := *pdfChangesReport(t)
+	big := *changesReport(t)
 	d := *big.Changes
 	d.Findings.New = nil
 	d.Access = nil
@@ -193,8 +193,8 @@ func TestPDFChangesAbsentAndBounded(t *testing.T) {
 	d.Licenses.Priced = false
 	d.Summary.FindingsNew, d.Summary.WaiversExpired = len(d.Findings.New), len(d.ExpiredWaivers)
 	big.Changes = &d
-	path := pdfWrite(t, &big)
-	got := pdfSpaces.ReplaceAllString(pdfChangesPages(t, pdfText(t, path, false)), " ")
+	path := writeFile(t, &big)
+	got := spaces.ReplaceAllString(changesPages(t, extractText(t, path, false)), " ")
 	if dir := os.Getenv("D365AUDIT_PDF_PNG"); dir != "" {
 		if b, err := os.ReadFile(path); err == nil {
 			os.WriteFile(filepath.Join(dir, "bounded.pdf"), b, 0o644)

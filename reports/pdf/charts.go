@@ -9,37 +9,37 @@ import (
 	"github.com/go-analyze/charts"
 )
 
-// pdfBarChart is a bar chart for the PDF: one bar per label, each bar
+// barChart is a bar chart for the PDF: one bar per label, each bar
 // coloured by its group (a severity, say), drawn by go-analyze/charts into
 // a PNG. The chart's title and its numbers are also written as text beside
 // it, so nothing is known only from pixels.
-type pdfBarChart struct {
+type barChart struct {
 	labels []string
 	values []float64
 	// group names each bar's colour group; groups and colors give the
 	// legend order and colours.
 	group      []int
 	groups     []string
-	colors     []pdfRGB
+	colors     []rgb
 	horizontal bool
 	// format renders a value on the axis and on the bar.
 	format func(float64) string
 	// widthMM and heightMM are the size on the page; the PNG is drawn at
-	// pdfChartPxPerMM so it stays sharp in print.
+	// chartPxPerMM so it stays sharp in print.
 	widthMM, heightMM float64
-	// extraPx widens the PNG by a few pixels (see pdfDoc.chart).
+	// extraPx widens the PNG by a few pixels (see doc.chart).
 	extraPx int
 }
 
-const pdfChartPxPerMM = 8.0 // about 200 dpi
+const chartPxPerMM = 8.0 // about 200 dpi
 
 // png renders the chart. Each colour group is a series holding its bars'
 // values and zero elsewhere, stacked, which colours each bar by its group;
 // zero labels are hidden.
-func (c pdfBarChart) png() ([]byte, error) {
-	w := int(math.Round(c.widthMM*pdfChartPxPerMM)) + c.extraPx
-	h := int(math.Round(c.heightMM * pdfChartPxPerMM))
-	fontSize := 2.9 * pdfChartPxPerMM // about 8 pt on the page
+func (c barChart) png() ([]byte, error) {
+	w := int(math.Round(c.widthMM*chartPxPerMM)) + c.extraPx
+	h := int(math.Round(c.heightMM * chartPxPerMM))
+	fontSize := 2.9 * chartPxPerMM // about 8 pt on the page
 	series := make([][]float64, len(c.groups))
 	for g := range series {
 		series[g] = make([]float64, len(c.values))
@@ -76,7 +76,7 @@ func (c pdfBarChart) png() ([]byte, error) {
 	}
 	// A fixed zero and a few round steps, so no axis floats and no
 	// label is a fraction of a finding.
-	top, steps := pdfAxis(maxV)
+	top, steps := axis(maxV)
 	opt.ValueAxis = []charts.ValueAxisOption{{
 		Min:                 charts.Ptr(0.0),
 		Max:                 charts.Ptr(top),
@@ -106,10 +106,10 @@ func (c pdfBarChart) png() ([]byte, error) {
 	return p.Bytes()
 }
 
-// pdfAxis picks the top of a value axis and its number of steps: the
+// axis picks the top of a value axis and its number of steps: the
 // lowest top at least 5% above maxV made of 2 to 5 steps of 1, 2, 2.5 or 5
 // times a power of ten, each step a whole number.
-func pdfAxis(maxV float64) (top float64, steps int) {
+func axis(maxV float64) (top float64, steps int) {
 	need := math.Max(maxV*1.05, 1)
 	top = math.Inf(1)
 	exp := math.Floor(math.Log10(need / 5))
@@ -129,14 +129,14 @@ func pdfAxis(maxV float64) (top float64, steps int) {
 	return top, steps
 }
 
-// pdfFormatCount writes a count on a chart: 940, 4,900, 27.4k, 1.2M;
+// formatCount writes a count on a chart: 940, 4,900, 27.4k, 1.2M;
 // short enough that labels of neighbouring bars do not run together.
-func pdfFormatCount(v float64) string {
+func formatCount(v float64) string {
 	switch {
 	case v >= 1e6:
 		return strings.TrimSuffix(strconv.FormatFloat(v/1e6, 'f', 1, 64), ".0") + "M"
 	case v >= 1e4:
 		return strings.TrimSuffix(strconv.FormatFloat(v/1e3, 'f', 1, 64), ".0") + "k"
 	}
-	return pdfThousands(int64(math.Round(v)))
+	return thousands(int64(math.Round(v)))
 }

@@ -17,7 +17,7 @@ import (
 // laid out as report.pdf is. Its dates are the time given to NewDocument,
 // never the clock, so one content gives one file.
 type Document struct {
-	d              *pdfDoc
+	d              *doc
 	header, footer string
 }
 
@@ -32,7 +32,7 @@ type DocumentInfo struct {
 
 // NewDocument starts a Document on its first page.
 func NewDocument(info DocumentInfo) (*Document, error) {
-	d, err := newPDFDoc(info)
+	d, err := newDoc(info)
 	if err != nil {
 		return nil, err
 	}
@@ -41,16 +41,16 @@ func NewDocument(info DocumentInfo) (*Document, error) {
 	pdf.SetHeaderFunc(x.pageHeader)
 	pdf.SetFooterFunc(x.pageFooter)
 	pdf.AddPage()
-	x.d.drawText(pdfMarginL, 12, "d365audit", pdfStyle{size: 11, bold: true, color: pdfColAccent})
-	x.d.setY(pdfMarginTop)
+	x.d.drawText(marginL, 12, "d365audit", textStyle{size: 11, bold: true, color: colAccent})
+	x.d.setY(marginTop)
 	return x, nil
 }
 
-// newPDFDoc starts a PDF as every d365audit PDF is made: A4, the embedded
+// newDoc starts a PDF as every d365audit PDF is made: A4, the embedded
 // fonts, our margins, and dictionaries and dates fixed by info, so that one
 // content gives one file.
-func newPDFDoc(info DocumentInfo) (*pdfDoc, error) {
-	cov, err := pdfFontCoverage()
+func newDoc(info DocumentInfo) (*doc, error) {
+	cov, err := fontCoverage()
 	if err != nil {
 		return nil, fmt.Errorf("pdf: %w", err)
 	}
@@ -65,43 +65,43 @@ func newPDFDoc(info DocumentInfo) (*pdfDoc, error) {
 	pdf.SetSubject(info.Subject, true)
 	pdf.SetLang("en")
 	pdf.AliasNbPages("{nb}")
-	pdf.AddUTF8FontFromBytes(pdfFamMain, "", pdfFontMain)
-	pdf.AddUTF8FontFromBytes(pdfFamMain, "B", pdfFontMainBold)
-	pdf.SetMargins(pdfMarginL, pdfMarginTop, pdfMarginR)
+	pdf.AddUTF8FontFromBytes(famMain, "", fontMain)
+	pdf.AddUTF8FontFromBytes(famMain, "B", fontMainBold)
+	pdf.SetMargins(marginL, marginTop, marginR)
 	// The writer lays out every line itself and breaks pages where a line
 	// or a table row would not fit; fpdf's own break would split rows.
-	pdf.SetAutoPageBreak(false, pdfMarginBottom)
-	return &pdfDoc{pdf: pdf, cov: cov}, nil
+	pdf.SetAutoPageBreak(false, marginBottom)
+	return &doc{pdf: pdf, cov: cov}, nil
 }
 
-func (x *Document) pageHeader() { x.d.runningPage("d365audit", x.header, pdfContentW*0.7) }
+func (x *Document) pageHeader() { x.d.runningPage("d365audit", x.header, contentW*0.7) }
 
 func (x *Document) pageFooter() { x.d.runningFooter(x.footer) }
 
 // Title is the document's title, large.
-func (x *Document) Title(s string) { x.d.heading(s, pdfH1, 0, 30) }
+func (x *Document) Title(s string) { x.d.heading(s, h1, 0, 30) }
 
 // Heading is a section heading (level 1) or a subsection's (level 2).
 func (x *Document) Heading(s string, level int) {
 	if level <= 1 {
-		x.d.heading(s, pdfH2, 1, 20)
+		x.d.heading(s, h2, 1, 20)
 		return
 	}
-	x.d.heading(s, pdfH3, 2, 15)
+	x.d.heading(s, h3, 2, 15)
 }
 
 // Paragraph is body text, wrapped.
-func (x *Document) Paragraph(s string) { x.d.paragraph(s, pdfBody); x.d.gap(1.5) }
+func (x *Document) Paragraph(s string) { x.d.paragraph(s, body); x.d.gap(1.5) }
 
 // Muted is small grey text: how a figure was computed.
-func (x *Document) Muted(s string) { x.d.paragraph(s, pdfMuted); x.d.gap(1.5) }
+func (x *Document) Muted(s string) { x.d.paragraph(s, muted); x.d.gap(1.5) }
 
 // Note is a shaded box: a caveat.
-func (x *Document) Note(s string) { x.d.note(s, pdfSmall) }
+func (x *Document) Note(s string) { x.d.note(s, small) }
 
 // KeyValues are label: value lines.
 func (x *Document) KeyValues(rows [][2]string) {
-	x.d.keyValues(rows, 36, pdfBody)
+	x.d.keyValues(rows, 36, body)
 	x.d.gap(2)
 }
 
@@ -115,9 +115,9 @@ type DocColumn struct {
 
 // Table draws a table whose heading row repeats on every page it runs over.
 func (x *Document) Table(cols []DocColumn, rows [][]string) {
-	c := make([]pdfColumn, len(cols))
+	c := make([]column, len(cols))
 	for i, col := range cols {
-		c[i] = pdfColumn{head: col.Head, w: col.Width * pdfContentW, small: col.Small}
+		c[i] = column{head: col.Head, w: col.Width * contentW, small: col.Small}
 	}
 	x.d.table(c, rows)
 }

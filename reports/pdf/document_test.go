@@ -47,7 +47,7 @@ func TestDocument(t *testing.T) {
 	if err := os.WriteFile(path, a, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	text := pdfText(t, path, false)
+	text := extractText(t, path, false)
 	for _, want := range []string{"Evidence of a review", "田中 愛子", "Δημήτρης", "running header", "footer text", "Page 2 of"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the document does not say %q", want)

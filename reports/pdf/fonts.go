@@ -17,56 +17,56 @@ import (
 // Licenses: fonts/LICENSE-DejaVu.txt, fonts/LICENSE-DroidSansFallback.txt.
 var (
 	//go:embed fonts/DejaVuSans.ttf
-	pdfFontMain []byte
+	fontMain []byte
 	//go:embed fonts/DejaVuSans-Bold.ttf
-	pdfFontMainBold []byte
+	fontMainBold []byte
 	//go:embed fonts/DroidSansFallbackFull.ttf
-	pdfFontCJK []byte
+	fontCJK []byte
 )
 
 // Font families as registered with fpdf.
 const (
-	pdfFamMain = "dejavu"
-	pdfFamCJK  = "droidfallback"
+	famMain = "dejavu"
+	famCJK  = "droidfallback"
 )
 
-// pdfGlyphSet records which runes of the Basic Multilingual Plane a font maps
+// glyphSet records which runes of the Basic Multilingual Plane a font maps
 // to a glyph. fpdf's UTF-8 fonts address the BMP only.
-type pdfGlyphSet [0x10000 / 64]uint64
+type glyphSet [0x10000 / 64]uint64
 
-func (g *pdfGlyphSet) has(r rune) bool {
+func (g *glyphSet) has(r rune) bool {
 	return r >= 0 && r < 0x10000 && g[r/64]&(1<<(uint(r)%64)) != 0
 }
 
-func (g *pdfGlyphSet) add(r uint32) {
+func (g *glyphSet) add(r uint32) {
 	if r < 0x10000 {
 		g[r/64] |= 1 << (r % 64)
 	}
 }
 
-// pdfFontCoverage is computed once per process from the embedded fonts' cmap
+// fontCoverage is computed once per process from the embedded fonts' cmap
 // tables: it is the same for every report.
-var pdfFontCoverage = sync.OnceValues(func() (*pdfCoverage, error) {
-	var c pdfCoverage
+var fontCoverage = sync.OnceValues(func() (*coverage, error) {
+	var c coverage
 	var err error
-	if c.main, err = pdfCmapCoverage(pdfFontMain); err != nil {
+	if c.main, err = cmapCoverage(fontMain); err != nil {
 		return nil, fmt.Errorf("font DejaVuSans.ttf: %w", err)
 	}
-	if c.mainBold, err = pdfCmapCoverage(pdfFontMainBold); err != nil {
+	if c.mainBold, err = cmapCoverage(fontMainBold); err != nil {
 		return nil, fmt.Errorf("font DejaVuSans-Bold.ttf: %w", err)
 	}
-	if c.cjk, err = pdfCmapCoverage(pdfFontCJK); err != nil {
+	if c.cjk, err = cmapCoverage(fontCJK); err != nil {
 		return nil, fmt.Errorf("font DroidSansFallbackFull.ttf: %w", err)
 	}
 	return &c, nil
 })
 
-type pdfCoverage struct {
-	main, mainBold, cjk *pdfGlyphSet
+type coverage struct {
+	main, mainBold, cjk *glyphSet
 }
 
-// pdfRun is a stretch of text drawn in one font family.
-type pdfRun struct {
+// run is a stretch of text drawn in one font family.
+type run struct {
 	text   string
 	family string
 }
@@ -76,29 +76,29 @@ type pdfRun struct {
 // BMP, such as an emoji) becomes U+FFFD, visibly, rather than a blank.
 // Spaces and other characters both fonts share stay in the current run, so
 // "田中 愛子" is one run, not three.
-func (c *pdfCoverage) runs(s string, bold bool) []pdfRun {
+func (c *coverage) runs(s string, bold bool) []run {
 	main := c.main
 	if bold {
 		main = c.mainBold
 	}
-	var out []pdfRun
+	var out []run
 	var buf []rune
 	cur := ""
 	flush := func() {
 		if len(buf) > 0 {
-			out = append(out, pdfRun{text: string(buf), family: cur})
+			out = append(out, run{text: string(buf), family: cur})
 			buf = buf[:0]
 		}
 	}
 	for _, r := range s {
-		r = pdfPrintable(r)
-		fam := pdfFamMain
+		r = printable(r)
+		fam := famMain
 		switch {
-		case cur == pdfFamCJK && c.cjk.has(r) && !pdfIsLetterOrDigit(r):
-			fam = pdfFamCJK // punctuation and spaces between CJK runs
+		case cur == famCJK && c.cjk.has(r) && !isLetterOrDigit(r):
+			fam = famCJK // punctuation and spaces between CJK runs
 		case main.has(r):
 		case c.cjk.has(r):
-			fam = pdfFamCJK
+			fam = famCJK
 		default:
 			r = '\uFFFD'
 		}
@@ -112,27 +112,27 @@ func (c *pdfCoverage) runs(s string, bold bool) []pdfRun {
 	return out
 }
 
-// pdfPrintable maps control characters (tabs, stray carriage returns) to a
+// printable maps control characters (tabs, stray carriage returns) to a
 // space; the callers split lines on '\n' before they get here.
-func pdfPrintable(r rune) rune {
+func printable(r rune) rune {
 	if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
 		return ' '
 	}
 	return r
 }
 
-func pdfIsLetterOrDigit(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+func isLetterOrDigit(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
-// pdfCmapCoverage returns the BMP runes a TrueType font maps to a glyph
+// cmapCoverage returns the BMP runes a TrueType font maps to a glyph
 // other than .notdef, read with golang.org/x/image/font/sfnt (its cmap
 // lookup prefers the full-repertoire Unicode subtable, as fonts intend).
-func pdfCmapCoverage(ttf []byte) (*pdfGlyphSet, error) {
+func cmapCoverage(ttf []byte) (*glyphSet, error) {
 	f, err := sfnt.Parse(ttf)
 	if err != nil {
 		return nil, err
 	}
 	var buf sfnt.Buffer
-	var g pdfGlyphSet
+	var g glyphSet
 	for r := rune(0); r < 0x10000; r++ {
 		if r >= 0xD800 && r <= 0xDFFF { // surrogates are no characters
 			continue

@@ -15,47 +15,47 @@ import (
 	"github.com/d365audit/d365audit/rules"
 )
 
-const pdfSamples = "../../samples/contoso"
+const samples = "../../samples/contoso"
 
-// pdfGeneratedAt is the fixed clock of the sample report.
-var pdfGeneratedAt = time.Date(2026, 11, 20, 8, 30, 0, 0, time.UTC)
+// generatedAt is the fixed clock of the sample report.
+var generatedAt = time.Date(2026, 11, 20, 8, 30, 0, 0, time.UTC)
 
-// pdfSampleReport returns the Report of samples/contoso, built once for
+// sampleReport returns the Report of samples/contoso, built once for
 // all the PDF tests. Its Access is nil: the PDF does not read the matrix,
 // and the database is closed once the report is built.
-func pdfSampleReport(t testing.TB) *reports.Report {
+func sampleReport(t testing.TB) *reports.Report {
 	t.Helper()
-	pdfSampleOnce.Do(func() {
-		pdfSample, pdfSampleErr = buildPDFSampleReport(pdfFatal{t})
+	sampleOnce.Do(func() {
+		sample, sampleErr = buildSampleReport(fatal{t})
 	})
-	if pdfSampleErr != nil {
-		t.Fatal(pdfSampleErr)
+	if sampleErr != nil {
+		t.Fatal(sampleErr)
 	}
-	return pdfSample
+	return sample
 }
 
 var (
-	pdfSampleOnce sync.Once
-	pdfSample     *reports.Report
-	pdfSampleErr  error
+	sampleOnce sync.Once
+	sample     *reports.Report
+	sampleErr  error
 )
 
-// pdfFatal turns the builder's t.Fatal into a panic recovered as an
+// fatal turns the builder's t.Fatal into a panic recovered as an
 // error, so a failure is reported by every test that needs the sample.
-type pdfFatal struct{ testing.TB }
+type fatal struct{ testing.TB }
 
-func (f pdfFatal) Fatal(args ...any)                 { panic(fmt.Sprint(args...)) }
-func (f pdfFatal) Fatalf(format string, args ...any) { panic(fmt.Sprintf(format, args...)) }
+func (f fatal) Fatal(args ...any)                 { panic(fmt.Sprint(args...)) }
+func (f fatal) Fatalf(format string, args ...any) { panic(fmt.Sprintf(format, args...)) }
 
-// buildPDFSampleReport builds the Report of samples/contoso as run does
+// buildSampleReport builds the Report of samples/contoso as run does
 // (audit.Prepare), with a fixed clock.
-func buildPDFSampleReport(t testing.TB) (rep *reports.Report, err error) {
+func buildSampleReport(t testing.TB) (rep *reports.Report, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("build the sample report: %v", r)
 		}
 	}()
-	a, err := audit.Prepare(context.Background(), audit.Options{Input: pdfSamples, Now: pdfGeneratedAt, ToolVersion: "test"})
+	a, err := audit.Prepare(context.Background(), audit.Options{Input: samples, Now: generatedAt, ToolVersion: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,12 +65,12 @@ func buildPDFSampleReport(t testing.TB) (rep *reports.Report, err error) {
 	return rep, nil
 }
 
-// pdfLargeReport builds, in memory, the Report of a large tenant: users
+// largeReport builds, in memory, the Report of a large tenant: users
 // people (names in several scripts), a finding for a share of them under
 // every rule of the built-in catalogue (a few not evaluated), and a
 // license review with thousands of wasted seats. The PDF must stay a
 // summary of it.
-func pdfLargeReport(t testing.TB, users int) *reports.Report {
+func largeReport(t testing.TB, users int) *reports.Report {
 	t.Helper()
 	builtin, err := rules.Builtin()
 	if err != nil {
@@ -84,7 +84,7 @@ func pdfLargeReport(t testing.TB, users int) *reports.Report {
 	bus := []string{"contoso", "EMEA Sales", "DACH Sales", "US Sales", "Group Finance", "LATAM Sales"}
 	profiles := users/7 + 1
 	rep := &reports.Report{
-		Environment: "large-tenant", GeneratedAt: pdfGeneratedAt, AsOf: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC),
+		Environment: "large-tenant", GeneratedAt: generatedAt, AsOf: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC),
 		ToolVersion: "bench", RuleSetVersion: rules.Version, Policy: "policy.yaml", Rules: catalogue,
 		AccessProfiles: int64(profiles),
 	}

@@ -8,7 +8,7 @@ import (
 // The font of each run: DejaVu for Latin, Greek and Cyrillic, Droid Sans
 // Fallback for CJK, the replacement character where neither has a glyph.
 func TestPDFRunsSwitchFontForCJK(t *testing.T) {
-	cov, err := pdfFontCoverage()
+	cov, err := fontCoverage()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,10 +26,10 @@ func TestPDFRunsSwitchFontForCJK(t *testing.T) {
 		}
 	}
 	got := cov.runs("Zoë, 田中 愛子 and Ольга\t😀", false)
-	want := []pdfRun{
-		{text: "Zoë, ", family: pdfFamMain},
-		{text: "田中 愛子 ", family: pdfFamCJK},
-		{text: "and Ольга \uFFFD", family: pdfFamMain},
+	want := []run{
+		{text: "Zoë, ", family: famMain},
+		{text: "田中 愛子 ", family: famCJK},
+		{text: "and Ольга \uFFFD", family: famMain},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("runs = %q, want %q", got, want)
@@ -42,7 +42,7 @@ func TestPDFCmapRejectsOtherFonts(t *testing.T) {
 		"collection (ttcf)": append([]byte("ttcf"), make([]byte, 20)...),
 		"truncated":         {0, 1},
 	} {
-		if _, err := pdfCmapCoverage(font); err == nil {
+		if _, err := cmapCoverage(font); err == nil {
 			t.Errorf("%s: no error", name)
 		}
 	}
@@ -58,12 +58,12 @@ func TestPDFAxis(t *testing.T) {
 	}{
 		{0, 2, 2}, {1, 2, 2}, {5, 6, 3}, {15, 20, 4}, {27440, 30000, 3}, {200000, 250000, 5}, {12444, 15000, 3},
 	} {
-		top, steps := pdfAxis(c.max)
+		top, steps := axis(c.max)
 		if top != c.top || steps != c.steps {
-			t.Errorf("pdfAxis(%v) = %v in %d steps, want %v in %d", c.max, top, steps, c.top, c.steps)
+			t.Errorf("axis(%v) = %v in %d steps, want %v in %d", c.max, top, steps, c.top, c.steps)
 		}
 		if top < c.max {
-			t.Errorf("pdfAxis(%v): top %v below the largest value", c.max, top)
+			t.Errorf("axis(%v): top %v below the largest value", c.max, top)
 		}
 	}
 }

@@ -16,64 +16,64 @@ import (
 
 // A4 portrait, in millimetres.
 const (
-	pdfPageW        = 210.0
-	pdfPageH        = 297.0
-	pdfMarginL      = 18.0
-	pdfMarginR      = 18.0
-	pdfMarginTop    = 24.0 // below the running header
-	pdfMarginBottom = 20.0 // above the footer
-	pdfContentW     = pdfPageW - pdfMarginL - pdfMarginR
-	pdfPtToMM       = 25.4 / 72
-	pdfLineFactor   = 1.32 // line height as a multiple of the font size
+	pageW        = 210.0
+	pageH        = 297.0
+	marginL      = 18.0
+	marginR      = 18.0
+	marginTop    = 24.0 // below the running header
+	marginBottom = 20.0 // above the footer
+	contentW     = pageW - marginL - marginR
+	ptToMM       = 25.4 / 72
+	lineFactor   = 1.32 // line height as a multiple of the font size
 )
 
-type pdfRGB struct{ r, g, b int }
+type rgb struct{ r, g, b int }
 
 var (
-	pdfColText   = pdfRGB{33, 37, 41}
-	pdfColMuted  = pdfRGB{100, 108, 118}
-	pdfColAccent = pdfRGB{31, 78, 121}
-	pdfColRule   = pdfRGB{200, 205, 212}
-	pdfColHeadBg = pdfRGB{226, 232, 240}
-	pdfColStripe = pdfRGB{246, 248, 250}
-	pdfColNoteBg = pdfRGB{252, 246, 229}
-	pdfColWhite  = pdfRGB{255, 255, 255}
+	colText   = rgb{33, 37, 41}
+	colMuted  = rgb{100, 108, 118}
+	colAccent = rgb{31, 78, 121}
+	colRule   = rgb{200, 205, 212}
+	colHeadBg = rgb{226, 232, 240}
+	colStripe = rgb{246, 248, 250}
+	colNoteBg = rgb{252, 246, 229}
+	colWhite  = rgb{255, 255, 255}
 )
 
-// pdfStyle is a font size (points), weight and colour.
-type pdfStyle struct {
+// textStyle is a font size (points), weight and colour.
+type textStyle struct {
 	size  float64
 	bold  bool
-	color pdfRGB
+	color rgb
 }
 
 var (
-	pdfBody       = pdfStyle{size: 9.5, color: pdfColText}
-	pdfBodyB      = pdfStyle{size: 9.5, bold: true, color: pdfColText}
-	pdfSmall      = pdfStyle{size: 8, color: pdfColText}
-	pdfSmallB     = pdfStyle{size: 8, bold: true, color: pdfColText}
-	pdfMuted      = pdfStyle{size: 8, color: pdfColMuted}
-	pdfH1         = pdfStyle{size: 17, bold: true, color: pdfColAccent}
-	pdfH2         = pdfStyle{size: 12.5, bold: true, color: pdfColAccent}
-	pdfH3         = pdfStyle{size: 10.5, bold: true, color: pdfColText}
-	pdfTableText  = pdfStyle{size: 7.8, color: pdfColText}
-	pdfTableSmall = pdfStyle{size: 7, color: pdfColText}
+	body       = textStyle{size: 9.5, color: colText}
+	bodyB      = textStyle{size: 9.5, bold: true, color: colText}
+	small      = textStyle{size: 8, color: colText}
+	smallB     = textStyle{size: 8, bold: true, color: colText}
+	muted      = textStyle{size: 8, color: colMuted}
+	h1         = textStyle{size: 17, bold: true, color: colAccent}
+	h2         = textStyle{size: 12.5, bold: true, color: colAccent}
+	h3         = textStyle{size: 10.5, bold: true, color: colText}
+	tableText  = textStyle{size: 7.8, color: colText}
+	tableSmall = textStyle{size: 7, color: colText}
 )
 
-func (s pdfStyle) lineH() float64 { return s.size * pdfPtToMM * pdfLineFactor }
+func (s textStyle) lineH() float64 { return s.size * ptToMM * lineFactor }
 
-func (s pdfStyle) with(c pdfRGB) pdfStyle { s.color = c; return s }
+func (s textStyle) with(c rgb) textStyle { s.color = c; return s }
 
-// pdfDoc is one report being laid out.
-type pdfDoc struct {
+// doc is one report being laid out.
+type doc struct {
 	pdf      *fpdf.Fpdf
 	rep      *reports.Report
-	facts    *pdfFacts
-	cov      *pdfCoverage
+	facts    *reportFacts
+	cov      *coverage
 	cjkAdded bool
 	// openTable is the table being drawn, if any: the page header repeats
 	// its column headings when a row moves to a new page.
-	openTable *pdfTable
+	openTable *tableLayout
 	// running is the running header's right-hand text.
 	running string
 	images  int
@@ -81,14 +81,14 @@ type pdfDoc struct {
 
 // setFont selects a family for a run; the CJK font is added on first use,
 // so a report without CJK text does not carry it.
-func (d *pdfDoc) setFont(family string, st pdfStyle) {
+func (d *doc) setFont(family string, st textStyle) {
 	style := ""
 	if st.bold {
 		style = "B"
 	}
-	if family == pdfFamCJK {
+	if family == famCJK {
 		if !d.cjkAdded {
-			d.pdf.AddUTF8FontFromBytes(pdfFamCJK, "", pdfFontCJK)
+			d.pdf.AddUTF8FontFromBytes(famCJK, "", fontCJK)
 			d.cjkAdded = true
 		}
 		style = "" // Droid Sans Fallback has no bold face
@@ -97,7 +97,7 @@ func (d *pdfDoc) setFont(family string, st pdfStyle) {
 }
 
 // width is the width of s in st, in millimetres.
-func (d *pdfDoc) width(s string, st pdfStyle) float64 {
+func (d *doc) width(s string, st textStyle) float64 {
 	w := 0.0
 	for _, r := range d.cov.runs(s, st.bold) {
 		d.setFont(r.family, st)
@@ -107,8 +107,8 @@ func (d *pdfDoc) width(s string, st pdfStyle) float64 {
 }
 
 // drawText draws one line of s with its top-left corner at (x, y).
-func (d *pdfDoc) drawText(x, y float64, s string, st pdfStyle) float64 {
-	baseline := y + 1.02*st.size*pdfPtToMM
+func (d *doc) drawText(x, y float64, s string, st textStyle) float64 {
+	baseline := y + 1.02*st.size*ptToMM
 	d.pdf.SetTextColor(st.color.r, st.color.g, st.color.b)
 	for _, r := range d.cov.runs(s, st.bold) {
 		d.setFont(r.family, st)
@@ -121,7 +121,7 @@ func (d *pdfDoc) drawText(x, y float64, s string, st pdfStyle) float64 {
 // wrap breaks s into lines no wider than w: at spaces, at hard line breaks,
 // and inside a word only when the word alone is too wide (a GUID, a URL, a
 // run of CJK text, which has no spaces).
-func (d *pdfDoc) wrap(s string, w float64, st pdfStyle) []string {
+func (d *doc) wrap(s string, w float64, st textStyle) []string {
 	var lines []string
 	for _, para := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n") {
 		words := strings.Fields(para)
@@ -157,7 +157,7 @@ func (d *pdfDoc) wrap(s string, w float64, st pdfStyle) []string {
 
 // splitAt returns the longest prefix of word that fits in w (at least one
 // rune) and the rest.
-func (d *pdfDoc) splitAt(word string, w float64, st pdfStyle) (string, string) {
+func (d *doc) splitAt(word string, w float64, st textStyle) (string, string) {
 	runes := []rune(word)
 	lo, hi := 1, len(runes)
 	for lo < hi { // binary search on the prefix length
@@ -172,7 +172,7 @@ func (d *pdfDoc) splitAt(word string, w float64, st pdfStyle) (string, string) {
 }
 
 // fit cuts s to one line of width w, ending it with an ellipsis if cut.
-func (d *pdfDoc) fit(s string, w float64, st pdfStyle) string {
+func (d *doc) fit(s string, w float64, st textStyle) string {
 	if d.width(s, st) <= w {
 		return s
 	}
@@ -180,14 +180,14 @@ func (d *pdfDoc) fit(s string, w float64, st pdfStyle) string {
 	return strings.TrimRight(head, " ") + "…"
 }
 
-func (d *pdfDoc) y() float64     { return d.pdf.GetY() }
-func (d *pdfDoc) setY(y float64) { d.pdf.SetY(y) }
+func (d *doc) y() float64     { return d.pdf.GetY() }
+func (d *doc) setY(y float64) { d.pdf.SetY(y) }
 
 // bottom is the lowest y content may reach on a page.
-func (d *pdfDoc) bottom() float64 { return pdfPageH - pdfMarginBottom }
+func (d *doc) bottom() float64 { return pageH - marginBottom }
 
 // ensure starts a new page unless h millimetres still fit on this one.
-func (d *pdfDoc) ensure(h float64) {
+func (d *doc) ensure(h float64) {
 	if d.y()+h > d.bottom() {
 		d.pdf.AddPage()
 	}
@@ -195,16 +195,16 @@ func (d *pdfDoc) ensure(h float64) {
 
 // gap adds vertical space, unless it would only push the next line off the
 // page.
-func (d *pdfDoc) gap(h float64) {
+func (d *doc) gap(h float64) {
 	if d.y()+h < d.bottom() {
 		d.setY(d.y() + h)
 	}
 }
 
 // paragraph draws s wrapped to the content width (or to w, from x).
-func (d *pdfDoc) paragraph(s string, st pdfStyle) { d.paragraphAt(pdfMarginL, pdfContentW, s, st) }
+func (d *doc) paragraph(s string, st textStyle) { d.paragraphAt(marginL, contentW, s, st) }
 
-func (d *pdfDoc) paragraphAt(x, w float64, s string, st pdfStyle) {
+func (d *doc) paragraphAt(x, w float64, s string, st textStyle) {
 	lh := st.lineH()
 	for _, line := range d.wrap(s, w, st) {
 		d.ensure(lh)
@@ -214,7 +214,7 @@ func (d *pdfDoc) paragraphAt(x, w float64, s string, st pdfStyle) {
 }
 
 // link draws a URL and makes it clickable.
-func (d *pdfDoc) link(x, w float64, url string, st pdfStyle) {
+func (d *doc) link(x, w float64, url string, st textStyle) {
 	lh := st.lineH()
 	for _, line := range d.wrap(url, w, st) {
 		d.ensure(lh)
@@ -226,33 +226,33 @@ func (d *pdfDoc) link(x, w float64, url string, st pdfStyle) {
 
 // heading draws a section heading, kept with at least keep millimetres of
 // what follows, and adds it to the PDF outline.
-func (d *pdfDoc) heading(s string, st pdfStyle, level int, keep float64) {
+func (d *doc) heading(s string, st textStyle, level int, keep float64) {
 	lh := st.lineH()
 	d.ensure(lh*2 + keep)
 	if level >= 0 {
-		d.setFont(pdfFamMain, st)
+		d.setFont(famMain, st)
 		d.pdf.Bookmark(s, level, d.y())
 	}
 	d.paragraph(s, st)
-	if st.size >= pdfH2.size {
-		d.pdf.SetDrawColor(pdfColRule.r, pdfColRule.g, pdfColRule.b)
+	if st.size >= h2.size {
+		d.pdf.SetDrawColor(colRule.r, colRule.g, colRule.b)
 		d.pdf.SetLineWidth(0.3)
-		d.pdf.Line(pdfMarginL, d.y()+0.6, pdfMarginL+pdfContentW, d.y()+0.6)
+		d.pdf.Line(marginL, d.y()+0.6, marginL+contentW, d.y()+0.6)
 	}
 	d.setY(d.y() + 2.2)
 }
 
 // keyValues draws label: value lines in two columns.
-func (d *pdfDoc) keyValues(rows [][2]string, labelW float64, st pdfStyle) {
-	d.keyValuesAt(pdfMarginL, pdfContentW, rows, labelW, st)
+func (d *doc) keyValues(rows [][2]string, labelW float64, st textStyle) {
+	d.keyValuesAt(marginL, contentW, rows, labelW, st)
 }
 
 // keyValuesAt draws label: value lines in a column w wide at x.
-func (d *pdfDoc) keyValuesAt(x, w float64, rows [][2]string, labelW float64, st pdfStyle) {
+func (d *doc) keyValuesAt(x, w float64, rows [][2]string, labelW float64, st textStyle) {
 	lh := st.lineH()
 	lst := st
 	lst.bold = true
-	lst.color = pdfColMuted
+	lst.color = colMuted
 	for _, kv := range rows {
 		lines := d.wrap(kv[1], w-labelW, st)
 		d.ensure(lh * float64(len(lines)))
@@ -266,25 +266,25 @@ func (d *pdfDoc) keyValuesAt(x, w float64, rows [][2]string, labelW float64, st 
 }
 
 // note draws a shaded box of text: the honest caveats.
-func (d *pdfDoc) note(s string, st pdfStyle) {
+func (d *doc) note(s string, st textStyle) {
 	const pad = 2.5
-	lines := d.wrap(s, pdfContentW-2*pad, st)
+	lines := d.wrap(s, contentW-2*pad, st)
 	lh := st.lineH()
 	h := float64(len(lines))*lh + 2*pad
 	d.ensure(h)
 	y := d.y()
-	d.fillRect(pdfMarginL, y, pdfContentW, h, pdfColNoteBg)
+	d.fillRect(marginL, y, contentW, h, colNoteBg)
 	d.pdf.SetFillColor(214, 170, 60)
-	d.pdf.Rect(pdfMarginL, y, 1.0, h, "F")
+	d.pdf.Rect(marginL, y, 1.0, h, "F")
 	y += pad
 	for _, line := range lines {
-		d.drawText(pdfMarginL+pad+1, y, line, st)
+		d.drawText(marginL+pad+1, y, line, st)
 		y += lh
 	}
 	d.setY(y + pad + 2)
 }
 
-func (d *pdfDoc) fillRect(x, y, w, h float64, c pdfRGB) {
+func (d *doc) fillRect(x, y, w, h float64, c rgb) {
 	d.pdf.SetFillColor(c.r, c.g, c.b)
 	d.pdf.Rect(x, y, w, h, "F")
 }
@@ -293,7 +293,7 @@ func (d *pdfDoc) fillRect(x, y, w, h float64, c pdfRGB) {
 // or so wider than the one before: fpdf writes images in the order of
 // their pixel width and leaves ties in map order, so charts of one width
 // would make two renderings of a report differ byte for byte.
-func (d *pdfDoc) chart(c pdfBarChart, x, y float64) error {
+func (d *doc) chart(c barChart, x, y float64) error {
 	d.images++
 	c.extraPx = d.images
 	png, err := c.png()
@@ -301,36 +301,36 @@ func (d *pdfDoc) chart(c pdfBarChart, x, y float64) error {
 		return err
 	}
 	opt := fpdf.ImageOptions{ImageType: "PNG"}
-	name := "chart" + pdfItoa(d.images)
+	name := "chart" + itoa(d.images)
 	d.pdf.RegisterImageOptionsReader(name, opt, bytes.NewReader(png))
 	d.pdf.ImageOptions(name, x, y, c.widthMM, c.heightMM, false, opt, 0, "")
 	return nil
 }
 
-// pdfColumn is one column of a table: a heading, a width in millimetres,
+// column is one column of a table: a heading, a width in millimetres,
 // whether numbers align right, and whether it is set small (hashes).
-type pdfColumn struct {
+type column struct {
 	head  string
 	w     float64
 	right bool
 	small bool
 }
 
-type pdfTable struct {
-	columns []pdfColumn
+type tableLayout struct {
+	columns []column
 	// maxLines caps a cell, so one runaway value cannot fill a page.
 	maxLines int
 }
 
-const pdfCellPadX, pdfCellPadY = 1.3, 0.9
+const cellPadX, cellPadY = 1.3, 0.9
 
-// pdfCols builds columns from pairs of heading and width, the width a
+// makeColumns builds columns from pairs of heading and width, the width a
 // fraction of the content width. A heading starting with ">" aligns the
 // column right (numbers); one starting with "~" sets it small.
-func pdfCols(spec ...any) []pdfColumn {
-	var out []pdfColumn
+func makeColumns(spec ...any) []column {
+	var out []column
 	for i := 0; i+1 < len(spec); i += 2 {
-		c := pdfColumn{head: spec[i].(string), w: spec[i+1].(float64) * pdfContentW}
+		c := column{head: spec[i].(string), w: spec[i+1].(float64) * contentW}
 		for strings.HasPrefix(c.head, ">") || strings.HasPrefix(c.head, "~") {
 			c.right = c.right || c.head[0] == '>'
 			c.small = c.small || c.head[0] == '~'
@@ -342,10 +342,10 @@ func pdfCols(spec ...any) []pdfColumn {
 }
 
 // cellStyle is the style of column i's cells; the header row is bold.
-func (t *pdfTable) cellStyle(i int, header bool) pdfStyle {
-	st := pdfTableText
+func (t *tableLayout) cellStyle(i int, header bool) textStyle {
+	st := tableText
 	if t.columns[i].small && !header {
-		st = pdfTableSmall
+		st = tableSmall
 	}
 	st.bold = header
 	return st
@@ -354,8 +354,8 @@ func (t *pdfTable) cellStyle(i int, header bool) pdfStyle {
 // table draws a table: the header row, then the rows, moving to a new page
 // (with the header again, from the page header function) whenever a row
 // does not fit.
-func (d *pdfDoc) table(c []pdfColumn, rows [][]string) {
-	t := &pdfTable{columns: c, maxLines: 12}
+func (d *doc) table(c []column, rows [][]string) {
+	t := &tableLayout{columns: c, maxLines: 12}
 	first := 0.0
 	if len(rows) > 0 {
 		first = d.rowHeight(t, rows[0], false)
@@ -373,7 +373,7 @@ func (d *pdfDoc) table(c []pdfColumn, rows [][]string) {
 	d.setY(d.y() + 2.5)
 }
 
-func (t *pdfTable) heads() []string {
+func (t *tableLayout) heads() []string {
 	heads := make([]string, len(t.columns))
 	for i, c := range t.columns {
 		heads[i] = c.head
@@ -381,9 +381,9 @@ func (t *pdfTable) heads() []string {
 	return heads
 }
 
-func (d *pdfDoc) cellLines(t *pdfTable, i int, s string, header bool) []string {
+func (d *doc) cellLines(t *tableLayout, i int, s string, header bool) []string {
 	st := t.cellStyle(i, header)
-	w := t.columns[i].w - 2*pdfCellPadX
+	w := t.columns[i].w - 2*cellPadX
 	lines := d.wrap(s, w, st)
 	if len(lines) > t.maxLines {
 		lines = lines[:t.maxLines]
@@ -392,7 +392,7 @@ func (d *pdfDoc) cellLines(t *pdfTable, i int, s string, header bool) []string {
 	return lines
 }
 
-func (d *pdfDoc) rowHeight(t *pdfTable, row []string, header bool) float64 {
+func (d *doc) rowHeight(t *tableLayout, row []string, header bool) float64 {
 	h := 0.0
 	for i, s := range row {
 		if i < len(t.columns) {
@@ -400,31 +400,31 @@ func (d *pdfDoc) rowHeight(t *pdfTable, row []string, header bool) float64 {
 			h = math.Max(h, float64(len(d.cellLines(t, i, s, header)))*lh)
 		}
 	}
-	return h + 2*pdfCellPadY
+	return h + 2*cellPadY
 }
 
-func (d *pdfDoc) drawTableHeader(t *pdfTable) {
+func (d *doc) drawTableHeader(t *tableLayout) {
 	d.drawRow(t, t.heads(), false, true)
 }
 
-func (d *pdfDoc) drawRow(t *pdfTable, row []string, stripe, header bool) {
+func (d *doc) drawRow(t *tableLayout, row []string, stripe, header bool) {
 	y := d.y()
 	h := d.rowHeight(t, row, header)
 	switch {
 	case header:
-		d.fillRect(pdfMarginL, y, pdfContentW, h, pdfColHeadBg)
+		d.fillRect(marginL, y, contentW, h, colHeadBg)
 	case stripe:
-		d.fillRect(pdfMarginL, y, pdfContentW, h, pdfColStripe)
+		d.fillRect(marginL, y, contentW, h, colStripe)
 	}
-	x := pdfMarginL
+	x := marginL
 	for i, c := range t.columns {
 		if i < len(row) {
 			st := t.cellStyle(i, header)
-			ly := y + pdfCellPadY
+			ly := y + cellPadY
 			for _, line := range d.cellLines(t, i, row[i], header) {
-				lx := x + pdfCellPadX
+				lx := x + cellPadX
 				if c.right {
-					lx = x + c.w - pdfCellPadX - d.width(line, st)
+					lx = x + c.w - cellPadX - d.width(line, st)
 				}
 				d.drawText(lx, ly, line, st)
 				ly += st.lineH()
@@ -433,9 +433,9 @@ func (d *pdfDoc) drawRow(t *pdfTable, row []string, stripe, header bool) {
 		x += c.w
 	}
 	if !header {
-		d.pdf.SetDrawColor(pdfColRule.r, pdfColRule.g, pdfColRule.b)
+		d.pdf.SetDrawColor(colRule.r, colRule.g, colRule.b)
 		d.pdf.SetLineWidth(0.1)
-		d.pdf.Line(pdfMarginL, y+h, pdfMarginL+pdfContentW, y+h)
+		d.pdf.Line(marginL, y+h, marginL+contentW, y+h)
 	}
 	d.setY(y + h)
 }

@@ -22,10 +22,10 @@ import (
 
 // Limits that keep the PDF bounded for a tenant of any size.
 const (
-	pdfMaxSubjects = 40 // subjects listed per rule section
-	pdfMaxList     = 40 // rows of any other list (administrators, waste lines, waivers)
-	pdfMaxInputs   = 60 // files of the input manifest
-	pdfMaxChartBar = 15 // bars of one chart
+	maxSubjects = 40 // subjects listed per rule section
+	maxList     = 40 // rows of any other list (administrators, waste lines, waivers)
+	maxInputs   = 60 // files of the input manifest
+	maxChartBar = 15 // bars of one chart
 )
 
 // Writer writes report.pdf. The output is deterministic for one Report:
@@ -38,15 +38,15 @@ func (Writer) Write(_ context.Context, w io.Writer, rep *reports.Report) error {
 	if rep == nil {
 		return fmt.Errorf("pdf: no report")
 	}
-	d, err := newPDFDoc(DocumentInfo{
+	d, err := newDoc(DocumentInfo{
 		Title:       "Security and licensing audit: " + rep.Environment,
-		Subject:     "Dynamics 365 / Dataverse security and licensing audit as of " + pdfDate(rep.AsOf),
+		Subject:     "Dynamics 365 / Dataverse security and licensing audit as of " + date(rep.AsOf),
 		ToolVersion: rep.ToolVersion, Created: rep.GeneratedAt,
 	})
 	if err != nil {
 		return err
 	}
-	d.rep, d.facts = rep, newPDFFacts(rep)
+	d.rep, d.facts = rep, newReportFacts(rep)
 	pdf := d.pdf
 	pdf.SetHeaderFunc(d.pageHeader)
 	pdf.SetFooterFunc(d.pageFooter)
@@ -74,28 +74,28 @@ func (Writer) Write(_ context.Context, w io.Writer, rep *reports.Report) error {
 
 // pageHeader runs at the top of every page: a running header from the
 // second page on, and a table's column headings when a table continues.
-func (d *pdfDoc) pageHeader() {
-	right := "Security and licensing audit as of " + pdfDate(d.rep.AsOf)
+func (d *doc) pageHeader() {
+	right := "Security and licensing audit as of " + date(d.rep.AsOf)
 	if d.running != "" {
 		right = d.running
 	}
-	d.runningPage("d365audit · "+d.rep.Environment, right, pdfContentW/2)
+	d.runningPage("d365audit · "+d.rep.Environment, right, contentW/2)
 }
 
 // runningPage starts a page: from the second page on, left and right texts
 // over a rule (right cut to rightWidth); a continued table's headings.
-func (d *pdfDoc) runningPage(left, right string, rightWidth float64) {
+func (d *doc) runningPage(left, right string, rightWidth float64) {
 	p := d.pdf
 	if p.PageNo() > 1 {
-		st := pdfMuted
+		st := muted
 		right = d.fit(right, rightWidth, st)
-		d.drawText(pdfMarginL, 10, left, st)
-		d.drawText(pdfPageW-pdfMarginR-d.width(right, st), 10, right, st)
-		p.SetDrawColor(pdfColRule.r, pdfColRule.g, pdfColRule.b)
+		d.drawText(marginL, 10, left, st)
+		d.drawText(pageW-marginR-d.width(right, st), 10, right, st)
+		p.SetDrawColor(colRule.r, colRule.g, colRule.b)
 		p.SetLineWidth(0.2)
-		p.Line(pdfMarginL, 15, pdfPageW-pdfMarginR, 15)
+		p.Line(marginL, 15, pageW-marginR, 15)
 	}
-	p.SetY(pdfMarginTop)
+	p.SetY(marginTop)
 	if d.openTable != nil {
 		d.drawTableHeader(d.openTable)
 	}
@@ -103,39 +103,39 @@ func (d *pdfDoc) runningPage(left, right string, rightWidth float64) {
 
 // pageFooter runs at the bottom of every page: what the page belongs to,
 // and "Page X of Y".
-func (d *pdfDoc) pageFooter() {
-	d.runningFooter(fmt.Sprintf("%s · as of %s · rule set %s · inputs %s", d.rep.Environment, pdfDate(d.rep.AsOf),
-		pdfOrDash(d.rep.RuleSetVersion), d.facts.fingerprint[:12]))
+func (d *doc) pageFooter() {
+	d.runningFooter(fmt.Sprintf("%s · as of %s · rule set %s · inputs %s", d.rep.Environment, date(d.rep.AsOf),
+		orDash(d.rep.RuleSetVersion), d.facts.fingerprint[:12]))
 }
 
 // runningFooter ends a page: a rule, left (cut to fit) and "Page X of Y".
-func (d *pdfDoc) runningFooter(left string) {
+func (d *doc) runningFooter(left string) {
 	p := d.pdf
-	y := pdfPageH - 13
-	p.SetDrawColor(pdfColRule.r, pdfColRule.g, pdfColRule.b)
+	y := pageH - 13
+	p.SetDrawColor(colRule.r, colRule.g, colRule.b)
 	p.SetLineWidth(0.2)
-	p.Line(pdfMarginL, y-1.5, pdfPageW-pdfMarginR, y-1.5)
-	st := pdfMuted
-	d.drawText(pdfMarginL, y, d.fit(left, pdfContentW-32, st), st)
+	p.Line(marginL, y-1.5, pageW-marginR, y-1.5)
+	st := muted
+	d.drawText(marginL, y, d.fit(left, contentW-32, st), st)
 	// {nb} is replaced by the page count when the document closes; the
 	// text is placed from a fixed left edge because its final width is not
 	// known yet.
-	d.drawText(pdfPageW-pdfMarginR-27, y, fmt.Sprintf("Page %d of {nb}", p.PageNo()), st)
+	d.drawText(pageW-marginR-27, y, fmt.Sprintf("Page %d of {nb}", p.PageNo()), st)
 }
 
-// pdfFacts are the numbers several sections share, computed once.
-type pdfFacts struct {
+// reportFacts are the numbers several sections share, computed once.
+type reportFacts struct {
 	summary     reports.Summary
 	fingerprint string
 	rules       map[string]rules.Rule
-	tallies     map[string]*pdfRuleTally
-	fired       []*pdfRuleTally // rules with at least one finding, most severe first
+	tallies     map[string]*ruleTally
+	fired       []*ruleTally // rules with at least one finding, most severe first
 	notEval     map[string]string
 	totalRows   int64
 }
 
-// pdfRuleTally is one rule's findings in this run.
-type pdfRuleTally struct {
+// ruleTally is one rule's findings in this run.
+type ruleTally struct {
 	rule     rules.Rule
 	severity string // of its findings: the policy may override the catalogue's
 	open     int
@@ -143,12 +143,12 @@ type pdfRuleTally struct {
 	findings []int // indexes into Report.Findings, open ones first
 }
 
-func newPDFFacts(rep *reports.Report) *pdfFacts {
-	f := &pdfFacts{
+func newReportFacts(rep *reports.Report) *reportFacts {
+	f := &reportFacts{
 		summary:     reports.Summarize(rep.Findings),
 		fingerprint: reports.InputFingerprint(rep.Inputs),
 		rules:       map[string]rules.Rule{},
-		tallies:     map[string]*pdfRuleTally{},
+		tallies:     map[string]*ruleTally{},
 		notEval:     map[string]string{},
 	}
 	for _, r := range rep.Rules {
@@ -168,7 +168,7 @@ func newPDFFacts(rep *reports.Report) *pdfFacts {
 			if !ok { // a finding of a rule outside the catalogue: show it anyway
 				r = rules.Rule{ID: fd.Rule, Title: fd.Rule, Severity: fd.Severity}
 			}
-			t = &pdfRuleTally{rule: r, severity: fd.Severity}
+			t = &ruleTally{rule: r, severity: fd.Severity}
 			f.tallies[fd.Rule] = t
 			f.fired = append(f.fired, t)
 		}
@@ -188,7 +188,7 @@ func newPDFFacts(rep *reports.Report) *pdfFacts {
 	}
 	sort.SliceStable(f.fired, func(i, j int) bool {
 		a, b := f.fired[i], f.fired[j]
-		if ra, rb := pdfSevOrder(a.severity), pdfSevOrder(b.severity); ra != rb {
+		if ra, rb := sevOrder(a.severity), sevOrder(b.severity); ra != rb {
 			return ra < rb
 		}
 		return a.rule.ID < b.rule.ID
@@ -196,8 +196,8 @@ func newPDFFacts(rep *reports.Report) *pdfFacts {
 	return f
 }
 
-// pdfSevOrder ranks a severity, unknown ones last.
-func pdfSevOrder(s string) int {
+// sevOrder ranks a severity, unknown ones last.
+func sevOrder(s string) int {
 	if r := rules.SeverityRank(s); r >= 0 {
 		return r
 	}
@@ -205,56 +205,56 @@ func pdfSevOrder(s string) int {
 }
 
 // Severity colours: the tiles, the badges and the chart bars agree.
-func pdfSevColor(s string) pdfRGB {
+func sevColor(s string) rgb {
 	switch s {
 	case "critical":
-		return pdfRGB{123, 17, 43}
+		return rgb{123, 17, 43}
 	case "high":
-		return pdfRGB{200, 40, 40}
+		return rgb{200, 40, 40}
 	case "medium":
-		return pdfRGB{225, 112, 0}
+		return rgb{225, 112, 0}
 	case "low":
-		return pdfRGB{178, 134, 0}
+		return rgb{178, 134, 0}
 	case "info":
-		return pdfRGB{84, 110, 122}
+		return rgb{84, 110, 122}
 	}
-	return pdfRGB{120, 120, 120}
+	return rgb{120, 120, 120}
 }
 
-var pdfColWaived = pdfRGB{140, 146, 154}
+var colWaived = rgb{140, 146, 154}
 
-func pdfSevTitle(s string) string {
+func sevTitle(s string) string {
 	if s == "" {
 		return "-"
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
-func pdfDate(t time.Time) string {
+func date(t time.Time) string {
 	if t.IsZero() {
 		return "-"
 	}
 	return t.UTC().Format("2006-01-02")
 }
 
-func pdfTimestamp(t time.Time) string {
+func timestamp(t time.Time) string {
 	if t.IsZero() {
 		return "-"
 	}
 	return t.UTC().Format("2006-01-02 15:04 UTC")
 }
 
-func pdfOrDash(s string) string {
+func orDash(s string) string {
 	if strings.TrimSpace(s) == "" {
 		return "-"
 	}
 	return s
 }
 
-func pdfItoa(n int) string { return strconv.Itoa(n) }
+func itoa(n int) string { return strconv.Itoa(n) }
 
-// pdfThousands writes n with thousands separators: 12,345.
-func pdfThousands(n int64) string {
+// thousands writes n with thousands separators: 12,345.
+func thousands(n int64) string {
 	s := strconv.FormatInt(n, 10)
 	neg := strings.HasPrefix(s, "-")
 	s = strings.TrimPrefix(s, "-")
@@ -271,37 +271,37 @@ func pdfThousands(n int64) string {
 	return b.String()
 }
 
-func pdfCount(n int) string { return pdfThousands(int64(n)) }
+func count(n int) string { return thousands(int64(n)) }
 
-// pdfMoney writes an amount with its currency: USD 1,234.50.
-func pdfMoney(v float64, currency string) string {
+// money writes an amount with its currency: USD 1,234.50.
+func money(v float64, currency string) string {
 	cents := int64(v*100 + 0.5)
 	if v < 0 {
 		cents = int64(v*100 - 0.5)
 	}
-	s := pdfThousands(cents/100) + fmt.Sprintf(".%02d", pdfAbs64(cents%100))
+	s := thousands(cents/100) + fmt.Sprintf(".%02d", abs64(cents%100))
 	if currency != "" {
 		return currency + " " + s
 	}
 	return s
 }
 
-func pdfAbs64(n int64) int64 {
+func abs64(n int64) int64 {
 	if n < 0 {
 		return -n
 	}
 	return n
 }
 
-// pdfPlural picks the singular or plural noun for n.
-func pdfPlural(n int, one, many string) string {
+// plural picks the singular or plural noun for n.
+func plural(n int, one, many string) string {
 	if n == 1 {
 		return one
 	}
 	return many
 }
 
-// pdfAndMore is the line under a list that was cut short.
-func pdfAndMore(n int, where string) string {
-	return fmt.Sprintf("and %s more: see %s", pdfCount(n), where)
+// andMore is the line under a list that was cut short.
+func andMore(n int, where string) string {
+	return fmt.Sprintf("and %s more: see %s", count(n), where)
 }

@@ -22,9 +22,9 @@ import (
 // update rewrites the golden files under testdata.
 var update = flag.Bool("update", false, "rewrite the golden files under testdata")
 
-// pdfTool finds a poppler program. Without it the test skips, except in
+// tool finds a poppler program. Without it the test skips, except in
 // CI (CI set), where scripts/install-test-deps.sh must have installed it.
-func pdfTool(t testing.TB, name string) string {
+func tool(t testing.TB, name string) string {
 	t.Helper()
 	p, err := exec.LookPath(name)
 	if err != nil {
@@ -36,11 +36,11 @@ func pdfTool(t testing.TB, name string) string {
 	return p
 }
 
-// pdfWrite renders rep into a file in a temporary directory.
-func pdfWrite(t testing.TB, rep *reports.Report) string {
+// writeFile renders rep into a file in a temporary directory.
+func writeFile(t testing.TB, rep *reports.Report) string {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := pdfWriter.Write(context.Background(), &buf, rep); err != nil {
+	if err := writer.Write(context.Background(), &buf, rep); err != nil {
 		t.Fatal(err)
 	}
 	path := filepath.Join(t.TempDir(), "report.pdf")
@@ -50,32 +50,32 @@ func pdfWrite(t testing.TB, rep *reports.Report) string {
 	return path
 }
 
-// pdfText is the PDF's text as pdftotext extracts it; pages are separated
+// extractText is the PDF's text as pdftotext extracts it; pages are separated
 // by form feeds.
-func pdfText(t testing.TB, path string, layout bool) string {
+func extractText(t testing.TB, path string, layout bool) string {
 	t.Helper()
 	args := []string{"-enc", "UTF-8"}
 	if layout {
 		args = append(args, "-layout")
 	}
-	out, err := exec.Command(pdfTool(t, "pdftotext"), append(args, path, "-")...).Output()
+	out, err := exec.Command(tool(t, "pdftotext"), append(args, path, "-")...).Output()
 	if err != nil {
 		t.Fatalf("pdftotext %s: %v", path, err)
 	}
 	return string(out)
 }
 
-// pdfWriter renders report.pdf in the tests.
-var pdfWriter pdf.Writer
+// writer renders report.pdf in the tests.
+var writer pdf.Writer
 
-var pdfHexRun = regexp.MustCompile(`[0-9a-f-]{12,}`)
+var hexRun = regexp.MustCompile(`[0-9a-f-]{12,}`)
 
-// pdfNormalise removes what may differ without the report being wrong:
+// normalise removes what may differ without the report being wrong:
 // the generation time, and SHA-256 digests (of input files whose bytes can
 // change with a checkout's line endings). GUIDs, with their hyphens, stay.
-func pdfNormalise(text string, rep *reports.Report) string {
+func normalise(text string, rep *reports.Report) string {
 	text = strings.ReplaceAll(text, rep.GeneratedAt.UTC().Format("2006-01-02 15:04 UTC"), "<generated>")
-	text = pdfHexRun.ReplaceAllStringFunc(text, func(s string) string {
+	text = hexRun.ReplaceAllStringFunc(text, func(s string) string {
 		if strings.Contains(s, "-") {
 			return s
 		}
@@ -90,12 +90,12 @@ func pdfNormalise(text string, rep *reports.Report) string {
 }
 
 func TestPDFGolden(t *testing.T) {
-	rep := pdfSampleReport(t)
-	text := pdfText(t, pdfWrite(t, rep), true)
+	rep := sampleReport(t)
+	text := extractText(t, writeFile(t, rep), true)
 	if fp := reports.InputFingerprint(rep.Inputs); !strings.Contains(text, fp) {
 		t.Errorf("the input fingerprint %s is not in the PDF", fp)
 	}
-	got := pdfNormalise(text, rep)
+	got := normalise(text, rep)
 	golden := filepath.Join("testdata", "report.golden.txt")
 	if *update {
 		if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
@@ -131,8 +131,8 @@ func TestPDFGolden(t *testing.T) {
 // TestPDFSections checks what a signer relies on: every section is there,
 // every page is numbered "Page X of Y", and the honest statements are made.
 func TestPDFSections(t *testing.T) {
-	rep := pdfSampleReport(t)
-	text := pdfText(t, pdfWrite(t, rep), false)
+	rep := sampleReport(t)
+	text := extractText(t, writeFile(t, rep), false)
 	flat := strings.ToLower(strings.Join(strings.Fields(text), " ")) // phrases may wrap
 	for _, want := range []string{
 		"Security and licensing audit", "Environment contoso-prod", "Audit as of", "Input fingerprint",
@@ -169,15 +169,15 @@ func TestPDFSections(t *testing.T) {
 // TestPDFScripts: names in Greek, Cyrillic and CJK come out as written,
 // and the CJK font is embedded for the CJK name.
 func TestPDFScripts(t *testing.T) {
-	rep := pdfSampleReport(t)
-	path := pdfWrite(t, rep)
-	text := pdfText(t, path, false)
+	rep := sampleReport(t)
+	path := writeFile(t, rep)
+	text := extractText(t, path, false)
 	for _, name := range []string{"Δημήτρης Παπαδόπουλος", "Ольга Иванова", "田中 愛子", "Zoë Müller", "Mehmet Yılmaz"} {
 		if !strings.Contains(text, name) {
 			t.Errorf("report.pdf text lacks %q", name)
 		}
 	}
-	out, err := exec.Command(pdfTool(t, "pdffonts"), path).Output()
+	out, err := exec.Command(tool(t, "pdffonts"), path).Output()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,9 +190,9 @@ func TestPDFScripts(t *testing.T) {
 
 // TestPDFRendersPage renders the cover to PNG and checks it is not blank.
 func TestPDFRendersPage(t *testing.T) {
-	path := pdfWrite(t, pdfSampleReport(t))
+	path := writeFile(t, sampleReport(t))
 	prefix := filepath.Join(t.TempDir(), "page")
-	if out, err := exec.Command(pdfTool(t, "pdftoppm"), "-png", "-r", "40", "-f", "1", "-l", "1", "-singlefile", path, prefix).CombinedOutput(); err != nil {
+	if out, err := exec.Command(tool(t, "pdftoppm"), "-png", "-r", "40", "-f", "1", "-l", "1", "-singlefile", path, prefix).CombinedOutput(); err != nil {
 		t.Fatalf("pdftoppm: %v\n%s", err, out)
 	}
 	f, err := os.Open(prefix + ".png")
@@ -223,12 +223,12 @@ func TestPDFRendersPage(t *testing.T) {
 // TestPDFDeterministic: one Report, one PDF, byte for byte, dated by the
 // run's clock.
 func TestPDFDeterministic(t *testing.T) {
-	rep := pdfSampleReport(t)
+	rep := sampleReport(t)
 	var a, b bytes.Buffer
-	if err := pdfWriter.Write(context.Background(), &a, rep); err != nil {
+	if err := writer.Write(context.Background(), &a, rep); err != nil {
 		t.Fatal(err)
 	}
-	if err := pdfWriter.Write(context.Background(), &b, rep); err != nil {
+	if err := writer.Write(context.Background(), &b, rep); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(a.Bytes(), b.Bytes()) {
@@ -242,11 +242,11 @@ func TestPDFDeterministic(t *testing.T) {
 // TestPDFHonestAboutMissingInputs: without Graph data, without prices,
 // with rules not evaluated, the report says so instead of staying silent.
 func TestPDFHonestAboutMissingInputs(t *testing.T) {
-	base := *pdfSampleReport(t)
+	base := *sampleReport(t)
 	noGraph := base
 	noGraph.Licenses = reports.LicenseReview{}
 	noGraph.NotEvaluated = []rules.NotEvaluated{{Rule: "LIC_INACTIVE", Why: "graph/users.json has no signInActivity"}}
-	text := pdfText(t, pdfWrite(t, &noGraph), false)
+	text := extractText(t, writeFile(t, &noGraph), false)
 	for _, want := range []string{"No Graph export: license review not performed", "LIC_INACTIVE",
 		"graph/users.json has no signInActivity", "could not be evaluated"} {
 		if !strings.Contains(text, want) {
@@ -256,7 +256,7 @@ func TestPDFHonestAboutMissingInputs(t *testing.T) {
 
 	noPrices := base
 	noPrices.Licenses.HasPrices = false
-	text = pdfText(t, pdfWrite(t, &noPrices), false)
+	text = extractText(t, writeFile(t, &noPrices), false)
 	if !strings.Contains(text, "No price list: counts only") {
 		t.Error("without a price list, report.pdf does not say it counts only")
 	}
@@ -265,7 +265,7 @@ func TestPDFHonestAboutMissingInputs(t *testing.T) {
 // TestPDFEmptyReport: a report with nothing in it still renders.
 func TestPDFEmptyReport(t *testing.T) {
 	var buf bytes.Buffer
-	if err := pdfWriter.Write(context.Background(), &buf, &reports.Report{GeneratedAt: pdfGeneratedAt}); err != nil {
+	if err := writer.Write(context.Background(), &buf, &reports.Report{GeneratedAt: generatedAt}); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.HasPrefix(buf.Bytes(), []byte("%PDF-")) {
@@ -277,9 +277,9 @@ func TestPDFEmptyReport(t *testing.T) {
 // findings gives a summary of bounded length, whose long tables repeat
 // their header on every page they run over.
 func TestPDFBoundedForLargeTenant(t *testing.T) {
-	rep := pdfLargeReport(t, 20_000)
-	path := pdfWrite(t, rep)
-	text := pdfText(t, path, false)
+	rep := largeReport(t, 20_000)
+	path := writeFile(t, rep)
+	text := extractText(t, path, false)
 	pages := strings.Split(strings.TrimRight(text, "\f"), "\f")
 	if len(pages) > 120 {
 		t.Errorf("%d pages for %d findings: the PDF should summarise, not list", len(pages), len(rep.Findings))
@@ -306,25 +306,25 @@ func TestPDFBoundedForLargeTenant(t *testing.T) {
 // BenchmarkPDF renders the PDF of a tenant of 100,000 users and reports
 // its pages.
 func BenchmarkPDF(b *testing.B) {
-	rep := pdfLargeReport(b, 100_000)
+	rep := largeReport(b, 100_000)
 	var buf bytes.Buffer
 	b.ResetTimer()
 	start := time.Now()
 	for i := 0; i < b.N; i++ {
 		buf.Reset()
-		if err := pdfWriter.Write(context.Background(), &buf, rep); err != nil {
+		if err := writer.Write(context.Background(), &buf, rep); err != nil {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric(float64(pdfPageCount(buf.Bytes())), "pages")
+	b.ReportMetric(float64(pageCount(buf.Bytes())), "pages")
 	b.ReportMetric(float64(len(rep.Findings)), "findings")
 	b.ReportMetric(float64(buf.Len())/1e6, "MB")
 	b.Logf("%d findings, %d users: %d pages, %.1f MB, %s per PDF", len(rep.Findings), len(rep.Users),
-		pdfPageCount(buf.Bytes()), float64(buf.Len())/1e6, time.Since(start)/time.Duration(b.N))
+		pageCount(buf.Bytes()), float64(buf.Len())/1e6, time.Since(start)/time.Duration(b.N))
 }
 
-var pdfPageObject = regexp.MustCompile(`/Type /Page\b[^s]`)
+var pageObject = regexp.MustCompile(`/Type /Page\b[^s]`)
 
-// pdfPageCount counts the page objects of a PDF (their dictionaries are
+// pageCount counts the page objects of a PDF (their dictionaries are
 // not compressed).
-func pdfPageCount(pdf []byte) int { return len(pdfPageObject.FindAll(pdf, -1)) }
+func pageCount(pdf []byte) int { return len(pageObject.FindAll(pdf, -1)) }

@@ -44,7 +44,7 @@ func BenchmarkWorkbook(b *testing.B) {
 	for _, users := range sizes {
 		b.Run(fmt.Sprintf("users=%d", users), func(b *testing.B) {
 			start := time.Now()
-			rep := xlsxLargeReport(b, users)
+			rep := largeReport(b, users)
 			b.Logf("synthetic report of %d users built in %s", users, time.Since(start).Round(time.Millisecond))
 			dir := b.TempDir()
 			b.ResetTimer()
@@ -75,8 +75,8 @@ func BenchmarkWorkbook(b *testing.B) {
 	}
 }
 
-// xlsxLargeReport is a synthetic Report the size of a large tenant.
-func xlsxLargeReport(t testing.TB, users int) *reports.Report {
+// largeReport is a synthetic Report the size of a large tenant.
+func largeReport(t testing.TB, users int) *reports.Report {
 	const (
 		profiles = 5_000
 		tables   = 30

@@ -13,11 +13,11 @@ import (
 	"github.com/d365audit/d365audit/reports/xlsx"
 )
 
-const xlsxChangesSheet = "Changes since last run"
+const changesSheet = "Changes since last run"
 
-// xlsxChanges compares two real runs, samples/contoso (November) and
+// changesDiff compares two real runs, samples/contoso (November) and
 // samples/contoso-2026-12 (December).
-func xlsxChanges(t *testing.T) *diff.Diff {
+func changesDiff(t *testing.T) *diff.Diff {
 	t.Helper()
 	ctx := context.Background()
 	dirA, dirB := t.TempDir(), t.TempDir()
@@ -39,9 +39,9 @@ func xlsxChanges(t *testing.T) *diff.Diff {
 	return d
 }
 
-// xlsxFindRow returns the first row whose cells at the given columns equal
+// findRow returns the first row whose cells at the given columns equal
 // the given values (a value ending in "*" is a prefix).
-func xlsxFindRow(rows [][]string, want map[int]string) []string {
+func findRow(rows [][]string, want map[int]string) []string {
 	for _, r := range rows {
 		ok := true
 		for i, v := range want {
@@ -62,27 +62,27 @@ func xlsxFindRow(rows [][]string, want map[int]string) []string {
 }
 
 func TestWorkbookChangesSheet(t *testing.T) {
-	changes := xlsxChanges(t)
-	rep := xlsxReport(t, "../../samples/contoso-2026-12", time.Date(2026, 12, 20, 8, 0, 0, 0, time.UTC))
+	changes := changesDiff(t)
+	rep := loadReport(t, "../../samples/contoso-2026-12", time.Date(2026, 12, 20, 8, 0, 0, 0, time.UTC))
 
 	// Without Changes: no such sheet, no mention on the Summary.
-	_, plain := xlsxWrite(t, rep, xlsx.Options{TmpDir: t.TempDir()})
-	if slices.Contains(plain.GetSheetList(), xlsxChangesSheet) {
-		t.Errorf("a report without Changes has the sheet %s", xlsxChangesSheet)
+	_, plain := writeWorkbook(t, rep, xlsx.Options{TmpDir: t.TempDir()})
+	if slices.Contains(plain.GetSheetList(), changesSheet) {
+		t.Errorf("a report without Changes has the sheet %s", changesSheet)
 	}
-	if s := xlsxSummaryText(t, plain); strings.Contains(s, "Changes since") {
+	if s := summaryText(t, plain); strings.Contains(s, "Changes since") {
 		t.Errorf("the Summary of a report without Changes mentions them:\n%s", s)
 	}
 
 	rep.Changes = changes
 	rep.Changes.Warnings = append(rep.Changes.Warnings, "=HYPERLINK(\"http://x\",\"y\")")
-	data, f := xlsxWrite(t, rep, xlsx.Options{TmpDir: t.TempDir()})
-	xlsxNoFormulas(t, data)
+	data, f := writeWorkbook(t, rep, xlsx.Options{TmpDir: t.TempDir()})
+	noFormulas(t, data)
 	sheets := f.GetSheetList()
-	if len(sheets) < 3 || sheets[0] != "Summary" || sheets[1] != xlsxChangesSheet || sheets[2] != "Findings" {
-		t.Fatalf("sheets = %q, want Summary, %s, Findings, ...", sheets, xlsxChangesSheet)
+	if len(sheets) < 3 || sheets[0] != "Summary" || sheets[1] != changesSheet || sheets[2] != "Findings" {
+		t.Fatalf("sheets = %q, want Summary, %s, Findings, ...", sheets, changesSheet)
 	}
-	rows, err := f.GetRows(xlsxChangesSheet)
+	rows, err := f.GetRows(changesSheet)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,36 +109,36 @@ func TestWorkbookChangesSheet(t *testing.T) {
 		{"the waste of disabled users", map[int]string{0: "disabled user", 1: "3", 2: "4", 5: "36.00"}},
 		{"the spend", map[int]string{0: "Spend (enabled paid seats)", 5: "-105.00"}},
 	} {
-		if xlsxFindRow(rows, c.want) == nil {
-			t.Errorf("%s: no row %v on %s", c.what, c.want, xlsxChangesSheet)
+		if findRow(rows, c.want) == nil {
+			t.Errorf("%s: no row %v on %s", c.what, c.want, changesSheet)
 		}
 	}
 	for _, title := range []string{"New findings (4)", "Resolved findings (3)", "Still open, waiver or severity changed (0)",
 		"Waivers expired since the previous run (0)", "Access changes (118 for 5 users)", "Role changes (1)",
 		"License assignments added or removed (1)", "SKU changes (1)", "License waste by category"} {
-		if xlsxFindRow(rows, map[int]string{0: title}) == nil {
+		if findRow(rows, map[int]string{0: title}) == nil {
 			t.Errorf("no section %q", title)
 		}
 	}
-	if r := xlsxFindRow(rows, map[int]string{0: "…*"}); r != nil {
+	if r := findRow(rows, map[int]string{0: "…*"}); r != nil {
 		t.Errorf("a sheet of full size cut the access changes: %q", r)
 	}
 
-	summary := xlsxSummaryText(t, f)
+	summary := summaryText(t, f)
 	fact := "Changes since last run | Changes since the run of 2026-11-20: 4 new / 3 resolved findings, 118 access changes " +
 		"for 5 users; license waste USD -69.00 a month / -828.00 a year (sheet Changes since last run)"
 	if !strings.Contains(summary, fact) {
 		t.Errorf("the Summary lacks %q:\n%s", fact, summary)
 	}
-	if !strings.Contains(summary, xlsxChangesSheet+" | what changed since the previous run") {
-		t.Errorf("the Summary's sheet guide lacks %s:\n%s", xlsxChangesSheet, summary)
+	if !strings.Contains(summary, changesSheet+" | what changed since the previous run") {
+		t.Errorf("the Summary's sheet guide lacks %s:\n%s", changesSheet, summary)
 	}
 	sumRows, _ := f.GetRows("Summary")
 	linked := false
 	for i, r := range sumRows {
 		if len(r) > 1 && strings.HasPrefix(r[1], "Changes since the run of") {
 			if ok, target, err := f.GetCellHyperLink("Summary", fmt.Sprintf("B%d", i+1)); err != nil || !ok ||
-				target != "'"+xlsxChangesSheet+"'!A1" {
+				target != "'"+changesSheet+"'!A1" {
 				t.Errorf("the Summary's changes line links to %q (%v, %v)", target, ok, err)
 			}
 			linked = true
@@ -151,15 +151,15 @@ func TestWorkbookChangesSheet(t *testing.T) {
 
 	// A small sheet: the access changes are cut, and say how many more.
 	const limit = 120
-	_, small := xlsxWrite(t, rep, xlsx.Options{TmpDir: t.TempDir(), MaxSheetRows: limit})
-	rows, err = small.GetRows(xlsxChangesSheet)
+	_, small := writeWorkbook(t, rep, xlsx.Options{TmpDir: t.TempDir(), MaxSheetRows: limit})
+	rows, err = small.GetRows(changesSheet)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(rows) > limit {
-		t.Errorf("%d rows on %s, more than the %d it may hold", len(rows), xlsxChangesSheet, limit)
+		t.Errorf("%d rows on %s, more than the %d it may hold", len(rows), changesSheet, limit)
 	}
-	more := xlsxFindRow(rows, map[int]string{0: "… *"})
+	more := findRow(rows, map[int]string{0: "… *"})
 	if more == nil || !strings.HasSuffix(more[0], " more, see diff.json") {
 		t.Fatalf("no row says how many access changes were cut: %q", more)
 	}
@@ -172,7 +172,7 @@ func TestWorkbookChangesSheet(t *testing.T) {
 	if want := fmt.Sprintf("… %d more, see diff.json", 118-shown); more[0] != want {
 		t.Errorf("%q, want %q (%d shown)", more[0], want, shown)
 	}
-	if xlsxFindRow(rows, map[int]string{0: "Total waste", 5: "-69.00"}) == nil {
+	if findRow(rows, map[int]string{0: "Total waste", 5: "-69.00"}) == nil {
 		t.Error("the cut sheet lost the sections after the access changes")
 	}
 }

@@ -9,12 +9,12 @@ import (
 	"github.com/d365audit/d365audit/reports"
 )
 
-const xlsxSamples = "../../samples/contoso"
+const samples = "../../samples/contoso"
 
-// xlsxReport builds the Report of an export as run does (audit.Prepare),
+// loadReport builds the Report of an export as run does (audit.Prepare),
 // keeping the database its access matrix streams from open until the test
 // ends.
-func xlsxReport(t testing.TB, input string, now time.Time) *reports.Report {
+func loadReport(t testing.TB, input string, now time.Time) *reports.Report {
 	t.Helper()
 	a, err := audit.Prepare(context.Background(), audit.Options{Input: input, Now: now, ToolVersion: "test"})
 	if err != nil {

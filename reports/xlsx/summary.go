@@ -10,9 +10,9 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-// xlCursor writes the Summary row by row, as the streamed sheets are
+// cursor writes the Summary row by row, as the streamed sheets are
 // written, but through the ordinary API so that charts can sit beside it.
-type xlCursor struct {
+type cursor struct {
 	wb    *workbook
 	sheet string
 	row   int
@@ -20,7 +20,7 @@ type xlCursor struct {
 
 // line writes cells from column A on the next row: a string value through
 // setText (text, never a formula), anything else as a number.
-func (c *xlCursor) line(cells ...excelize.Cell) error {
+func (c *cursor) line(cells ...excelize.Cell) error {
 	c.row++
 	for i, cell := range cells {
 		ref, err := excelize.CoordinatesToCellName(i+1, c.row)
@@ -49,40 +49,40 @@ func (c *xlCursor) line(cells ...excelize.Cell) error {
 // inputs, what was found (by severity and by rule), what the wasted
 // licenses cost, how the big sheets were laid out, and a guide to the
 // other sheets. Charts are native Excel charts over the tables beside them.
-func (wb *workbook) summary(sheets []*xlSheet, access xlAccess) error {
+func (wb *workbook) summary(sheets []*sheetSpec, access accessLayout) error {
 	f, st, rep := wb.f, wb.st, wb.rep
 	for col, w := range map[string]float64{"A": 32, "B": 12, "C": 11, "D": 12, "E": 13, "F": 70} {
-		if err := f.SetColWidth(xlSummary, col, col, w); err != nil {
+		if err := f.SetColWidth(sheetSummary, col, col, w); err != nil {
 			return err
 		}
 	}
 	// Printed, the Summary fits one page wide, charts included.
 	fit, wide, tall := true, 1, 0
-	if err := f.SetSheetProps(xlSummary, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
+	if err := f.SetSheetProps(sheetSummary, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
 		return err
 	}
-	if err := f.SetPageLayout(xlSummary, &excelize.PageLayoutOptions{Orientation: &xlLandscape, FitToWidth: &wide,
+	if err := f.SetPageLayout(sheetSummary, &excelize.PageLayoutOptions{Orientation: &landscape, FitToWidth: &wide,
 		FitToHeight: &tall}); err != nil {
 		return err
 	}
-	c := &xlCursor{wb: wb, sheet: xlSummary}
-	if err := c.line(xlText("Dataverse security audit: "+rep.Environment, st.title)); err != nil {
+	c := &cursor{wb: wb, sheet: sheetSummary}
+	if err := c.line(text("Dataverse security audit: "+rep.Environment, st.title)); err != nil {
 		return err
 	}
-	if err := c.line(xlText(fmt.Sprintf("Written by d365audit %s with rule set %s, as of %s. Every input, with its SHA-256, "+
-		"and every rule are listed on the sheet %s.", rep.ToolVersion, rep.RuleSetVersion, xlDate(rep.AsOf), xlRunInfo), st.note)); err != nil {
+	if err := c.line(text(fmt.Sprintf("Written by d365audit %s with rule set %s, as of %s. Every input, with its SHA-256, "+
+		"and every rule are listed on the sheet %s.", rep.ToolVersion, rep.RuleSetVersion, date(rep.AsOf), sheetRunInfo), st.note)); err != nil {
 		return err
 	}
 	c.row++
 	for _, p := range wb.keyFacts(sheets, access) {
-		if err := c.line(xlText(p[0], st.label), xlText(p[1], 0)); err != nil {
+		if err := c.line(text(p[0], st.label), text(p[1], 0)); err != nil {
 			return err
 		}
-		if p[0] == xlChangesFact {
-			if err := wb.setStyle(xlSummary, fmt.Sprintf("B%d", c.row), st.link); err != nil {
+		if p[0] == changesFactLabel {
+			if err := wb.setStyle(sheetSummary, fmt.Sprintf("B%d", c.row), st.link); err != nil {
 				return err
 			}
-			if err := f.SetCellHyperLink(xlSummary, fmt.Sprintf("B%d", c.row), "'"+xlChanges+"'!A1", "Location"); err != nil {
+			if err := f.SetCellHyperLink(sheetSummary, fmt.Sprintf("B%d", c.row), "'"+sheetChanges+"'!A1", "Location"); err != nil {
 				return err
 			}
 		}
@@ -111,7 +111,7 @@ func (wb *workbook) summary(sheets []*xlSheet, access xlAccess) error {
 
 // keyFacts are the Summary's opening lines: the run, its inputs and rules,
 // the tenant's size, and how the matrix and any split sheet were laid out.
-func (wb *workbook) keyFacts(sheets []*xlSheet, access xlAccess) [][2]string {
+func (wb *workbook) keyFacts(sheets []*sheetSpec, access accessLayout) [][2]string {
 	rep := wb.rep
 	enabled, apps := 0, 0
 	for _, u := range rep.Users {
@@ -140,29 +140,29 @@ func (wb *workbook) keyFacts(sheets []*xlSheet, access xlAccess) [][2]string {
 	}
 	facts := [][2]string{
 		{"Environment", rep.Environment},
-		{"Run time (UTC)", xlRunTime(rep)},
-		{"As of", xlDate(rep.AsOf)},
+		{"Run time (UTC)", runTime(rep)},
+		{"As of", date(rep.AsOf)},
 		{"Tool version", "d365audit " + rep.ToolVersion},
 		{"Rule set", wb.ruleSetFact()},
 		{"Policy", rep.Policy},
-		{"Inputs", fmt.Sprintf("%d files; the input manifest (kind, rows, bytes, SHA-256) is on the sheet %s", len(rep.Inputs), xlRunInfo)},
-		{"Waivers", fmt.Sprintf("%d in force, %d expired; %s waived", inForce, expired, xlPlural(reports.Summarize(rep.Findings).Waived, "finding"))},
-		{"Users", fmt.Sprintf("%s: %s enabled, %s disabled; %s application users", xlCount(int64(len(rep.Users))),
-			xlCount(int64(enabled)), xlCount(int64(len(rep.Users)-enabled)), xlCount(int64(apps)))},
+		{"Inputs", fmt.Sprintf("%d files; the input manifest (kind, rows, bytes, SHA-256) is on the sheet %s", len(rep.Inputs), sheetRunInfo)},
+		{"Waivers", fmt.Sprintf("%d in force, %d expired; %s waived", inForce, expired, plural(reports.Summarize(rep.Findings).Waived, "finding"))},
+		{"Users", fmt.Sprintf("%s: %s enabled, %s disabled; %s application users", countText(int64(len(rep.Users))),
+			countText(int64(enabled)), countText(int64(len(rep.Users)-enabled)), countText(int64(apps)))},
 		{"Roles", fmt.Sprintf("%s root roles with %s business-unit copies; %s modified against the baseline (sheet %s)",
-			xlCount(int64(len(rep.Roles))), xlCount(copies), xlPlural(modified, "out-of-box role"), xlRoleChanges)},
-		{"Teams", xlCount(int64(len(rep.Teams)))},
-		{"Access profiles", fmt.Sprintf("%s distinct sets of grants", xlCount(rep.AccessProfiles))},
+			countText(int64(len(rep.Roles))), countText(copies), plural(modified, "out-of-box role"), sheetRoleChanges)},
+		{"Teams", countText(int64(len(rep.Teams)))},
+		{"Access profiles", fmt.Sprintf("%s distinct sets of grants", countText(rep.AccessProfiles))},
 		{"Privilege tables", rep.PrivilegeTablesNote()},
 		{"Effective access", wb.accessFact(access)},
 	}
 	if rep.Changes != nil {
-		facts = append(facts, [2]string{xlChangesFact, wb.changesFact()})
+		facts = append(facts, [2]string{changesFactLabel, wb.changesFact()})
 	}
 	for _, s := range sheets {
-		if len(s.parts) > 1 && s.name != xlAccessSheet {
+		if len(s.parts) > 1 && s.name != sheetAccess {
 			facts = append(facts, [2]string{"Sheet " + s.name, fmt.Sprintf("%s rows, more than a sheet holds (%s): split across the sheets %s to %s",
-				xlCount(s.rows), xlCount(int64(wb.opts.MaxSheetRows)), s.parts[0], s.parts[len(s.parts)-1])})
+				countText(s.rows), countText(int64(wb.opts.MaxSheetRows)), s.parts[0], s.parts[len(s.parts)-1])})
 		}
 	}
 	return facts
@@ -173,22 +173,22 @@ func (wb *workbook) ruleSetFact() string {
 	rep := wb.rep
 	s := fmt.Sprintf("%s: %d rules, %d evaluated", rep.RuleSetVersion, len(rep.Rules), len(rep.Evaluated))
 	if n := len(rep.NotEvaluated); n > 0 {
-		s += fmt.Sprintf(", %d not evaluated (why: sheet %s)", n, xlRunInfo)
+		s += fmt.Sprintf(", %d not evaluated (why: sheet %s)", n, sheetRunInfo)
 	}
 	return s
 }
 
 // accessFact says where the effective-access matrix is, and, when it did
 // not fit one sheet, what was done about it.
-func (wb *workbook) accessFact(a xlAccess) string {
+func (wb *workbook) accessFact(a accessLayout) string {
 	switch {
 	case a.missing:
 		return "not computed for this report"
 	case a.byRole:
 		return fmt.Sprintf("%s rows (user x table) in %s access profiles (%s rows): more than %d sheets of %s rows hold, "+
 			"so the workbook shows what each held role grants (%s, %s rows) and %s says who holds which role; "+
-			"the full matrix is in access.parquet", xlCount(a.userRows), xlCount(wb.rep.AccessProfiles), xlCount(a.profileRows),
-			wb.opts.MaxAccessSheets, xlCount(int64(wb.opts.MaxSheetRows)), xlAccessRoles, xlCount(a.roleRows), xlUsers)
+			"the full matrix is in access.parquet", countText(a.userRows), countText(wb.rep.AccessProfiles), countText(a.profileRows),
+			wb.opts.MaxAccessSheets, countText(int64(wb.opts.MaxSheetRows)), sheetAccessRoles, countText(a.roleRows), sheetUsers)
 	case a.byProfile:
 		s := a.sheets[0]
 		where := s.parts[0]
@@ -197,22 +197,22 @@ func (wb *workbook) accessFact(a xlAccess) string {
 		}
 		return fmt.Sprintf("%s rows (user x table): more than %d sheets of %s rows hold, so shown by access profile: "+
 			"%s (profile x table, %s rows) and %s (user -> profile); the full matrix is in access.parquet",
-			xlCount(a.userRows), wb.opts.MaxAccessSheets, xlCount(int64(wb.opts.MaxSheetRows)), where, xlCount(a.profileRows),
-			xlUserProfiles)
+			countText(a.userRows), wb.opts.MaxAccessSheets, countText(int64(wb.opts.MaxSheetRows)), where, countText(a.profileRows),
+			sheetUserProfiles)
 	}
 	s := a.sheets[0]
 	if len(s.parts) > 1 {
 		return fmt.Sprintf("%s rows (user x table): more than a sheet holds (%s rows), so split across the sheets %s to %s, in user order",
-			xlCount(a.userRows), xlCount(int64(wb.opts.MaxSheetRows)), s.parts[0], s.parts[len(s.parts)-1])
+			countText(a.userRows), countText(int64(wb.opts.MaxSheetRows)), s.parts[0], s.parts[len(s.parts)-1])
 	}
-	return fmt.Sprintf("%s rows (user x table) on the sheet %s", xlCount(a.userRows), s.parts[0])
+	return fmt.Sprintf("%s rows (user x table) on the sheet %s", countText(a.userRows), s.parts[0])
 }
 
 // severityTable counts open and waived findings per severity; it returns
 // the row of its first severity, for the chart.
-func (wb *workbook) severityTable(c *xlCursor) (int, error) {
+func (wb *workbook) severityTable(c *cursor) (int, error) {
 	st := wb.st
-	if err := c.line(xlText("Findings by severity", st.section)); err != nil {
+	if err := c.line(text("Findings by severity", st.section)); err != nil {
 		return 0, err
 	}
 	if err := c.line(wb.headerCells([]string{"Severity", "Open", "Waived", "Total"})...); err != nil {
@@ -230,16 +230,16 @@ func (wb *workbook) severityTable(c *xlCursor) (int, error) {
 	var to, tw int
 	for _, sev := range rules.Severities {
 		to, tw = to+open[sev], tw+waived[sev]
-		if err := c.line(xlText(sev, st.severity[sev]), xlNum(open[sev], 0), xlNum(waived[sev], 0),
-			xlNum(open[sev]+waived[sev], 0)); err != nil {
+		if err := c.line(text(sev, st.severity[sev]), num(open[sev], 0), num(waived[sev], 0),
+			num(open[sev]+waived[sev], 0)); err != nil {
 			return 0, err
 		}
 	}
-	return top, c.line(xlText("Total", st.bold), xlNum(to, st.bold), xlNum(tw, st.bold), xlNum(to+tw, st.bold))
+	return top, c.line(text("Total", st.bold), num(to, st.bold), num(tw, st.bold), num(to+tw, st.bold))
 }
 
-// xlRuleCount is one line of the findings-by-rule table.
-type xlRuleCount struct {
+// ruleCount is one line of the findings-by-rule table.
+type ruleCount struct {
 	id, severity, title, status string
 	open, waived                int
 }
@@ -248,15 +248,15 @@ type xlRuleCount struct {
 // first (most severe, then most findings), then the rest, so the chart can
 // take the first rows. It returns the first row and how many rules found
 // something.
-func (wb *workbook) ruleTable(c *xlCursor) (int, int, error) {
+func (wb *workbook) ruleTable(c *cursor) (int, int, error) {
 	st := wb.st
-	byID := map[string]*xlRuleCount{}
-	var lines []*xlRuleCount
-	add := func(id, sev, title, status string) *xlRuleCount {
+	byID := map[string]*ruleCount{}
+	var lines []*ruleCount
+	add := func(id, sev, title, status string) *ruleCount {
 		if l, ok := byID[id]; ok {
 			return l
 		}
-		l := &xlRuleCount{id: id, severity: sev, title: title, status: status}
+		l := &ruleCount{id: id, severity: sev, title: title, status: status}
 		byID[id] = l
 		lines = append(lines, l)
 		return l
@@ -294,7 +294,7 @@ func (wb *workbook) ruleTable(c *xlCursor) (int, int, error) {
 		}
 		return a.id < b.id
 	})
-	if err := c.line(xlText("Findings by rule", st.section)); err != nil {
+	if err := c.line(text("Findings by rule", st.section)); err != nil {
 		return 0, 0, err
 	}
 	if err := c.line(wb.headerCells([]string{"Rule", "Severity", "Open", "Waived", "Status", "Title"})...); err != nil {
@@ -305,8 +305,8 @@ func (wb *workbook) ruleTable(c *xlCursor) (int, int, error) {
 		if l.open+l.waived > 0 {
 			found++
 		}
-		if err := c.line(xlText(l.id, 0), xlText(l.severity, st.severity[l.severity]), xlNum(l.open, 0), xlNum(l.waived, 0),
-			xlText(l.status, st.center), xlText(l.title, 0)); err != nil {
+		if err := c.line(text(l.id, 0), text(l.severity, st.severity[l.severity]), num(l.open, 0), num(l.waived, 0),
+			text(l.status, st.center), text(l.title, 0)); err != nil {
 			return 0, 0, err
 		}
 	}
@@ -315,13 +315,13 @@ func (wb *workbook) ruleTable(c *xlCursor) (int, int, error) {
 
 // wasteTable totals the license waste per category, per month and year;
 // it returns the first category's row and the number of categories.
-func (wb *workbook) wasteTable(c *xlCursor) (int, int, error) {
+func (wb *workbook) wasteTable(c *cursor) (int, int, error) {
 	st, l := wb.st, wb.rep.Licenses
-	if err := c.line(xlText("License waste", st.section)); err != nil {
+	if err := c.line(text("License waste", st.section)); err != nil {
 		return 0, 0, err
 	}
 	for _, n := range wb.licenseNotes() {
-		if err := c.line(xlText(n, st.note)); err != nil {
+		if err := c.line(text(n, st.note)); err != nil {
 			return 0, 0, err
 		}
 	}
@@ -332,48 +332,48 @@ func (wb *workbook) wasteTable(c *xlCursor) (int, int, error) {
 	var seats int64
 	for _, cat := range l.Categories {
 		seats += cat.Seats
-		if err := c.line(xlText(cat.Category, 0), xlNum(cat.Seats, 0), wb.money(cat.Monthly, 0), wb.money(cat.Annual, 0)); err != nil {
+		if err := c.line(text(cat.Category, 0), num(cat.Seats, 0), wb.money(cat.Monthly, 0), wb.money(cat.Annual, 0)); err != nil {
 			return 0, 0, err
 		}
 	}
 	if len(l.Categories) == 0 {
-		if err := c.line(xlText("No wasted seats.", st.note)); err != nil {
+		if err := c.line(text("No wasted seats.", st.note)); err != nil {
 			return 0, 0, err
 		}
 	}
-	err := c.line(xlText("Total", st.bold), xlNum(seats, st.bold), wb.money(l.TotalMonthly, st.moneyBold),
+	err := c.line(text("Total", st.bold), num(seats, st.bold), wb.money(l.TotalMonthly, st.moneyBold),
 		wb.money(l.TotalAnnual, st.moneyBold))
 	return top, len(l.Categories), err
 }
 
 // sheetGuide lists the other sheets, each a link, with what it answers.
-func (wb *workbook) sheetGuide(c *xlCursor, sheets []*xlSheet) error {
+func (wb *workbook) sheetGuide(c *cursor, sheets []*sheetSpec) error {
 	about := map[string]string{
-		xlChanges:        "what changed since the previous run: findings, waivers, access and why, roles, licenses and cost",
-		xlFindings:       "one row per finding: severity, rule, subject, message, evidence; waived findings grey and italic",
-		xlUsers:          "each user: business unit, access mode, state, licenses, roles held directly and through teams, findings",
-		xlRoles:          "each role: business-unit copies, out-of-box or custom, modified against the baseline or not, holders",
-		xlRoleChanges:    "each out-of-box role's privileges that differ from the baseline",
-		xlTeams:          "each team: type, business unit, members, roles",
-		xlLicenses:       "seats per subscribed SKU and the license waste per category",
-		xlLicenseWaste:   "one row per wasted seat, with its category and cost",
-		xlAccessSheet:    "the effective-access matrix: one row per user and table, one column per privilege",
-		xlAccessProfiles: "the effective-access matrix per access profile: one row per profile and table",
-		xlUserProfiles:   "each user's access profile",
-		xlFieldSecurity:  "each secured column a user can reach, and how",
-		xlRunInfo:        "inputs with SHA-256, versions, rules not evaluated, waivers, the rule catalogue",
+		sheetChanges:        "what changed since the previous run: findings, waivers, access and why, roles, licenses and cost",
+		sheetFindings:       "one row per finding: severity, rule, subject, message, evidence; waived findings grey and italic",
+		sheetUsers:          "each user: business unit, access mode, state, licenses, roles held directly and through teams, findings",
+		sheetRoles:          "each role: business-unit copies, out-of-box or custom, modified against the baseline or not, holders",
+		sheetRoleChanges:    "each out-of-box role's privileges that differ from the baseline",
+		sheetTeams:          "each team: type, business unit, members, roles",
+		sheetLicenses:       "seats per subscribed SKU and the license waste per category",
+		sheetLicenseWaste:   "one row per wasted seat, with its category and cost",
+		sheetAccess:         "the effective-access matrix: one row per user and table, one column per privilege",
+		sheetAccessProfiles: "the effective-access matrix per access profile: one row per profile and table",
+		sheetUserProfiles:   "each user's access profile",
+		sheetFieldSecurity:  "each secured column a user can reach, and how",
+		sheetRunInfo:        "inputs with SHA-256, versions, rules not evaluated, waivers, the rule catalogue",
 	}
-	if err := c.line(xlText("Sheets", wb.st.section)); err != nil {
+	if err := c.line(text("Sheets", wb.st.section)); err != nil {
 		return err
 	}
 	for _, s := range sheets {
 		for _, part := range s.parts {
-			if err := c.line(xlText(part, wb.st.link), xlText(about[s.name], 0)); err != nil {
+			if err := c.line(text(part, wb.st.link), text(about[s.name], 0)); err != nil {
 				return err
 			}
 			ref := fmt.Sprintf("A%d", c.row)
 			target := "'" + strings.ReplaceAll(part, "'", "''") + "'!A1"
-			if err := wb.f.SetCellHyperLink(xlSummary, ref, target, "Location"); err != nil {
+			if err := wb.f.SetCellHyperLink(sheetSummary, ref, target, "Location"); err != nil {
 				return err
 			}
 		}
@@ -386,9 +386,9 @@ func (wb *workbook) sheetGuide(c *xlCursor, sheets []*xlSheet) error {
 // and the license waste per category (cost, or seats without prices).
 func (wb *workbook) summaryCharts(sevTop, ruleTop, ruleRows, wasteTop, wasteRows int) error {
 	ref := func(col string, from, to int) string {
-		return fmt.Sprintf("%s!$%s$%d:$%s$%d", xlSummary, col, from, col, to)
+		return fmt.Sprintf("%s!$%s$%d:$%s$%d", sheetSummary, col, from, col, to)
 	}
-	cell := func(col string, row int) string { return fmt.Sprintf("%s!$%s$%d", xlSummary, col, row) }
+	cell := func(col string, row int) string { return fmt.Sprintf("%s!$%s$%d", sheetSummary, col, row) }
 	title := func(s string) excelize.ChartTitle {
 		return excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: s, Font: &excelize.Font{Bold: true, Size: 12}}}}
 	}
@@ -399,7 +399,7 @@ func (wb *workbook) summaryCharts(sevTop, ruleTop, ruleRows, wasteTop, wasteRows
 	at, gap := 3, 3                                                                                 // charts stack down column H, starting beside the key facts
 	const rowPx = 18                                                                                // under a row's 20 px, so charts never overlap
 	place := func(ch *excelize.Chart) error {
-		if err := wb.f.AddChart(xlSummary, fmt.Sprintf("H%d", at), ch); err != nil {
+		if err := wb.f.AddChart(sheetSummary, fmt.Sprintf("H%d", at), ch); err != nil {
 			return err
 		}
 		at += int(ch.Dimension.Height)/rowPx + gap
@@ -455,8 +455,8 @@ func (wb *workbook) summaryCharts(sevTop, ruleTop, ruleRows, wasteTop, wasteRows
 	return nil
 }
 
-// xlPlural counts things in words: "1 finding", "2 findings".
-func xlPlural(n int, thing string) string {
+// plural counts things in words: "1 finding", "2 findings".
+func plural(n int, thing string) string {
 	if n == 1 {
 		return "1 " + thing
 	}

@@ -60,7 +60,7 @@ func (x Writer) Write(ctx context.Context, w io.Writer, rep *reports.Report) err
 	opts := x.Options.withDefaults()
 	f := excelize.NewFile(excelize.Options{TmpDir: opts.TmpDir})
 	defer f.Close()
-	f.SetZipWriter(func(w io.Writer) excelize.ZipWriter { return newXLZip(w, opts.TmpDir) })
+	f.SetZipWriter(func(w io.Writer) excelize.ZipWriter { return newZipWriter(w, opts.TmpDir) })
 	wb, err := newWorkbook(ctx, f, rep, opts)
 	if err != nil {
 		return err
@@ -97,14 +97,14 @@ type workbook struct {
 	f      *excelize.File
 	rep    *reports.Report
 	opts   Options
-	st     xlStyles
-	counts xlFindingCounts
+	st     styles
+	counts findingCounts
 }
 
 func newWorkbook(ctx context.Context, f *excelize.File, rep *reports.Report, opts Options) (*workbook, error) {
-	wb := &workbook{ctx: ctx, f: f, rep: rep, opts: opts, counts: xlCountFindings(rep.Findings)}
+	wb := &workbook{ctx: ctx, f: f, rep: rep, opts: opts, counts: countFindings(rep.Findings)}
 	var err error
-	if wb.st, err = newXLStyles(f); err != nil {
+	if wb.st, err = newStyles(f); err != nil {
 		return nil, fmt.Errorf("workbook styles: %w", err)
 	}
 	return wb, nil
@@ -116,7 +116,7 @@ func (wb *workbook) properties() error {
 	at := wb.rep.GeneratedAt.UTC().Format(time.RFC3339)
 	return wb.f.SetDocProps(&excelize.DocProperties{
 		Title:          "Dataverse security audit: " + wb.rep.Environment,
-		Subject:        "Security and licensing audit of " + wb.rep.Environment + " as of " + xlDate(wb.rep.AsOf),
+		Subject:        "Security and licensing audit of " + wb.rep.Environment + " as of " + date(wb.rep.AsOf),
 		Creator:        "d365audit " + wb.rep.ToolVersion,
 		LastModifiedBy: "d365audit " + wb.rep.ToolVersion,
 		Created:        at,
@@ -125,36 +125,36 @@ func (wb *workbook) properties() error {
 	})
 }
 
-// xlColumn is one column of a sheet: its header and width in characters.
-type xlColumn struct {
+// column is one column of a sheet: its header and width in characters.
+type column struct {
 	title string
 	width float64
 }
 
-// xlEmit writes the next row of a sheet.
-type xlEmit func(cells ...excelize.Cell) error
+// emitRow writes the next row of a sheet.
+type emitRow func(cells ...excelize.Cell) error
 
-// xlSheet is one streamed sheet: a table (rows above a header, the header,
+// sheetSpec is one streamed sheet: a table (rows above a header, the header,
 // the data rows; split across numbered sheets when too long), or free-form
 // rows (Licenses, Run info: small, several tables, never split).
-type xlSheet struct {
+type sheetSpec struct {
 	name    string
-	columns []xlColumn
+	columns []column
 	intro   [][]excelize.Cell // rows above the header: title, notes, legend
 	rows    int64             // data rows the sheet will get, to plan splits
 	freeze  int               // columns kept in view when scrolling right
 	table   bool              // header row, frozen, with an autofilter
-	write   func(emit xlEmit) error
+	write   func(emit emitRow) error
 	parts   []string // sheet names, set by plan: one, or numbered when split
 }
 
 // capacity is the number of data rows one sheet of s holds.
-func (wb *workbook) capacity(s *xlSheet) int64 {
+func (wb *workbook) capacity(s *sheetSpec) int64 {
 	return int64(wb.opts.MaxSheetRows - len(s.intro) - 1)
 }
 
 // partsNeeded is how many sheets s needs.
-func (wb *workbook) partsNeeded(s *xlSheet) int64 {
+func (wb *workbook) partsNeeded(s *sheetSpec) int64 {
 	if !s.table || s.rows <= 0 {
 		return 1
 	}
@@ -165,8 +165,8 @@ func (wb *workbook) partsNeeded(s *xlSheet) int64 {
 // plan names the sheets (numbering those that need more than one) and
 // creates them in order after the Summary; excelize orders sheets by
 // creation, so all must exist before any is written.
-func (wb *workbook) plan(sheets []*xlSheet) error {
-	if err := wb.f.SetSheetName("Sheet1", xlSummary); err != nil {
+func (wb *workbook) plan(sheets []*sheetSpec) error {
+	if err := wb.f.SetSheetName("Sheet1", sheetSummary); err != nil {
 		return err
 	}
 	for _, s := range sheets {
@@ -192,10 +192,10 @@ func (wb *workbook) plan(sheets []*xlSheet) error {
 // stream writes one sheet through excelize's StreamWriter, moving on to the
 // next part when a sheet is full. Panes must be set before the first row,
 // and the autofilter before Flush, or excelize silently drops them.
-func (wb *workbook) stream(s *xlSheet) error {
+func (wb *workbook) stream(s *sheetSpec) error {
 	var (
 		part = -1
-		out  = &xlRow{}
+		out  = &rowWriter{}
 		data int64 // data rows on the current part
 	)
 	finish := func() error {
@@ -230,11 +230,11 @@ func (wb *workbook) stream(s *xlSheet) error {
 			}
 		}
 		// The sheets are wide: printed, landscape.
-		if err := wb.f.SetPageLayout(s.parts[part], &excelize.PageLayoutOptions{Orientation: &xlLandscape}); err != nil {
+		if err := wb.f.SetPageLayout(s.parts[part], &excelize.PageLayoutOptions{Orientation: &landscape}); err != nil {
 			return err
 		}
 		if s.table {
-			if err := sw.SetPanes(xlFreeze(len(s.intro)+1, s.freeze)); err != nil {
+			if err := sw.SetPanes(freezePanes(len(s.intro)+1, s.freeze)); err != nil {
 				return err
 			}
 		}
@@ -246,7 +246,7 @@ func (wb *workbook) stream(s *xlSheet) error {
 		if s.table {
 			header := make([]excelize.Cell, len(s.columns))
 			for i, c := range s.columns {
-				header[i] = xlText(c.title, wb.st.header)
+				header[i] = text(c.title, wb.st.header)
 			}
 			return out.write(header, excelize.RowOpts{Height: 32})
 		}
@@ -279,17 +279,17 @@ func (wb *workbook) stream(s *xlSheet) error {
 		if err := next(); err != nil {
 			return err
 		}
-		if err := out.write([]excelize.Cell{xlText("No more rows.", wb.st.note)}); err != nil {
+		if err := out.write([]excelize.Cell{text("No more rows.", wb.st.note)}); err != nil {
 			return err
 		}
 	}
 	return finish()
 }
 
-var xlLandscape = "landscape"
+var landscape = "landscape"
 
-// xlFreeze keeps the header rows and the first cols columns in view.
-func xlFreeze(rows, cols int) *excelize.Panes {
+// freezePanes keeps the header rows and the first cols columns in view.
+func freezePanes(rows, cols int) *excelize.Panes {
 	topLeft, _ := excelize.CoordinatesToCellName(cols+1, rows+1)
 	pane := "bottomLeft"
 	switch {
@@ -302,17 +302,17 @@ func xlFreeze(rows, cols int) *excelize.Panes {
 		Selection: []excelize.Selection{{SQRef: topLeft, ActiveCell: topLeft, Pane: pane}}}
 }
 
-// xlRow writes rows to a StreamWriter. It reuses one row's buffers and
+// rowWriter writes rows to a StreamWriter. It reuses one row's buffers and
 // passes empty unstyled cells as nil, which excelize skips: at millions of
 // rows, allocations and empty <c> elements are most of the cost.
-type xlRow struct {
+type rowWriter struct {
 	sw     *excelize.StreamWriter
 	n      int // last row written
 	cells  []excelize.Cell
 	values []any
 }
 
-func (r *xlRow) write(cells []excelize.Cell, opts ...excelize.RowOpts) error {
+func (r *rowWriter) write(cells []excelize.Cell, opts ...excelize.RowOpts) error {
 	r.n++
 	r.cells = append(r.cells[:0], cells...)
 	r.values = r.values[:0]
@@ -331,43 +331,43 @@ func (r *xlRow) write(cells []excelize.Cell, opts ...excelize.RowOpts) error {
 	return r.sw.SetRow(ref, r.values, opts...)
 }
 
-// xlMaxCell is the most characters (UTF-16 units) a cell holds.
-const xlMaxCell = 32767
+// maxCell is the most characters (UTF-16 units) a cell holds.
+const maxCell = 32767
 
-// xlText is the one way text enters the workbook: every string cell,
+// text is the one way text enters the workbook: every string cell,
 // streamed or not, is made here (or by setText, which uses the same
 // cleaning). A string value becomes a string cell (t="inlineStr" or a
 // shared string), which Excel and LibreOffice show as text and never
 // evaluate, so "=HYPERLINK(...)" or "@SUM(1)" from an export stays exactly
 // that text. No cell of the workbook is ever given a formula. Unlike
 // SafeCell for CSV, no apostrophe is added: the value stays the original.
-func xlText(s string, style int) excelize.Cell {
-	return excelize.Cell{StyleID: style, Value: xlClean(s)}
+func text(s string, style int) excelize.Cell {
+	return excelize.Cell{StyleID: style, Value: clean(s)}
 }
 
-// xlClean cuts text to what a cell holds, and says so, instead of letting
+// clean cuts text to what a cell holds, and says so, instead of letting
 // the library cut it silently.
-func xlClean(s string) string {
-	if len(s) <= xlMaxCell { // fast path: a UTF-16 unit takes at least a byte of UTF-8
+func clean(s string) string {
+	if len(s) <= maxCell { // fast path: a UTF-16 unit takes at least a byte of UTF-8
 		return s
 	}
 	units := utf16.Encode([]rune(s))
-	if len(units) <= xlMaxCell {
+	if len(units) <= maxCell {
 		return s
 	}
 	const mark = " [truncated]"
-	return string(utf16.Decode(units[:xlMaxCell-len(mark)])) + mark
+	return string(utf16.Decode(units[:maxCell-len(mark)])) + mark
 }
 
-// xlNum is a number cell.
-func xlNum[T int | int64 | float64](v T, style int) excelize.Cell {
+// num is a number cell.
+func num[T int | int64 | float64](v T, style int) excelize.Cell {
 	return excelize.Cell{StyleID: style, Value: v}
 }
 
 // setText writes text into a cell of a sheet written without streaming
-// (the Summary); see xlText.
+// (the Summary); see text.
 func (wb *workbook) setText(sheet, cell, s string, style int) error {
-	if err := wb.f.SetCellStr(sheet, cell, xlClean(s)); err != nil {
+	if err := wb.f.SetCellStr(sheet, cell, clean(s)); err != nil {
 		return err
 	}
 	return wb.setStyle(sheet, cell, style)
@@ -387,8 +387,8 @@ func (wb *workbook) setStyle(sheet, cell string, style int) error {
 	return wb.f.SetCellStyle(sheet, cell, cell, style)
 }
 
-// xlStyles are the cell styles of the workbook, made once.
-type xlStyles struct {
+// styles are the cell styles of the workbook, made once.
+type styles struct {
 	title, section, header, headerLine, label, note, bold, link, center int
 	waived                                                              int // grey italic: a waived finding
 	money, moneyBold                                                    int
@@ -398,7 +398,7 @@ type xlStyles struct {
 
 // Severity colours: critical dark red, high red, medium orange, low yellow,
 // info grey; light text where the fill is dark.
-var xlSeverityColours = map[string][2]string{
+var severityColours = map[string][2]string{
 	"critical": {"8B0000", "FFFFFF"},
 	"high":     {"E02020", "FFFFFF"},
 	"medium":   {"F4A020", "000000"},
@@ -413,12 +413,12 @@ var xlSeverityColours = map[string][2]string{
 // format: number filters (">= 3": local and above) and sorting work, and a
 // number costs a fraction of a string to write at millions of cells.
 var (
-	xlDepthSymbols = map[string]string{"team": "◌ team", "basic": "◔ basic", "local": "◑ local", "deep": "◕ deep", "global": "● global"}
-	xlDepthFills   = map[string]string{"team": "DDEBF7", "basic": "E2EFDA", "local": "C6E0B4", "deep": "A9D08E", "global": "70AD47"}
+	depthSymbols = map[string]string{"team": "◌ team", "basic": "◔ basic", "local": "◑ local", "deep": "◕ deep", "global": "● global"}
+	depthFills   = map[string]string{"team": "DDEBF7", "basic": "E2EFDA", "local": "C6E0B4", "deep": "A9D08E", "global": "70AD47"}
 )
 
-func newXLStyles(f *excelize.File) (xlStyles, error) {
-	var st xlStyles
+func newStyles(f *excelize.File) (styles, error) {
+	var st styles
 	var err error
 	mk := func(s *excelize.Style) int {
 		if err != nil {
@@ -445,33 +445,33 @@ func newXLStyles(f *excelize.File) (xlStyles, error) {
 	st.severity = map[string]int{}
 	// In a fixed order: style IDs must not depend on map order.
 	for _, sev := range rules.Severities {
-		c := xlSeverityColours[sev]
+		c := severityColours[sev]
 		st.severity[sev] = mk(&excelize.Style{Fill: fill(c[0]), Font: &excelize.Font{Bold: true, Color: c[1]}})
 	}
 	st.depth = map[string]int{}
 	for _, d := range queries.Depths {
-		format := `"` + xlDepthSymbols[d] + `"` // a literal: the cell shows it whatever its number
-		st.depth[d] = mk(&excelize.Style{Fill: fill(xlDepthFills[d]), Alignment: &excelize.Alignment{Horizontal: "center"},
+		format := `"` + depthSymbols[d] + `"` // a literal: the cell shows it whatever its number
+		st.depth[d] = mk(&excelize.Style{Fill: fill(depthFills[d]), Alignment: &excelize.Alignment{Horizontal: "center"},
 			CustomNumFmt: &format})
 	}
 	return st, err
 }
 
-// xlFindingCounts counts findings per subject, for the Users, Roles and
+// findingCounts counts findings per subject, for the Users, Roles and
 // Teams sheets.
-type xlFindingCounts struct {
+type findingCounts struct {
 	open, waived map[string]int
 	worst        map[string]int // lowest severity rank among open findings
 }
 
-func xlSubjectKey(kind, id string) string {
+func subjectKey(kind, id string) string {
 	return kind + "\x00" + strings.ToLower(strings.Trim(strings.TrimSpace(id), "{}"))
 }
 
-func xlCountFindings(fs []rules.Finding) xlFindingCounts {
-	c := xlFindingCounts{open: map[string]int{}, waived: map[string]int{}, worst: map[string]int{}}
+func countFindings(fs []rules.Finding) findingCounts {
+	c := findingCounts{open: map[string]int{}, waived: map[string]int{}, worst: map[string]int{}}
 	for _, f := range fs {
-		k := xlSubjectKey(f.SubjectType, f.SubjectID)
+		k := subjectKey(f.SubjectType, f.SubjectID)
 		if f.Waived {
 			c.waived[k]++
 			continue
@@ -485,14 +485,14 @@ func xlCountFindings(fs []rules.Finding) xlFindingCounts {
 	return c
 }
 
-func xlDate(t time.Time) string {
+func date(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
 	return t.UTC().Format("2006-01-02")
 }
 
-func xlYesNo(b bool) string {
+func yesNo(b bool) string {
 	if b {
 		return "yes"
 	}

@@ -27,10 +27,10 @@ import (
 // update rewrites the golden files under testdata.
 var update = flag.Bool("update", false, "rewrite the golden files under testdata")
 
-var xlsxRunTime = time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC)
+var sampleTime = time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC)
 
-// xlsxWrite writes rep's workbook and opens it again with excelize.
-func xlsxWrite(t testing.TB, rep *reports.Report, opts xlsx.Options) ([]byte, *excelize.File) {
+// writeWorkbook writes rep's workbook and opens it again with excelize.
+func writeWorkbook(t testing.TB, rep *reports.Report, opts xlsx.Options) ([]byte, *excelize.File) {
 	t.Helper()
 	var buf bytes.Buffer
 	w := xlsx.Writer{Options: opts}
@@ -45,11 +45,11 @@ func xlsxWrite(t testing.TB, rep *reports.Report, opts xlsx.Options) ([]byte, *e
 	return buf.Bytes(), f
 }
 
-// xlsxDump is the normalised text of a workbook: per sheet, its rows as
+// dumpSheets is the normalised text of a workbook: per sheet, its rows as
 // CSV, as a reader sees them (depths as their symbols, amounts formatted);
 // the run time is replaced, so the golden files do not change with the
 // clock.
-func xlsxDump(t testing.TB, f *excelize.File, rep *reports.Report) map[string]string {
+func dumpSheets(t testing.TB, f *excelize.File, rep *reports.Report) map[string]string {
 	t.Helper()
 	runTime := rep.GeneratedAt.UTC().Format("2006-01-02 15:04:05")
 	out := map[string]string{}
@@ -74,9 +74,9 @@ func xlsxDump(t testing.TB, f *excelize.File, rep *reports.Report) map[string]st
 	return out
 }
 
-// xlsxStructure describes what a CSV dump cannot show: the sheet order,
+// structure describes what a CSV dump cannot show: the sheet order,
 // frozen panes, autofilters and the number of charts.
-func xlsxStructure(t testing.TB, data []byte, f *excelize.File) string {
+func structure(t testing.TB, data []byte, f *excelize.File) string {
 	t.Helper()
 	filters := map[string]string{}
 	for _, d := range f.GetDefinedName() {
@@ -106,11 +106,11 @@ func xlsxStructure(t testing.TB, data []byte, f *excelize.File) string {
 	return b.String()
 }
 
-var xlsxFormulaElement = regexp.MustCompile(`<f[ >/]`)
+var formulaElement = regexp.MustCompile(`<f[ >/]`)
 
-// xlsxNoFormulas fails if any cell of any sheet holds a formula: the
+// noFormulas fails if any cell of any sheet holds a formula: the
 // workbook computes nothing, and data must never become code.
-func xlsxNoFormulas(t testing.TB, data []byte) {
+func noFormulas(t testing.TB, data []byte) {
 	t.Helper()
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
@@ -130,24 +130,24 @@ func xlsxNoFormulas(t testing.TB, data []byte) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if loc := xlsxFormulaElement.FindIndex(buf.Bytes()); loc != nil {
+		if loc := formulaElement.FindIndex(buf.Bytes()); loc != nil {
 			t.Errorf("%s holds a formula near %q", zf.Name, buf.Bytes()[max(0, loc[0]-80):min(buf.Len(), loc[1]+80)])
 		}
 	}
 }
 
-func xlsxGoldenName(sheet string) string {
+func goldenName(sheet string) string {
 	return strings.ReplaceAll(strings.ToLower(sheet), " ", "-") + ".golden"
 }
 
 // TestWorkbookGolden compares the sample workbook, sheet by sheet as CSV,
 // with testdata; `go test ./reports/xlsx/ -update` rewrites the files.
 func TestWorkbookGolden(t *testing.T) {
-	rep := xlsxReport(t, xlsxSamples, xlsxRunTime)
-	data, f := xlsxWrite(t, rep, xlsx.Options{TmpDir: t.TempDir()})
-	xlsxNoFormulas(t, data)
-	dump := xlsxDump(t, f, rep)
-	dump["_structure"] = xlsxStructure(t, data, f)
+	rep := loadReport(t, samples, sampleTime)
+	data, f := writeWorkbook(t, rep, xlsx.Options{TmpDir: t.TempDir()})
+	noFormulas(t, data)
+	dump := dumpSheets(t, f, rep)
+	dump["_structure"] = structure(t, data, f)
 	dir := "testdata"
 	if *update {
 		if err := os.RemoveAll(dir); err != nil {
@@ -157,7 +157,7 @@ func TestWorkbookGolden(t *testing.T) {
 			t.Fatal(err)
 		}
 		for sheet, text := range dump {
-			if err := os.WriteFile(filepath.Join(dir, xlsxGoldenName(sheet)), []byte(text), 0o644); err != nil {
+			if err := os.WriteFile(filepath.Join(dir, goldenName(sheet)), []byte(text), 0o644); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -169,7 +169,7 @@ func TestWorkbookGolden(t *testing.T) {
 	}
 	seen := map[string]bool{}
 	for sheet, text := range dump {
-		name := xlsxGoldenName(sheet)
+		name := goldenName(sheet)
 		seen[name] = true
 		golden, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil {
@@ -178,7 +178,7 @@ func TestWorkbookGolden(t *testing.T) {
 		}
 		if string(golden) != text {
 			t.Errorf("sheet %s differs from %s (rerun with -update if the change is intended):\n%s",
-				sheet, name, xlsxFirstDiff(string(golden), text))
+				sheet, name, firstDiff(string(golden), text))
 		}
 	}
 	for _, p := range want {
@@ -188,7 +188,7 @@ func TestWorkbookGolden(t *testing.T) {
 	}
 }
 
-func xlsxFirstDiff(want, got string) string {
+func firstDiff(want, got string) string {
 	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
 	for i := 0; i < max(len(w), len(g)); i++ {
 		var a, b string
@@ -208,17 +208,17 @@ func xlsxFirstDiff(want, got string) string {
 // TestWorkbookEmptyReport: a Report with nothing in it still gives every
 // sheet, each saying it is empty, and no chart over no data.
 func TestWorkbookEmptyReport(t *testing.T) {
-	rep := &reports.Report{Environment: "empty", GeneratedAt: xlsxRunTime}
-	data, f := xlsxWrite(t, rep, xlsx.Options{})
+	rep := &reports.Report{Environment: "empty", GeneratedAt: sampleTime}
+	data, f := writeWorkbook(t, rep, xlsx.Options{})
 	want := []string{"Summary", "Findings", "Users", "Roles", "Role changes", "Teams", "Licenses", "License waste",
 		"Access", "Field security", "Run info"}
 	if got := f.GetSheetList(); !slices.Equal(got, want) {
 		t.Errorf("sheets %v, want %v", got, want)
 	}
-	if s := xlsxStructure(t, data, f); !strings.Contains(s, "charts: 0") {
+	if s := structure(t, data, f); !strings.Contains(s, "charts: 0") {
 		t.Errorf("charts over no data:\n%s", s)
 	}
-	dump := xlsxDump(t, f, rep)
+	dump := dumpSheets(t, f, rep)
 	for sheet, text := range map[string]string{"Findings": "No findings.", "Access": "not computed",
 		"Licenses": "No Graph export", "Summary": "No wasted seats."} {
 		if !strings.Contains(dump[sheet], text) {
@@ -230,23 +230,23 @@ func TestWorkbookEmptyReport(t *testing.T) {
 // TestWorkbookDeterministic: two writes of one Report give the same bytes
 // (document times come from the Report, not the clock).
 func TestWorkbookDeterministic(t *testing.T) {
-	rep := xlsxReport(t, xlsxSamples, xlsxRunTime)
-	a, _ := xlsxWrite(t, rep, xlsx.Options{})
+	rep := loadReport(t, samples, sampleTime)
+	a, _ := writeWorkbook(t, rep, xlsx.Options{})
 	time.Sleep(1100 * time.Millisecond)
-	b, _ := xlsxWrite(t, rep, xlsx.Options{})
+	b, _ := writeWorkbook(t, rep, xlsx.Options{})
 	if !bytes.Equal(a, b) {
 		t.Errorf("two writes of one Report differ (%d and %d bytes)", len(a), len(b))
 	}
 }
 
-// xlsxHostile is text an export could carry that a spreadsheet would run
+// hostileText is text an export could carry that a spreadsheet would run
 // as a formula if it were stored as one.
-var xlsxHostile = []string{`=HYPERLINK("http://x","y")`, `@SUM(1)`, `+1`, `-2`, `=1+1`, "\t=cmd", `=`}
+var hostileText = []string{`=HYPERLINK("http://x","y")`, `@SUM(1)`, `+1`, `-2`, `=1+1`, "\t=cmd", `=`}
 
-// xlsxHostileReport is a Report whose every text field, and the access
+// hostileReport is a Report whose every text field, and the access
 // matrix's users, tables and sources, look like formulas.
-func xlsxHostileReport(t testing.TB) *reports.Report {
-	h := xlsxHostile
+func hostileReport(t testing.TB) *reports.Report {
+	h := hostileText
 	mb := queries.NewMatrixBuilder()
 	table, misc := mb.Cell(h[0], "read"), mb.Cell("", h[2])
 	mb.Role("r1", h[0], map[int32]int8{table: 8})
@@ -256,7 +256,7 @@ func xlsxHostileReport(t testing.TB) *reports.Report {
 		mb.User(fmt.Sprintf("u%d", i), s, profile)
 	}
 	rep := &reports.Report{
-		Environment: h[0], GeneratedAt: xlsxRunTime, AsOf: xlsxRunTime, ToolVersion: h[1], RuleSetVersion: h[2], Policy: h[3],
+		Environment: h[0], GeneratedAt: sampleTime, AsOf: sampleTime, ToolVersion: h[1], RuleSetVersion: h[2], Policy: h[3],
 		Inputs:       []reports.Input{{File: h[0], Kind: h[1], SHA256: h[2]}},
 		Rules:        []rules.Rule{{ID: "R1", Title: h[0], Severity: "high", Rationale: h[1], Remediation: h[2], References: []string{h[3]}}},
 		Evaluated:    []string{"R1"},
@@ -281,11 +281,11 @@ func xlsxHostileReport(t testing.TB) *reports.Report {
 // TestWorkbookHostileText: names that look like formulas come back as the
 // same text, in string cells, with no formula, on every sheet.
 func TestWorkbookHostileText(t *testing.T) {
-	h := xlsxHostile
-	rep := xlsxHostileReport(t)
+	h := hostileText
+	rep := hostileReport(t)
 	for _, opts := range []xlsx.Options{{}, {MaxSheetRows: 6, MaxAccessSheets: 1}} { // full matrix, then by profile
-		data, f := xlsxWrite(t, rep, opts)
-		xlsxNoFormulas(t, data)
+		data, f := writeWorkbook(t, rep, opts)
+		noFormulas(t, data)
 		found := map[string]int{}
 		for _, sheet := range f.GetSheetList() {
 			rows, err := f.GetRows(sheet, excelize.Options{RawCellValue: true})
@@ -294,7 +294,7 @@ func TestWorkbookHostileText(t *testing.T) {
 			}
 			for r, row := range rows {
 				for c, v := range row {
-					if !xlsxIsHostile(v) {
+					if !isHostile(v) {
 						continue
 					}
 					found[v]++
@@ -317,15 +317,15 @@ func TestWorkbookHostileText(t *testing.T) {
 		if opts.MaxSheetRows == 0 {
 			// The matrix sheet shows the hostile user and table as they are.
 			rows, _ := f.GetRows("Access")
-			if !xlsxHasRow(rows, h[0], h[0]) {
+			if !hasRow(rows, h[0], h[0]) {
 				t.Errorf("the Access sheet lacks user %q on table %q: %q", h[0], h[0], rows)
 			}
 		}
 	}
 }
 
-func xlsxIsHostile(v string) bool {
-	for _, s := range xlsxHostile {
+func isHostile(v string) bool {
+	for _, s := range hostileText {
 		if v == s {
 			return true
 		}
@@ -333,7 +333,7 @@ func xlsxIsHostile(v string) bool {
 	return false
 }
 
-func xlsxHasRow(rows [][]string, prefix ...string) bool {
+func hasRow(rows [][]string, prefix ...string) bool {
 	for _, r := range rows {
 		if len(r) >= len(prefix) && slices.Equal(r[:len(prefix)], prefix) {
 			return true
@@ -342,9 +342,9 @@ func xlsxHasRow(rows [][]string, prefix ...string) bool {
 	return false
 }
 
-// xlsxMatrixRows reads the data rows of the matrix sheets whose names start
+// matrixRows reads the data rows of the matrix sheets whose names start
 // with prefix, in order, skipping each sheet's legend and header.
-func xlsxMatrixRows(t *testing.T, f *excelize.File, prefix string, intro int, first string) (rows [][]string, sheets []string) {
+func matrixRows(t *testing.T, f *excelize.File, prefix string, intro int, first string) (rows [][]string, sheets []string) {
 	t.Helper()
 	for _, sheet := range f.GetSheetList() {
 		if n := strings.TrimPrefix(sheet, prefix+" "); sheet != prefix && (n == sheet || strings.Trim(n, "0123456789") != "") {
@@ -363,7 +363,7 @@ func xlsxMatrixRows(t *testing.T, f *excelize.File, prefix string, intro int, fi
 	return rows, sheets
 }
 
-func xlsxSummaryText(t *testing.T, f *excelize.File) string {
+func summaryText(t *testing.T, f *excelize.File) string {
 	t.Helper()
 	rows, err := f.GetRows("Summary")
 	if err != nil {
@@ -382,17 +382,17 @@ func xlsxSummaryText(t *testing.T, f *excelize.File) string {
 // for MaxAccessSheets sheets, it is shown by access profile, and every
 // user's rows equal their profile's.
 func TestWorkbookSplitsTheMatrix(t *testing.T) {
-	rep := xlsxReport(t, xlsxSamples, xlsxRunTime)
-	_, whole := xlsxWrite(t, rep, xlsx.Options{})
-	full, sheets := xlsxMatrixRows(t, whole, "Access", 3, "User")
+	rep := loadReport(t, samples, sampleTime)
+	_, whole := writeWorkbook(t, rep, xlsx.Options{})
+	full, sheets := matrixRows(t, whole, "Access", 3, "User")
 	if len(sheets) != 1 || len(full) < 500 {
 		t.Fatalf("the sample's matrix should fit one sheet Access with hundreds of rows: %v, %d rows", sheets, len(full))
 	}
 
 	t.Run("split", func(t *testing.T) {
 		maxRows := len(full)/3 + 10 // three sheets
-		_, f := xlsxWrite(t, rep, xlsx.Options{MaxSheetRows: maxRows, MaxAccessSheets: 3})
-		rows, sheets := xlsxMatrixRows(t, f, "Access", 3, "User")
+		_, f := writeWorkbook(t, rep, xlsx.Options{MaxSheetRows: maxRows, MaxAccessSheets: 3})
+		rows, sheets := matrixRows(t, f, "Access", 3, "User")
 		if want := []string{"Access 1", "Access 2", "Access 3"}; !slices.Equal(sheets, want) {
 			t.Fatalf("matrix sheets %v, want %v", sheets, want)
 		}
@@ -404,7 +404,7 @@ func TestWorkbookSplitsTheMatrix(t *testing.T) {
 		if fmt.Sprint(rows) != fmt.Sprint(full) {
 			t.Errorf("the split sheets do not hold the matrix's %d rows in order (they hold %d)", len(full), len(rows))
 		}
-		if s := xlsxSummaryText(t, f); !strings.Contains(s, "split across the sheets Access 1 to Access 3") {
+		if s := summaryText(t, f); !strings.Contains(s, "split across the sheets Access 1 to Access 3") {
 			t.Errorf("the Summary does not say the matrix was split:\n%s", s)
 		}
 	})
@@ -419,15 +419,15 @@ func TestWorkbookSplitsTheMatrix(t *testing.T) {
 		if len(full) <= sheets*100 {
 			t.Fatalf("the sample's users share too few profiles for this test: %d user rows, %d profile rows", len(full), profileRows)
 		}
-		_, f := xlsxWrite(t, rep, xlsx.Options{MaxSheetRows: 100, MaxAccessSheets: sheets})
+		_, f := writeWorkbook(t, rep, xlsx.Options{MaxSheetRows: 100, MaxAccessSheets: sheets})
 		if idx, _ := f.GetSheetIndex("Access"); idx >= 0 {
 			t.Error("sheet Access exists although the matrix is shown by profile")
 		}
-		prof, psheets := xlsxMatrixRows(t, f, "Access profiles", 3, "Profile")
+		prof, psheets := matrixRows(t, f, "Access profiles", 3, "Profile")
 		if len(psheets) < 2 {
 			t.Errorf("the profile matrix should be split at 100 rows a sheet: %v", psheets)
 		}
-		users, _ := xlsxMatrixRows(t, f, "User profiles", 1, "User")
+		users, _ := matrixRows(t, f, "User profiles", 1, "User")
 		if len(users) != len(rep.Users) {
 			t.Errorf("User profiles has %d users, want %d", len(users), len(rep.Users))
 		}
@@ -446,7 +446,7 @@ func TestWorkbookSplitsTheMatrix(t *testing.T) {
 				t.Errorf("user %s: matrix rows %v differ from profile %s's %v", u[0], got, u[1], want)
 			}
 		}
-		s := xlsxSummaryText(t, f)
+		s := summaryText(t, f)
 		t.Logf("Summary, profile layout:\n%s", s)
 		if !strings.Contains(s, "shown by access profile") || !strings.Contains(s, "User profiles") {
 			t.Errorf("the Summary does not say the matrix is shown by profile:\n%s", s)
@@ -455,13 +455,13 @@ func TestWorkbookSplitsTheMatrix(t *testing.T) {
 
 	// When even the profiles do not fit, each held role's grants are shown.
 	t.Run("roles", func(t *testing.T) {
-		_, f := xlsxWrite(t, rep, xlsx.Options{MaxSheetRows: 100, MaxAccessSheets: 1})
+		_, f := writeWorkbook(t, rep, xlsx.Options{MaxSheetRows: 100, MaxAccessSheets: 1})
 		for _, gone := range []string{"Access", "Access profiles", "User profiles"} {
 			if idx, _ := f.GetSheetIndex(gone); idx >= 0 {
 				t.Errorf("sheet %s exists although the matrix is shown by role", gone)
 			}
 		}
-		rows, _ := xlsxMatrixRows(t, f, "Access by role", 3, "Role")
+		rows, _ := matrixRows(t, f, "Access by role", 3, "Role")
 		holders := map[string]string{}
 		payment := map[string][]string{} // role -> its contoso_payment row
 		for _, r := range rows {
@@ -487,7 +487,7 @@ func TestWorkbookSplitsTheMatrix(t *testing.T) {
 		if len(approver) < 3 || !strings.Contains(approver[2], "global") {
 			t.Errorf("Contoso Finance Approver on contoso_payment: %q", approver)
 		}
-		if s := xlsxSummaryText(t, f); !strings.Contains(s, "what each held role grants") {
+		if s := summaryText(t, f); !strings.Contains(s, "what each held role grants") {
 			t.Errorf("the Summary does not say the matrix is shown by role:\n%s", s)
 		}
 	})
@@ -505,20 +505,20 @@ func TestWorkbookOpensInLibreOffice(t *testing.T) {
 		}
 		t.Skip("soffice not found (scripts/install-test-deps.sh installs it); not checking that LibreOffice opens the workbook")
 	}
-	rep := xlsxReport(t, xlsxSamples, xlsxRunTime)
-	data, _ := xlsxWrite(t, rep, xlsx.Options{})
+	rep := loadReport(t, samples, sampleTime)
+	data, _ := writeWorkbook(t, rep, xlsx.Options{})
 	dir := t.TempDir()
 	in := filepath.Join(dir, "report.xlsx")
 	if err := os.WriteFile(in, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	sheets := xlsxLibreOfficeCSV(t, soffice, in)
+	sheets := libreOfficeCSV(t, soffice, in)
 	summary := sheets["Summary"]
 	if !strings.Contains(summary, "Dataverse security audit: "+rep.Environment) {
 		t.Errorf("LibreOffice reads the Summary as:\n%.500s", summary)
 	}
 	if _, ok := sheets["Run info"]; !ok {
-		t.Errorf("LibreOffice did not read every sheet: %v", xlsxKeys(sheets))
+		t.Errorf("LibreOffice did not read every sheet: %v", keys(sheets))
 	}
 	if n := strings.Count(sheets["Findings"], "\n"); n != len(rep.Findings)+1 {
 		t.Errorf("LibreOffice reads %d lines of Findings, want %d", n, len(rep.Findings)+1)
@@ -527,12 +527,12 @@ func TestWorkbookOpensInLibreOffice(t *testing.T) {
 	// LibreOffice, too, reads the hostile names as text: had they become
 	// formulas, the CSV would hold their results ("y", 1, 2).
 	hostile := filepath.Join(dir, "hostile.xlsx")
-	data, _ = xlsxWrite(t, xlsxHostileReport(t), xlsx.Options{})
+	data, _ = writeWorkbook(t, hostileReport(t), xlsx.Options{})
 	if err := os.WriteFile(hostile, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	found := map[string]bool{}
-	for sheet, text := range xlsxLibreOfficeCSV(t, soffice, hostile) {
+	for sheet, text := range libreOfficeCSV(t, soffice, hostile) {
 		r := csv.NewReader(strings.NewReader(text))
 		r.FieldsPerRecord = -1
 		recs, err := r.ReadAll()
@@ -545,16 +545,16 @@ func TestWorkbookOpensInLibreOffice(t *testing.T) {
 			}
 		}
 	}
-	for _, s := range xlsxHostile {
+	for _, s := range hostileText {
 		if !found[s] {
 			t.Errorf("LibreOffice does not read %q back as that text", s)
 		}
 	}
 }
 
-// xlsxLibreOfficeCSV converts every sheet of a workbook to CSV with
+// libreOfficeCSV converts every sheet of a workbook to CSV with
 // LibreOffice and returns the texts by sheet name.
-func xlsxLibreOfficeCSV(t *testing.T, soffice, in string) map[string]string {
+func libreOfficeCSV(t *testing.T, soffice, in string) map[string]string {
 	t.Helper()
 	dir := filepath.Dir(in)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
@@ -584,7 +584,7 @@ func xlsxLibreOfficeCSV(t *testing.T, soffice, in string) map[string]string {
 	return sheets
 }
 
-func xlsxKeys(m map[string]string) []string {
+func keys(m map[string]string) []string {
 	var out []string
 	for k := range m {
 		out = append(out, k)

@@ -16,35 +16,35 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-// xlZip is the workbook's zip writer. excelize hands over the package's
+// zipWriter is the workbook's zip writer. excelize hands over the package's
 // parts in map order (streamed sheets first, in any order) and lists the
 // content types' image extensions in map order too, so two writes of one
-// Report would differ. xlZip compresses each part as it comes, keeps it
+// Report would differ. zipWriter compresses each part as it comes, keeps it
 // aside (in memory, or in a temporary file once large), and on Close writes
 // the parts in name order with the content types sorted: the same Report
 // always gives the same bytes, and only compressed data is held.
-type xlZip struct {
+type zipWriter struct {
 	w       io.Writer
 	tmpDir  string
-	entries []*xlZipEntry
-	cur     *xlZipEntry
+	entries []*zipEntry
+	cur     *zipEntry
 }
 
-func newXLZip(w io.Writer, tmpDir string) *xlZip { return &xlZip{w: w, tmpDir: tmpDir} }
+func newZipWriter(w io.Writer, tmpDir string) *zipWriter { return &zipWriter{w: w, tmpDir: tmpDir} }
 
-// xlContentTypes is the part whose Default elements get sorted.
-const xlContentTypes = "[Content_Types].xml"
+// contentTypes is the part whose Default elements get sorted.
+const contentTypes = "[Content_Types].xml"
 
-type xlZipEntry struct {
+type zipEntry struct {
 	name  string
 	crc   hash.Hash32
 	size  uint64
-	spool *xlSpool
+	spool *spoolFile
 	fw    *flate.Writer
 	raw   *bytes.Buffer // the content types, kept whole to be sorted
 }
 
-func (e *xlZipEntry) Write(p []byte) (int, error) {
+func (e *zipEntry) Write(p []byte) (int, error) {
 	if e.raw != nil {
 		return e.raw.Write(p)
 	}
@@ -54,18 +54,18 @@ func (e *xlZipEntry) Write(p []byte) (int, error) {
 }
 
 // Create starts the next part.
-func (z *xlZip) Create(name string) (io.Writer, error) {
+func (z *zipWriter) Create(name string) (io.Writer, error) {
 	if err := z.finish(); err != nil {
 		return nil, err
 	}
-	e := &xlZipEntry{name: name, crc: crc32.NewIEEE(), spool: &xlSpool{tmpDir: z.tmpDir}}
+	e := &zipEntry{name: name, crc: crc32.NewIEEE(), spool: &spoolFile{tmpDir: z.tmpDir}}
 	var err error
 	// BestSpeed: the sheets are repetitive XML that compresses well at any
 	// level, and at a million rows the default level costs seconds.
 	if e.fw, err = flate.NewWriter(e.spool, flate.BestSpeed); err != nil {
 		return nil, err
 	}
-	if name == xlContentTypes {
+	if name == contentTypes {
 		e.raw = &bytes.Buffer{}
 	}
 	z.entries = append(z.entries, e)
@@ -73,10 +73,10 @@ func (z *xlZip) Create(name string) (io.Writer, error) {
 	return e, nil
 }
 
-var xlDefaultElement = regexp.MustCompile(`<Default [^>]*>(</Default>)?`)
+var defaultElement = regexp.MustCompile(`<Default [^>]*>(</Default>)?`)
 
 // finish compresses the last part to its end.
-func (z *xlZip) finish() error {
+func (z *zipWriter) finish() error {
 	e := z.cur
 	if e == nil {
 		return nil
@@ -85,17 +85,17 @@ func (z *xlZip) finish() error {
 	if e.raw != nil {
 		b := e.raw.Bytes()
 		e.raw = nil
-		if _, err := e.Write(xlSortDefaults(b)); err != nil {
+		if _, err := e.Write(sortDefaults(b)); err != nil {
 			return err
 		}
 	}
 	return e.fw.Close()
 }
 
-// xlSortDefaults puts the content types' Default elements in name order,
+// sortDefaults puts the content types' Default elements in name order,
 // where they were.
-func xlSortDefaults(b []byte) []byte {
-	locs := xlDefaultElement.FindAllIndex(b, -1)
+func sortDefaults(b []byte) []byte {
+	locs := defaultElement.FindAllIndex(b, -1)
 	if len(locs) < 2 {
 		return b
 	}
@@ -117,19 +117,19 @@ func xlSortDefaults(b []byte) []byte {
 }
 
 // AddFS is not used by the workbook.
-func (z *xlZip) AddFS(fs.FS) error { return errors.New("xlsx zip: AddFS is not supported") }
+func (z *zipWriter) AddFS(fs.FS) error { return errors.New("xlsx zip: AddFS is not supported") }
 
 // Close writes every part, the content types first (as Office does), then
 // by name.
-func (z *xlZip) Close() error {
+func (z *zipWriter) Close() error {
 	defer z.cleanup()
 	if err := z.finish(); err != nil {
 		return err
 	}
 	sort.SliceStable(z.entries, func(i, j int) bool {
 		a, b := z.entries[i].name, z.entries[j].name
-		if (a == xlContentTypes) != (b == xlContentTypes) {
-			return a == xlContentTypes
+		if (a == contentTypes) != (b == contentTypes) {
+			return a == contentTypes
 		}
 		return a < b
 	})
@@ -151,28 +151,28 @@ func (z *xlZip) Close() error {
 	return zw.Close()
 }
 
-func (z *xlZip) cleanup() {
+func (z *zipWriter) cleanup() {
 	for _, e := range z.entries {
 		e.spool.remove()
 	}
 }
 
-// xlSpoolMemory is how much of a part stays in memory before it goes to a
+// spoolMemory is how much of a part stays in memory before it goes to a
 // temporary file.
-const xlSpoolMemory = 4 << 20
+const spoolMemory = 4 << 20
 
-// xlSpool holds one compressed part: in memory while small, then in a
+// spoolFile holds one compressed part: in memory while small, then in a
 // temporary file.
-type xlSpool struct {
+type spoolFile struct {
 	tmpDir string
 	buf    bytes.Buffer
 	file   *os.File
 	size   uint64
 }
 
-func (s *xlSpool) Write(p []byte) (int, error) {
+func (s *spoolFile) Write(p []byte) (int, error) {
 	s.size += uint64(len(p))
-	if s.file == nil && s.buf.Len()+len(p) > xlSpoolMemory {
+	if s.file == nil && s.buf.Len()+len(p) > spoolMemory {
 		f, err := os.CreateTemp(s.tmpDir, "d365audit-xlsx-*.part")
 		if err != nil {
 			return 0, err
@@ -189,7 +189,7 @@ func (s *xlSpool) Write(p []byte) (int, error) {
 	return s.buf.Write(p)
 }
 
-func (s *xlSpool) reader() (io.Reader, error) {
+func (s *spoolFile) reader() (io.Reader, error) {
 	if s.file == nil {
 		return &s.buf, nil
 	}
@@ -199,7 +199,7 @@ func (s *xlSpool) reader() (io.Reader, error) {
 	return s.file, nil
 }
 
-func (s *xlSpool) remove() {
+func (s *spoolFile) remove() {
 	if s.file != nil {
 		s.file.Close()
 		os.Remove(s.file.Name())
@@ -211,5 +211,5 @@ func (s *xlSpool) remove() {
 // types sorted, as report.xlsx is written: the same content always gives
 // the same bytes. tmpDir holds large parts ("" is the system's).
 func DeterministicZip(f *excelize.File, tmpDir string) {
-	f.SetZipWriter(func(w io.Writer) excelize.ZipWriter { return newXLZip(w, tmpDir) })
+	f.SetZipWriter(func(w io.Writer) excelize.ZipWriter { return newZipWriter(w, tmpDir) })
 }
