@@ -122,3 +122,15 @@ func InputFingerprint(inputs []Input) string {
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }
+
+// WaiverCounts counts the waivers still in force and the expired ones.
+func (r *Report) WaiverCounts() (inForce, expired int) {
+	for _, w := range r.Waivers {
+		if w.Expired {
+			expired++
+		} else {
+			inForce++
+		}
+	}
+	return inForce, expired
+}

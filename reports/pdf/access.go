@@ -14,9 +14,7 @@ import (
 // The full matrix is in access.parquet and report.xlsx; this is a summary.
 func (d *doc) accessHighlights() {
 	rep := d.rep
-	d.running = "Access highlights"
-	d.pdf.AddPage()
-	d.heading("4  Access highlights", h1, 0, 30)
+	d.chapter("Access highlights", "4  Access highlights", 30)
 
 	var enabled, disabled, apps int
 	for _, u := range rep.Users {

@@ -10,9 +10,7 @@ import (
 // the input manifest.
 func (d *doc) appendix() {
 	rep, f := d.rep, d.facts
-	d.running = "Appendix"
-	d.pdf.AddPage()
-	d.heading("Appendix", h1, 0, 30)
+	d.chapter("Appendix", "Appendix", 30)
 
 	d.heading("A  Rule catalogue", h2, 1, 20)
 	d.paragraph(fmt.Sprintf("Rule set %s: %d %s. Result per rule in this run.", orDash(rep.RuleSetVersion), len(rep.Rules),
@@ -118,11 +116,9 @@ func (d *doc) inputManifest() {
 // signOff: the block the compliance owner signs, on its own page.
 func (d *doc) signOff() {
 	rep, f := d.rep, d.facts
-	d.running = "Sign-off"
-	d.pdf.AddPage()
-	d.heading("Sign-off", h1, 0, 60)
+	d.chapter("Sign-off", "Sign-off", 60)
 	s := f.summary
-	open := s.Critical + s.High + s.Medium + s.Low + s.Info
+	open := f.open
 	d.paragraph(fmt.Sprintf("We have reviewed this report of environment %s as of %s: %s open %s (%d critical, %d high, "+
 		"%d medium, %d low, %d info) and %s waived, found by rule set %s over the inputs of Appendix D.",
 		orDash(rep.Environment), date(rep.AsOf), count(open), plural(open, "finding", "findings"),

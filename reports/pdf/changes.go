@@ -20,9 +20,7 @@ func (d *doc) changesSection() {
 	if c == nil {
 		return
 	}
-	d.running = changesTitle
-	d.pdf.AddPage()
-	d.heading(changesTitle, h1, 0, 40)
+	d.chapter(changesTitle, changesTitle, 40)
 	d.paragraph(fmt.Sprintf("This run of %s as of %s compared with the previous run as of %s. This section summarises "+
 		"what changed; diff.json, written beside this report, lists every change.",
 		orDash(c.New.Environment), orDash(c.New.AsOf), orDash(c.Old.AsOf)), body)

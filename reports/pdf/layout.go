@@ -224,6 +224,15 @@ func (d *doc) link(x, w float64, url string, st textStyle) {
 	}
 }
 
+// chapter starts a chapter on a new page: running is what the page
+// headers say while it lasts, title its first heading, keep the room the
+// heading keeps with what follows.
+func (d *doc) chapter(running, title string, keep float64) {
+	d.running = running
+	d.pdf.AddPage()
+	d.heading(title, h1, 0, keep)
+}
+
 // heading draws a section heading, kept with at least keep millimetres of
 // what follows, and adds it to the PDF outline.
 func (d *doc) heading(s string, st textStyle, level int, keep float64) {

@@ -124,9 +124,7 @@ func compactMoney(v float64) string {
 // licenseReview: seats, waste and cost, or why there is none.
 func (d *doc) licenseReview() error {
 	lr := d.rep.Licenses
-	d.running = "License cost review"
-	d.pdf.AddPage()
-	d.heading("3  License cost review", h1, 0, 30)
+	d.chapter("License cost review", "3  License cost review", 30)
 	if !lr.HasGraph {
 		msg := "No Graph export: license review not performed. This report holds no Microsoft Graph license data " +
 			"(subscribed SKUs and the licenses assigned to each user), so wasted seats and their cost were not assessed."

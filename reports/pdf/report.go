@@ -126,6 +126,7 @@ func (d *doc) runningFooter(left string) {
 // reportFacts are the numbers several sections share, computed once.
 type reportFacts struct {
 	summary     reports.Summary
+	open        int // findings not waived, all severities
 	fingerprint string
 	rules       map[string]rules.Rule
 	tallies     map[string]*ruleTally
@@ -151,6 +152,8 @@ func newReportFacts(rep *reports.Report) *reportFacts {
 		tallies:     map[string]*ruleTally{},
 		notEval:     map[string]string{},
 	}
+	s := f.summary
+	f.open = s.Critical + s.High + s.Medium + s.Low + s.Info
 	for _, r := range rep.Rules {
 		f.rules[r.ID] = r
 	}

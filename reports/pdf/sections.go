@@ -41,7 +41,7 @@ func (d *doc) cover() {
 
 	d.heading("Result", h2, -1, 20)
 	s := f.summary
-	open := s.Critical + s.High + s.Medium + s.Low + s.Info
+	open := f.open
 	d.paragraph(fmt.Sprintf("%s open %s: %d critical, %d high, %d medium, %d low, %d info. %s waived %s, listed but not counted as open.",
 		count(open), plural(open, "finding", "findings"), s.Critical, s.High, s.Medium, s.Low, s.Info,
 		count(s.Waived), plural(s.Waived, "finding", "findings")), bodyB)
@@ -75,11 +75,9 @@ func (d *doc) scopeText() string {
 // executiveSummary: the counts, the charts, and the rules that fired.
 func (d *doc) executiveSummary() error {
 	rep, f := d.rep, d.facts
-	d.running = "Executive summary"
-	d.pdf.AddPage()
-	d.heading("1  Executive summary", h1, 0, 60)
+	d.chapter("Executive summary", "1  Executive summary", 60)
 	s := f.summary
-	open := s.Critical + s.High + s.Medium + s.Low + s.Info
+	open := f.open
 	d.paragraph(fmt.Sprintf("%s of the %d evaluated rules found something in %s as of %s: %s open %s and %s waived. "+
 		"The most severe come first in section 2, where each rule says why it matters and what to do.",
 		count(len(f.fired)), len(rep.Evaluated), orDash(rep.Environment), date(rep.AsOf), count(open),
@@ -127,14 +125,7 @@ func (d *doc) executiveSummary() error {
 // keyFigures are the numbers beside the severity chart.
 func (d *doc) keyFigures() [][2]string {
 	rep, f := d.rep, d.facts
-	inForce, expired := 0, 0
-	for _, w := range rep.Waivers {
-		if w.Expired {
-			expired++
-		} else {
-			inForce++
-		}
-	}
+	inForce, expired := rep.WaiverCounts()
 	admins, people := adminCount(rep.Users)
 	return [][2]string{
 		{"Rules", fmt.Sprintf("%d evaluated, %d not evaluated; %d found something", len(rep.Evaluated), len(rep.NotEvaluated), len(f.fired))},
@@ -286,9 +277,7 @@ func (d *doc) ruleChart() error {
 
 // ruleSections: one section per rule that fired, most severe first.
 func (d *doc) ruleSections() {
-	d.running = "Findings by rule"
-	d.pdf.AddPage()
-	d.heading("2  Findings by rule", h1, 0, 30)
+	d.chapter("Findings by rule", "2  Findings by rule", 30)
 	if len(d.facts.fired) == 0 {
 		d.paragraph("No rule found anything in this export.", body)
 		return

@@ -107,8 +107,7 @@ func (wb *workbook) changesBefore(d *diff.Diff) [][]excelize.Cell {
 		rows = append(rows, []excelize.Cell{text("Warning: "+w, st.bold)})
 	}
 
-	rows = append(rows, []excelize.Cell{}, []excelize.Cell{text("Summary", st.section)},
-		wb.headerCells([]string{"Change", "Count"}))
+	rows = append(rows, wb.section("Summary", 0, "", "Change", "Count")...)
 	for _, c := range []struct {
 		label string
 		n     int
@@ -130,11 +129,7 @@ func (wb *workbook) changesBefore(d *diff.Diff) [][]excelize.Cell {
 		if extra != "" {
 			head = append(head, extra)
 		}
-		rows = append(rows, []excelize.Cell{}, []excelize.Cell{text(fmt.Sprintf("%s (%d)", title, len(fs)), st.section)},
-			wb.headerCells(head))
-		if len(fs) == 0 {
-			rows = append(rows, []excelize.Cell{text("None.", st.note)})
-		}
+		rows = append(rows, wb.section(fmt.Sprintf("%s (%d)", title, len(fs)), len(fs), "None.", head...)...)
 		for _, f := range fs {
 			row := []excelize.Cell{text(f.Rule, 0), text(f.Severity, st.severity[f.Severity]), text(f.SubjectName, 0),
 				text(f.Message, 0), text(f.Fingerprint, 0)}
@@ -158,33 +153,23 @@ func (wb *workbook) changesBefore(d *diff.Diff) [][]excelize.Cell {
 	}
 	findings("Still open, waiver or severity changed", changed, "Change")
 
-	rows = append(rows, []excelize.Cell{}, []excelize.Cell{text(fmt.Sprintf("Waivers expired since the previous run (%d)",
-		len(d.ExpiredWaivers)), st.section)},
-		wb.headerCells([]string{"Rule", "Subject", "Owner", "Reason", "Expires", "Findings shown again", "Fingerprints"}))
-	if len(d.ExpiredWaivers) == 0 {
-		rows = append(rows, []excelize.Cell{text("None.", st.note)})
-	}
+	rows = append(rows, wb.section(fmt.Sprintf("Waivers expired since the previous run (%d)", len(d.ExpiredWaivers)),
+		len(d.ExpiredWaivers), "None.", "Rule", "Subject", "Owner", "Reason", "Expires", "Findings shown again", "Fingerprints")...)
 	for _, x := range d.ExpiredWaivers {
 		rows = append(rows, []excelize.Cell{text(x.Rule, 0), text(x.Subject, 0), text(x.Owner, 0), text(x.Reason, 0),
 			text(x.Expires, 0), num(len(x.Matched), 0), text(strings.Join(x.Matched, " "), 0)})
 	}
 
-	rows = append(rows, []excelize.Cell{}, []excelize.Cell{text(fmt.Sprintf("Access changes (%s for %s)",
-		countText(int64(len(d.Access))), plural(s.UsersWithAccess, "user")), st.section)},
-		wb.headerCells([]string{"User", "Name", "Table", "Privilege", "Change", "Old depth", "New depth", "Old scope",
-			"New scope", "Cause", "Cause detail"}))
-	return rows
+	return append(rows, wb.section(fmt.Sprintf("Access changes (%s for %s)", countText(int64(len(d.Access))),
+		plural(s.UsersWithAccess, "user")), 0, "", "User", "Name", "Table", "Privilege", "Change", "Old depth", "New depth",
+		"Old scope", "New scope", "Cause", "Cause detail")...)
 }
 
 // changesAfter: the role and license changes, below the access changes.
 func (wb *workbook) changesAfter(d *diff.Diff) [][]excelize.Cell {
 	st, l := wb.st, d.Licenses
-	rows := [][]excelize.Cell{{}, {text(fmt.Sprintf("Role changes (%d)", len(d.Roles)), st.section)},
-		wb.headerCells([]string{"Role", "Business unit", "Root or copy", "Privilege", "Change", "Old depth", "New depth",
-			"Holders", "Detail"})}
-	if len(d.Roles) == 0 {
-		rows = append(rows, []excelize.Cell{text("None.", st.note)})
-	}
+	rows := wb.section(fmt.Sprintf("Role changes (%d)", len(d.Roles)), len(d.Roles), "None.", "Role", "Business unit",
+		"Root or copy", "Privilege", "Change", "Old depth", "New depth", "Holders", "Detail")
 	for _, r := range d.Roles {
 		kind := "copy"
 		if r.Root {
@@ -215,23 +200,16 @@ func (wb *workbook) changesAfter(d *diff.Diff) [][]excelize.Cell {
 		return num(v, style)
 	}
 
-	rows = append(rows, []excelize.Cell{}, []excelize.Cell{text(fmt.Sprintf("License assignments added or removed (%d)",
-		len(l.Assignments)), st.section)},
-		wb.headerCells([]string{"User", "Name", "SKU", "Product", "Change", "Paid", "Per month"}))
-	if len(l.Assignments) == 0 {
-		rows = append(rows, []excelize.Cell{text("None.", st.note)})
-	}
+	rows = append(rows, wb.section(fmt.Sprintf("License assignments added or removed (%d)", len(l.Assignments)),
+		len(l.Assignments), "None.", "User", "Name", "SKU", "Product", "Change", "Paid", "Per month")...)
 	for _, a := range l.Assignments {
 		rows = append(rows, []excelize.Cell{text(a.User, 0), text(a.UserName, 0), text(a.SKU, 0), text(a.Product, 0),
 			text(a.Change, 0), text(yesNo(a.Paid), 0), money(a.MonthlyPrice, 0)})
 	}
 
-	rows = append(rows, []excelize.Cell{}, []excelize.Cell{text(fmt.Sprintf("SKU changes (%d)", len(l.SKUs)), st.section)},
-		wb.headerCells([]string{"SKU", "Product", "Change", "Old status", "New status", "Old enabled", "New enabled",
-			"Old consumed", "New consumed", "Old idle", "New idle", "Old price", "New price", "Spend delta per month"}))
-	if len(l.SKUs) == 0 {
-		rows = append(rows, []excelize.Cell{text("None.", st.note)})
-	}
+	rows = append(rows, wb.section(fmt.Sprintf("SKU changes (%d)", len(l.SKUs)), len(l.SKUs), "None.", "SKU", "Product",
+		"Change", "Old status", "New status", "Old enabled", "New enabled", "Old consumed", "New consumed", "Old idle",
+		"New idle", "Old price", "New price", "Spend delta per month")...)
 	for _, s := range l.SKUs {
 		rows = append(rows, []excelize.Cell{text(s.SKU, 0), text(s.Product, 0), text(s.Change, 0),
 			text(s.OldStatus, 0), text(s.NewStatus, 0), num(s.OldEnabled, 0), num(s.NewEnabled, 0),
@@ -239,16 +217,13 @@ func (wb *workbook) changesAfter(d *diff.Diff) [][]excelize.Cell {
 			money(s.OldMonthlyPrice, 0), money(s.NewMonthlyPrice, 0), money(s.SpendDeltaMonthly, 0)})
 	}
 
-	rows = append(rows, []excelize.Cell{}, []excelize.Cell{text("License waste by category", st.section)},
-		wb.headerCells([]string{"Category", "Old seats", "New seats", "Old per month", "New per month", "Delta per month",
-			"Old per year", "New per year", "Delta per year"}))
+	rows = append(rows, wb.section("License waste by category", len(l.WasteByCategory), "No category changed.", "Category",
+		"Old seats", "New seats", "Old per month", "New per month", "Delta per month", "Old per year", "New per year",
+		"Delta per year")...)
 	cost := func(label string, c diff.Cost, style, moneyStyle int) []excelize.Cell {
 		return []excelize.Cell{text(label, style), num(c.OldSeats, style), num(c.NewSeats, style),
 			money(c.OldMonthly, moneyStyle), money(c.NewMonthly, moneyStyle), money(c.DeltaMonthly, moneyStyle),
 			money(c.OldAnnual, moneyStyle), money(c.NewAnnual, moneyStyle), money(c.DeltaAnnual, moneyStyle)}
-	}
-	if len(l.WasteByCategory) == 0 {
-		rows = append(rows, []excelize.Cell{text("No category changed.", st.note)})
 	}
 	for _, c := range l.WasteByCategory {
 		rows = append(rows, cost(c.Category, c.Cost, 0, 0))
@@ -256,13 +231,8 @@ func (wb *workbook) changesAfter(d *diff.Diff) [][]excelize.Cell {
 	rows = append(rows, cost("Total waste", l.Waste, st.bold, st.moneyBold),
 		cost("Spend (enabled paid seats)", l.Spend, st.bold, st.moneyBold))
 
-	rows = append(rows, []excelize.Cell{}, []excelize.Cell{text(fmt.Sprintf("Waste lines that changed (%d)",
-		len(l.WasteLines)), st.section)},
-		wb.headerCells([]string{"Category", "User", "SKU", "Reason", "Change", "Old seats", "New seats", "Old per month",
-			"New per month"}))
-	if len(l.WasteLines) == 0 {
-		rows = append(rows, []excelize.Cell{text("None.", st.note)})
-	}
+	rows = append(rows, wb.section(fmt.Sprintf("Waste lines that changed (%d)", len(l.WasteLines)), len(l.WasteLines),
+		"None.", "Category", "User", "SKU", "Reason", "Change", "Old seats", "New seats", "Old per month", "New per month")...)
 	for _, w := range l.WasteLines {
 		who := w.UserName
 		if who == "" {

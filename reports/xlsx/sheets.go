@@ -358,6 +358,17 @@ func (wb *workbook) headerCells(titles []string) []excelize.Cell {
 	return out
 }
 
+// section heads a section of a free-form sheet: a blank row, the title and
+// the column headings; when n, the rows to follow, is 0 and empty is not
+// "", a note says so.
+func (wb *workbook) section(title string, n int, empty string, heads ...string) [][]excelize.Cell {
+	rows := [][]excelize.Cell{{}, {text(title, wb.st.section)}, wb.headerCells(heads)}
+	if n == 0 && empty != "" {
+		rows = append(rows, []excelize.Cell{text(empty, wb.st.note)})
+	}
+	return rows
+}
+
 // licenseWasteSheet: one row per wasted seat, in the first category that
 // applies, with what it costs.
 func (wb *workbook) licenseWasteSheet() *sheetSpec {
@@ -427,25 +438,17 @@ func (wb *workbook) runInfoSheet() *sheetSpec {
 			for _, p := range pairs {
 				rows = append(rows, []excelize.Cell{text(p[0], st.label), text(p[1], 0)})
 			}
-			rows = append(rows, []excelize.Cell{}, []excelize.Cell{text("Inputs", st.section)},
-				wb.headerCells([]string{"File", "Kind", "Format", "Rows", "Bytes", "SHA-256"}))
+			rows = append(rows, wb.section("Inputs", 0, "", "File", "Kind", "Format", "Rows", "Bytes", "SHA-256")...)
 			for _, in := range rep.Inputs {
 				rows = append(rows, []excelize.Cell{text(in.File, 0), text(in.Kind, 0), text(in.Format, 0),
 					num(in.Rows, 0), num(in.Bytes, 0), text(in.SHA256, 0)})
 			}
-			rows = append(rows, []excelize.Cell{}, []excelize.Cell{text("Rules not evaluated", st.section)},
-				wb.headerCells([]string{"Rule", "Why"}))
-			if len(rep.NotEvaluated) == 0 {
-				rows = append(rows, []excelize.Cell{text("Every rule was evaluated.", st.note)})
-			}
+			rows = append(rows, wb.section("Rules not evaluated", len(rep.NotEvaluated), "Every rule was evaluated.", "Rule", "Why")...)
 			for _, n := range rep.NotEvaluated {
 				rows = append(rows, []excelize.Cell{text(n.Rule, 0), text(n.Why, 0)})
 			}
-			rows = append(rows, []excelize.Cell{}, []excelize.Cell{text("Waivers", st.section)},
-				wb.headerCells([]string{"Rule", "Subject", "Owner", "Expires", "Status", "Findings hidden", "Reason"}))
-			if len(rep.Waivers) == 0 {
-				rows = append(rows, []excelize.Cell{text("No waivers.", st.note)})
-			}
+			rows = append(rows, wb.section("Waivers", len(rep.Waivers), "No waivers.", "Rule", "Subject", "Owner", "Expires",
+				"Status", "Findings hidden", "Reason")...)
 			for _, w := range rep.Waivers {
 				status := "in force"
 				if w.Expired {
@@ -456,8 +459,8 @@ func (wb *workbook) runInfoSheet() *sheetSpec {
 				rows = append(rows, []excelize.Cell{text(w.Rule, 0), text(w.Subject, 0), text(w.Owner, 0),
 					text(w.Expires, 0), text(status, 0), num(wb.hidden(w), 0), text(w.Reason, 0)})
 			}
-			rows = append(rows, []excelize.Cell{}, []excelize.Cell{text("Rule catalogue", st.section)},
-				wb.headerCells([]string{"Rule", "Severity", "Title", "Evaluated", "Open findings", "Rationale", "Remediation", "References", "Source"}))
+			rows = append(rows, wb.section("Rule catalogue", 0, "", "Rule", "Severity", "Title", "Evaluated", "Open findings",
+				"Rationale", "Remediation", "References", "Source")...)
 			evaluated := map[string]bool{}
 			for _, id := range rep.Evaluated {
 				evaluated[id] = true

@@ -130,14 +130,7 @@ func (wb *workbook) keyFacts(sheets []*sheetSpec, access accessLayout) [][2]stri
 			modified++
 		}
 	}
-	inForce, expired := 0, 0
-	for _, w := range rep.Waivers {
-		if w.Expired {
-			expired++
-		} else {
-			inForce++
-		}
-	}
+	inForce, expired := rep.WaiverCounts()
 	facts := [][2]string{
 		{"Environment", rep.Environment},
 		{"Run time (UTC)", runTime(rep)},
@@ -392,6 +385,12 @@ func (wb *workbook) summaryCharts(sevTop, ruleTop, ruleRows, wasteTop, wasteRows
 	title := func(s string) excelize.ChartTitle {
 		return excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: s, Font: &excelize.Font{Bold: true, Size: 12}}}}
 	}
+	// series is one column of a table on the Summary, top to last, its
+	// categories in column A.
+	series := func(col string, top, last int, colour string) excelize.ChartSeries {
+		return excelize.ChartSeries{Name: cell(col, top-1), Categories: ref("A", top, last), Values: ref(col, top, last),
+			Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{colour}}}
+	}
 	legend := excelize.ChartLegend{Position: "bottom"}
 	// LibreOffice draws excelize's default axis labels pale grey: set them.
 	axis := excelize.ChartAxis{Font: excelize.Font{Color: "404040", Size: 9}}
@@ -411,10 +410,8 @@ func (wb *workbook) summaryCharts(sevTop, ruleTop, ruleRows, wasteTop, wasteRows
 			Type: excelize.ColStacked, Title: title("Findings by severity"), Legend: legend,
 			Dimension: excelize.ChartDimension{Width: 520, Height: 280}, XAxis: axis, YAxis: axis,
 			Series: []excelize.ChartSeries{
-				{Name: cell("B", sevTop-1), Categories: ref("A", sevTop, last), Values: ref("B", sevTop, last),
-					Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"C00000"}}},
-				{Name: cell("C", sevTop-1), Categories: ref("A", sevTop, last), Values: ref("C", sevTop, last),
-					Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"A6A6A6"}}},
+				series("B", sevTop, last, "C00000"),
+				series("C", sevTop, last, "A6A6A6"),
 			},
 		}); err != nil {
 			return err
@@ -427,10 +424,8 @@ func (wb *workbook) summaryCharts(sevTop, ruleTop, ruleRows, wasteTop, wasteRows
 			Dimension: excelize.ChartDimension{Width: 520, Height: uint(110 + 24*ruleRows)},
 			XAxis:     labels, YAxis: axis,
 			Series: []excelize.ChartSeries{
-				{Name: cell("C", ruleTop-1), Categories: ref("A", ruleTop, last), Values: ref("C", ruleTop, last),
-					Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"C00000"}}},
-				{Name: cell("D", ruleTop-1), Categories: ref("A", ruleTop, last), Values: ref("D", ruleTop, last),
-					Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"A6A6A6"}}},
+				series("C", ruleTop, last, "C00000"),
+				series("D", ruleTop, last, "A6A6A6"),
 			},
 		}); err != nil {
 			return err
@@ -446,8 +441,7 @@ func (wb *workbook) summaryCharts(sevTop, ruleTop, ruleRows, wasteTop, wasteRows
 			Type: excelize.Bar, Title: title(name), Legend: excelize.ChartLegend{Position: "none"},
 			Dimension: excelize.ChartDimension{Width: 520, Height: uint(110 + 28*wasteRows)},
 			XAxis:     labels, YAxis: axis,
-			Series: []excelize.ChartSeries{{Name: cell(col, wasteTop-1), Categories: ref("A", wasteTop, last),
-				Values: ref(col, wasteTop, last), Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"ED7D31"}}}},
+			Series: []excelize.ChartSeries{series(col, wasteTop, last, "ED7D31")},
 		}); err != nil {
 			return err
 		}
