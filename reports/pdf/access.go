@@ -139,10 +139,7 @@ func (d *doc) systemAdministrators() {
 		}
 	}
 	if len(customizers) > 0 {
-		shown := customizers
-		if len(shown) > maxList {
-			shown = shown[:maxList]
-		}
+		shown := firstN(customizers, maxList)
 		text := fmt.Sprintf("System Customizer is held by %s: %s", count(len(customizers)), strings.Join(shown, ", "))
 		if more := len(customizers) - len(shown); more > 0 {
 			text += ", " + andMore(more, "report.xlsx, sheet Users")

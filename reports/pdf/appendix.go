@@ -67,10 +67,7 @@ func (d *doc) waiverTable() {
 	d.paragraph("Every waiver of the waivers file and what became of it. A waiver in force hides the findings it names "+
 		"until its expiry day; an expired waiver hides nothing.", body)
 	d.gap(1)
-	shown := ws
-	if len(shown) > maxList {
-		shown = shown[:maxList]
-	}
+	shown := firstN(ws, maxList)
 	var rows [][]string
 	for _, w := range shown {
 		status := fmt.Sprintf("In force, hides %d %s", len(w.Matched), plural(len(w.Matched), "finding", "findings"))
@@ -95,10 +92,7 @@ func (d *doc) inputManifest() {
 	d.paragraph(fmt.Sprintf("The %d input %s this report was made from, with their SHA-256. Input fingerprint (SHA-256 of "+
 		"this manifest): %s.", len(ins), plural(len(ins), "file", "files"), d.facts.fingerprint), body)
 	d.gap(1)
-	shown := ins
-	if len(shown) > maxInputs {
-		shown = shown[:maxInputs]
-	}
+	shown := firstN(ins, maxInputs)
 	var rows [][]string
 	for _, in := range shown {
 		rowsText := "-"

@@ -112,10 +112,7 @@ func (d *doc) changedFindings(title, intro string, fs []diff.FindingRef, none st
 	}
 	d.paragraph(intro, muted)
 	d.gap(1)
-	shown := fs
-	if len(shown) > maxList {
-		shown = shown[:maxList]
-	}
+	shown := firstN(fs, maxList)
 	var rows [][]string
 	for _, f := range shown {
 		msg := f.Message
@@ -148,10 +145,7 @@ func (d *doc) waiverChanges(c *diff.Diff) {
 	if len(c.ExpiredWaivers) > 0 {
 		d.paragraph("Waivers in force in the previous run that have expired: the findings they hid (Open) are open again.", muted)
 		d.gap(1)
-		shown := c.ExpiredWaivers
-		if len(shown) > maxList {
-			shown = shown[:maxList]
-		}
+		shown := firstN(c.ExpiredWaivers, maxList)
 		var rows [][]string
 		for _, x := range shown {
 			rows = append(rows, []string{x.Rule, x.Subject, orDash(x.Owner), orDash(x.Expires), count(len(x.Matched))})
@@ -162,10 +156,7 @@ func (d *doc) waiverChanges(c *diff.Diff) {
 	if len(changed) > 0 {
 		d.paragraph("Findings open in both runs whose waiver or severity changed.", muted)
 		d.gap(1)
-		shown := changed
-		if len(shown) > maxList {
-			shown = shown[:maxList]
-		}
+		shown := firstN(changed, maxList)
 		var rows [][]string
 		for _, f := range shown {
 			what := f.WaiverChange
@@ -228,10 +219,7 @@ func (d *doc) accessChanges(c *diff.Diff) {
 		count(len(c.Access)), plural(len(c.Access), "change", "changes"), count(s.UsersWithAccess),
 		plural(s.UsersWithAccess, "user", "users")), muted)
 	d.gap(1)
-	shown := groups
-	if len(shown) > maxList {
-		shown = shown[:maxList]
-	}
+	shown := firstN(groups, maxList)
 	num := func(n int) string {
 		if n == 0 {
 			return "-"
@@ -293,10 +281,7 @@ func (d *doc) roleDrift(c *diff.Diff) {
 	d.paragraph("Roles whose privileges, name or inheritance changed between the runs; holders are counted in this run "+
 		"(in the previous one for a role deleted).", muted)
 	d.gap(1)
-	shown := c.Roles
-	if len(shown) > maxList {
-		shown = shown[:maxList]
-	}
+	shown := firstN(c.Roles, maxList)
 	var rows [][]string
 	for _, r := range shown {
 		where := "copy in " + orDash(r.BusinessUnit)
@@ -380,10 +365,7 @@ func (d *doc) wasteLineChanges(l diff.LicenseChanges) {
 		return
 	}
 	d.heading("Wasted seats that changed", h3, -1, 15)
-	shown := l.WasteLines
-	if len(shown) > maxList {
-		shown = shown[:maxList]
-	}
+	shown := firstN(l.WasteLines, maxList)
 	var rows [][]string
 	for _, w := range shown {
 		who := w.UserName

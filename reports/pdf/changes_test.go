@@ -8,7 +8,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,22 +21,7 @@ const changesHeading = "Changes since the last run"
 // changesReport is the Report of samples/contoso-2026-12 as audit.Run
 // builds it, with Changes from comparing it with the run of
 // samples/contoso a month earlier. Built once for the tests below.
-func changesReport(t testing.TB) *reports.Report {
-	t.Helper()
-	changesOnce.Do(func() {
-		changes, changesErr = buildChangesReport()
-	})
-	if changesErr != nil {
-		t.Fatal(changesErr)
-	}
-	return changes
-}
-
-var (
-	changesOnce sync.Once
-	changes     *reports.Report
-	changesErr  error
-)
+var changesReport = buildOnce(buildChangesReport)
 
 func buildChangesReport() (*reports.Report, error) {
 	ctx := context.Background()

@@ -20,47 +20,34 @@ const samples = "../../samples/contoso"
 // generatedAt is the fixed clock of the sample report.
 var generatedAt = time.Date(2026, 11, 20, 8, 30, 0, 0, time.UTC)
 
-// sampleReport returns the Report of samples/contoso, built once for
-// all the PDF tests. Its Access is nil: the PDF does not read the matrix,
-// and the database is closed once the report is built.
-func sampleReport(t testing.TB) *reports.Report {
-	t.Helper()
-	sampleOnce.Do(func() {
-		sample, sampleErr = buildSampleReport(fatal{t})
-	})
-	if sampleErr != nil {
-		t.Fatal(sampleErr)
+// sampleReport returns the Report of samples/contoso, built once for all
+// the PDF tests. Its Access is nil: the PDF does not read the matrix, and
+// the database is closed once the report is built.
+var sampleReport = buildOnce(buildSampleReport)
+
+// buildOnce builds a Report once for every test that asks for it; a
+// failure fails each of them.
+func buildOnce(build func() (*reports.Report, error)) func(testing.TB) *reports.Report {
+	get := sync.OnceValues(build)
+	return func(t testing.TB) *reports.Report {
+		t.Helper()
+		rep, err := get()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rep
 	}
-	return sample
 }
-
-var (
-	sampleOnce sync.Once
-	sample     *reports.Report
-	sampleErr  error
-)
-
-// fatal turns the builder's t.Fatal into a panic recovered as an
-// error, so a failure is reported by every test that needs the sample.
-type fatal struct{ testing.TB }
-
-func (f fatal) Fatal(args ...any)                 { panic(fmt.Sprint(args...)) }
-func (f fatal) Fatalf(format string, args ...any) { panic(fmt.Sprintf(format, args...)) }
 
 // buildSampleReport builds the Report of samples/contoso as run does
 // (audit.Prepare), with a fixed clock.
-func buildSampleReport(t testing.TB) (rep *reports.Report, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("build the sample report: %v", r)
-		}
-	}()
+func buildSampleReport() (*reports.Report, error) {
 	a, err := audit.Prepare(context.Background(), audit.Options{Input: samples, Now: generatedAt, ToolVersion: "test"})
 	if err != nil {
-		t.Fatal(err)
+		return nil, fmt.Errorf("build the sample report: %w", err)
 	}
 	defer a.Close()
-	rep = a.Report
+	rep := a.Report
 	rep.Access = nil // the PDF does not read the matrix, and the database closes here
 	return rep, nil
 }

@@ -210,10 +210,7 @@ func (d *doc) licenseNeeds(lr reports.LicenseReview) {
 	}
 	d.paragraph(msg, body)
 	d.gap(1)
-	shown := lr.People
-	if len(shown) > maxList {
-		shown = shown[:maxList]
-	}
+	shown := firstN(lr.People, maxList)
 	var rows [][]string
 	for _, p := range shown {
 		tables := strings.Join(p.Tables, ", ")
@@ -256,10 +253,7 @@ func (d *doc) skuTable(lr reports.LicenseReview) {
 			"assigned to no user: never counted as idle seats. Locked-out units (a cancelled subscription) are not "+
 			"available seats either.", n, plural(n, "SKU", "SKUs"), plural(n, "is", "are")), muted)
 	}
-	skus := lr.SKUs
-	if len(skus) > maxList {
-		skus = skus[:maxList]
-	}
+	skus := firstN(lr.SKUs, maxList)
 	var rows [][]string
 	for _, s := range skus {
 		name := s.PartNumber
@@ -305,10 +299,7 @@ func (d *doc) wasteLines(lr reports.LicenseReview) {
 	}
 	lines := append([]reports.WasteLine(nil), lr.Waste...)
 	sort.SliceStable(lines, func(i, j int) bool { return lines[i].Annual > lines[j].Annual })
-	shown := lines
-	if len(shown) > maxList {
-		shown = shown[:maxList]
-	}
+	shown := firstN(lines, maxList)
 	title := "Wasted seats"
 	if lr.HasPrices {
 		title = "Costliest wasted seats"

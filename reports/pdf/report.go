@@ -296,6 +296,15 @@ func abs64(n int64) int64 {
 	return n
 }
 
+// firstN is the first n elements of list, or all of them: a list in the
+// PDF stops after n entries and says where the rest is.
+func firstN[T any](list []T, n int) []T {
+	if len(list) > n {
+		return list[:n]
+	}
+	return list
+}
+
 // plural picks the singular or plural noun for n.
 func plural(n int, one, many string) string {
 	if n == 1 {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/d365audit/d365audit/reports"
+	"github.com/d365audit/d365audit/reports/internal/textdiff"
 	"github.com/d365audit/d365audit/reports/pdf"
 	"github.com/d365audit/d365audit/rules"
 )
@@ -111,20 +112,8 @@ func TestPDFGolden(t *testing.T) {
 		t.Fatalf("%v (go test ./reports/pdf/ -update writes it)", err)
 	}
 	if got != string(want) {
-		gl, wl := strings.Split(got, "\n"), strings.Split(string(want), "\n")
-		for i := 0; i < len(gl) || i < len(wl); i++ {
-			var g, w string
-			if i < len(gl) {
-				g = gl[i]
-			}
-			if i < len(wl) {
-				w = wl[i]
-			}
-			if g != w {
-				t.Fatalf("report.pdf text differs from %s at line %d:\n got: %q\nwant: %q\n(go test ./reports/pdf/ -update rewrites it)",
-					golden, i+1, g, w)
-			}
-		}
+		t.Fatalf("report.pdf text differs from %s (go test ./reports/pdf/ -update rewrites it):\n%s",
+			golden, textdiff.First(string(want), got))
 	}
 }
 

@@ -319,10 +319,7 @@ func (d *doc) ruleSection(num string, t *ruleTally) {
 	d.gap(2)
 	d.heading("Subjects", h3, -1, 15)
 	rows := [][]string{}
-	shown := t.findings
-	if len(shown) > maxSubjects {
-		shown = shown[:maxSubjects]
-	}
+	shown := firstN(t.findings, maxSubjects)
 	for _, i := range shown {
 		fd := d.rep.Findings[i]
 		rows = append(rows, []string{subjectLabel(fd), orDash(fd.BusinessUnit), fd.Message, findingStatus(fd)})

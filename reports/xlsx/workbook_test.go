@@ -19,6 +19,7 @@ import (
 
 	"github.com/d365audit/d365audit/queries"
 	"github.com/d365audit/d365audit/reports"
+	"github.com/d365audit/d365audit/reports/internal/textdiff"
 	"github.com/d365audit/d365audit/reports/xlsx"
 	"github.com/d365audit/d365audit/rules"
 	"github.com/xuri/excelize/v2"
@@ -178,7 +179,7 @@ func TestWorkbookGolden(t *testing.T) {
 		}
 		if string(golden) != text {
 			t.Errorf("sheet %s differs from %s (rerun with -update if the change is intended):\n%s",
-				sheet, name, firstDiff(string(golden), text))
+				sheet, name, textdiff.First(string(golden), text))
 		}
 	}
 	for _, p := range want {
@@ -186,23 +187,6 @@ func TestWorkbookGolden(t *testing.T) {
 			t.Errorf("golden file %s names no sheet of the workbook", p)
 		}
 	}
-}
-
-func firstDiff(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	for i := 0; i < max(len(w), len(g)); i++ {
-		var a, b string
-		if i < len(w) {
-			a = w[i]
-		}
-		if i < len(g) {
-			b = g[i]
-		}
-		if a != b {
-			return fmt.Sprintf("line %d\nwant: %s\ngot:  %s", i+1, a, b)
-		}
-	}
-	return "(same lines)"
 }
 
 // TestWorkbookEmptyReport: a Report with nothing in it still gives every
