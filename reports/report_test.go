@@ -4,6 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"testing"
+
+	"github.com/d365audit/d365audit/rules"
 )
 
 // The fingerprint is sha256sum's manifest, sorted by file, hashed: it does
@@ -21,5 +23,14 @@ func TestInputFingerprint(t *testing.T) {
 	}
 	if InputFingerprint([]Input{{File: "x"}}) == "" {
 		t.Error("an input without a digest breaks the fingerprint")
+	}
+}
+
+// Expired waivers and those in force are counted apart; a waiver in force
+// that matches nothing still counts as in force.
+func TestWaiverCounts(t *testing.T) {
+	r := &Report{Waivers: []rules.WaiverStatus{{Expired: true}, {Matched: []string{"f"}}, {}, {Expired: true}}}
+	if inForce, expired := r.WaiverCounts(); inForce != 2 || expired != 2 {
+		t.Errorf("WaiverCounts = %d in force, %d expired; want 2, 2", inForce, expired)
 	}
 }
