@@ -1,3 +1,6 @@
+// Package pdf writes report.pdf, the sign-off report (Writer), and lends its
+// layout to other commands as Document: the same embedded fonts, headings
+// and tables.
 package pdf
 
 import (

@@ -11,8 +11,8 @@ import (
 )
 
 // One function per section of report.pdf, in reading order: here the cover,
-// the executive summary and the findings by rule; then pdf_license.go,
-// pdf_access.go and pdf_appendix.go.
+// the executive summary and the findings by rule; then license.go,
+// access.go and appendix.go.
 
 // cover: what was audited, when, from which inputs, and with which rules.
 func (d *doc) cover() {

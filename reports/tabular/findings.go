@@ -1,3 +1,5 @@
+// Package tabular writes the machine-readable outputs of a run:
+// findings.json, findings.csv and access.parquet.
 package tabular
 
 import (

@@ -1,3 +1,5 @@
+// Package xlsx writes report.xlsx, the auditor workbook (Writer), and lends
+// its deterministic zip writer to other workbooks (DeterministicZip).
 package xlsx
 
 import (
