@@ -16,6 +16,9 @@ import (
 	"github.com/d365audit/d365audit/ingest"
 	"github.com/d365audit/d365audit/queries/access"
 	"github.com/d365audit/d365audit/reports"
+	"github.com/d365audit/d365audit/reports/pdf"
+	"github.com/d365audit/d365audit/reports/tabular"
+	"github.com/d365audit/d365audit/reports/xlsx"
 	"github.com/d365audit/d365audit/store"
 	"golang.org/x/sync/errgroup"
 )
@@ -39,14 +42,20 @@ func writeOutputs(ctx context.Context, db *store.DB, out, previous string, rep *
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return fmt.Errorf("create output directory: %w", err)
 	}
-	findings := []outputStep{
-		{FindingsJSON, streamTo(func(w io.Writer) error { return reports.WriteFindingsJSON(w, rep) }), ""},
-		{FindingsCSV, streamTo(func(w io.Writer) error { return reports.WriteFindingsCSV(w, rep) }), "findings"},
+	// The report writers, by the file each writes.
+	writers := map[string]reports.Writer{
+		FindingsJSON: tabular.FindingsJSON{},
+		FindingsCSV:  tabular.FindingsCSV{},
+		AccessFile:   tabular.AccessParquet{},
+		PDFFile:      pdf.Writer{},
+		ReportXLSX:   xlsx.Writer{Options: xlsx.Options{TmpDir: out}},
 	}
-	parquet := outputStep{AccessFile, streamTo(func(w io.Writer) error {
-		return reports.WriteAccessParquet(w, rep.Access.Matrix())
-	}), "parquet"}
-	if rep.IsTenant() {
+	render := func(name, stage string) outputStep {
+		return outputStep{name, streamTo(func(w io.Writer) error { return writers[name].Write(ctx, w, rep) }), stage}
+	}
+	findings := []outputStep{render(FindingsJSON, ""), render(FindingsCSV, "findings")}
+	parquet := render(AccessFile, "parquet")
+	if rep.IsTenant() { // a folder, partitioned by environment
 		parquet.write = func(tmp string) error { return writeAccessPartitions(tmp, rep.Environments) }
 	}
 	database := outputStep{DatabaseFile, func(tmp string) error { return copyDatabase(ctx, db, tmp, rep.IsTenant()) }, "database"}
@@ -58,15 +67,13 @@ func writeOutputs(ctx context.Context, db *store.DB, out, previous string, rep *
 		rep.Changes = d
 		return streamTo(func(w io.Writer) error { return diff.WriteJSON(w, d) })(tmp)
 	}, "diff"}
-	pdf := outputStep{PDFFile, streamTo(func(w io.Writer) error { return reports.WritePDF(w, rep) }), "pdf"}
-	workbook := outputStep{ReportXLSX, streamTo(func(w io.Writer) error {
-		return reports.WriteWorkbookContext(ctx, w, rep, reports.WorkbookOptions{TmpDir: out})
-	}), "workbook"}
+	document := render(PDFFile, "pdf")
+	workbook := render(ReportXLSX, "workbook")
 	// Lanes run side by side, each in order. The comparison with a previous
 	// run reads the database, and the reports show the comparison.
-	lanes := [][]outputStep{{parquet}, {database}, {pdf, workbook}}
+	lanes := [][]outputStep{{parquet}, {database}, {document, workbook}}
 	if previous != "" {
-		lanes = [][]outputStep{{parquet}, {database, compare, pdf, workbook}}
+		lanes = [][]outputStep{{parquet}, {database, compare, document, workbook}}
 	}
 	// the findings stage runs from the end of the rules
 	written, err := writeSteps(out, findings, func(stage string, _ time.Time) { clock.done(stage) })

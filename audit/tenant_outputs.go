@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/d365audit/d365audit/reports"
+	"github.com/d365audit/d365audit/reports/tabular"
 	"github.com/d365audit/d365audit/rules"
 	"github.com/d365audit/d365audit/store"
 )
@@ -45,7 +46,7 @@ func writeAccessPartitions(dir string, envs []reports.EnvironmentRun) error {
 			return err
 		}
 		w := bufio.NewWriterSize(f, 1<<20)
-		err = reports.WriteAccessParquet(w, e.Access.Matrix())
+		err = tabular.WriteAccessParquet(w, e.Access.Matrix())
 		if err == nil {
 			err = w.Flush()
 		}

@@ -1,11 +1,17 @@
 // Package reports holds the result of a run as one value, Report, and the
-// writers that render it (findings.json, findings.csv, and later the
-// workbook and the PDF). Writers take an io.Writer and the Report; they
-// never touch the database and never print.
+// interface of the writers that render it (Writer). The writers live in
+// packages of their own: tabular (findings.json, findings.csv,
+// access.parquet), pdf (report.pdf), xlsx (report.xlsx) and summary (the
+// lines the run command prints). Writers take an io.Writer and the Report;
+// they never touch the database and never print.
 package reports
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"io"
+	"sort"
 	"time"
 
 	"github.com/d365audit/d365audit/diff"
@@ -121,4 +127,35 @@ func AtOrAbove(fs []rules.Finding, severity string) int {
 		}
 	}
 	return n
+}
+
+// InputFingerprint is the SHA-256 of the input manifest: one line per
+// input, "<sha256>  <file>\n" as sha256sum prints it, sorted by file name.
+// Any change to any input changes it; `sha256sum` over the files, sorted,
+// reproduces the manifest.
+func InputFingerprint(inputs []Input) string {
+	sorted := append([]Input(nil), inputs...)
+	sort.SliceStable(sorted, func(i, j int) bool {
+		if sorted[i].File != sorted[j].File {
+			return sorted[i].File < sorted[j].File
+		}
+		return sorted[i].SHA256 < sorted[j].SHA256
+	})
+	h := sha256.New()
+	for _, in := range sorted {
+		io.WriteString(h, in.SHA256+"  "+in.File+"\n")
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// WaiverCounts counts the waivers still in force and the expired ones.
+func (r *Report) WaiverCounts() (inForce, expired int) {
+	for _, w := range r.Waivers {
+		if w.Expired {
+			expired++
+		} else {
+			inForce++
+		}
+	}
+	return inForce, expired
 }

@@ -9,7 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/d365audit/d365audit/reports"
+	"github.com/d365audit/d365audit/reports/pdf"
+	"github.com/d365audit/d365audit/reports/tabular"
 )
 
 // WriteResults writes the evidence of a collected campaign into dir:
@@ -43,7 +44,7 @@ func csvWrite(w io.Writer, head []string, rows [][]string) error {
 	}
 	for _, row := range rows {
 		for i := range row {
-			row[i] = reports.SafeCell(row[i])
+			row[i] = tabular.SafeCell(row[i])
 		}
 		if err := cw.Write(row); err != nil {
 			return err
@@ -216,7 +217,7 @@ func (res *Results) writePDF(w io.Writer) error {
 	if err != nil {
 		created, _ = time.Parse("2006-01-02", c.Run.AsOf)
 	}
-	doc, err := reports.NewDocument(reports.DocumentInfo{
+	doc, err := pdf.NewDocument(pdf.DocumentInfo{
 		Title:       "User access review " + c.ID + ": " + c.Run.Environment,
 		Subject:     "Evidence of the user access review of " + c.Run.Environment + " as of " + c.Run.AsOf,
 		ToolVersion: c.Run.ToolVersion,
@@ -264,7 +265,7 @@ func (res *Results) writePDF(w io.Writer) error {
 		rows = append(rows, []string{s.Reviewer, fmt.Sprint(s.Items), fmt.Sprint(s.Kept), fmt.Sprint(s.Revoked),
 			fmt.Sprint(s.Undecided), s.Status()})
 	}
-	doc.Table([]reports.DocColumn{{Head: "Reviewer", Width: 0.38}, {Head: "Items", Width: 0.09}, {Head: "Kept", Width: 0.09},
+	doc.Table([]pdf.DocColumn{{Head: "Reviewer", Width: 0.38}, {Head: "Items", Width: 0.09}, {Head: "Kept", Width: 0.09},
 		{Head: "Revoked", Width: 0.11}, {Head: "Undecided", Width: 0.13}, {Head: "Status", Width: 0.20}}, rows)
 
 	doc.Heading(fmt.Sprintf("Revocations (%d)", revoked), 1)
@@ -286,7 +287,7 @@ func (res *Results) writePDF(w io.Writer) error {
 			}
 			rows = append(rows, []string{it.Person, it.BusinessUnit, it.Role, it.Held, how, it.Reviewer, r.Comment})
 		}
-		doc.Table([]reports.DocColumn{{Head: "Person", Width: 0.15}, {Head: "Business unit", Width: 0.12}, {Head: "Role", Width: 0.16},
+		doc.Table([]pdf.DocColumn{{Head: "Person", Width: 0.15}, {Head: "Business unit", Width: 0.12}, {Head: "Role", Width: 0.16},
 			{Head: "Held", Width: 0.14}, {Head: "To remove", Width: 0.19}, {Head: "Reviewer", Width: 0.12}, {Head: "Comment", Width: 0.12}}, rows)
 	}
 
@@ -306,7 +307,7 @@ func (res *Results) writePDF(w io.Writer) error {
 			it := d.Item
 			rows = append(rows, []string{it.ID, it.Person, it.Role, it.Held, it.Reviewer, why})
 		}
-		doc.Table([]reports.DocColumn{{Head: "Item", Width: 0.16, Small: true}, {Head: "Person", Width: 0.16}, {Head: "Role", Width: 0.18},
+		doc.Table([]pdf.DocColumn{{Head: "Item", Width: 0.16, Small: true}, {Head: "Person", Width: 0.16}, {Head: "Role", Width: 0.18},
 			{Head: "Held", Width: 0.14}, {Head: "Reviewer", Width: 0.18}, {Head: "Why", Width: 0.18}}, rows)
 	}
 
@@ -316,7 +317,7 @@ func (res *Results) writePDF(w io.Writer) error {
 		for _, r := range c.Removed {
 			rows = append(rows, []string{r.ID, r.Person, r.Role, r.Held, orDash(r.Decision)})
 		}
-		doc.Table([]reports.DocColumn{{Head: "Item", Width: 0.16, Small: true}, {Head: "Person", Width: 0.22}, {Head: "Role", Width: 0.24},
+		doc.Table([]pdf.DocColumn{{Head: "Item", Width: 0.16, Small: true}, {Head: "Person", Width: 0.22}, {Head: "Role", Width: 0.24},
 			{Head: "Held", Width: 0.2}, {Head: "Decision then", Width: 0.18}}, rows)
 	}
 
@@ -328,7 +329,7 @@ func (res *Results) writePDF(w io.Writer) error {
 		for _, r := range res.Returned {
 			rows = append(rows, []string{r.Name, r.Reviewer, fmt.Sprint(r.Rows), r.SHA256})
 		}
-		doc.Table([]reports.DocColumn{{Head: "File", Width: 0.22}, {Head: "Reviewer", Width: 0.22}, {Head: "Rows", Width: 0.08},
+		doc.Table([]pdf.DocColumn{{Head: "File", Width: 0.22}, {Head: "Reviewer", Width: 0.22}, {Head: "Rows", Width: 0.08},
 			{Head: "SHA-256", Width: 0.48, Small: true}}, rows)
 	}
 	return doc.Write(w)

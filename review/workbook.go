@@ -5,9 +5,8 @@ import (
 	"io"
 	"time"
 
+	"github.com/d365audit/d365audit/reports/xlsx"
 	"github.com/xuri/excelize/v2"
-
-	"github.com/d365audit/d365audit/reports"
 )
 
 // Sheet names of a reviewer's workbook.
@@ -30,7 +29,7 @@ const (
 func writeWorkbook(w io.Writer, c *Campaign, rv ReviewerFile, items []*Item, tmpDir string) error {
 	f := excelize.NewFile(excelize.Options{TmpDir: tmpDir})
 	defer f.Close()
-	reports.DeterministicZip(f, tmpDir)
+	xlsx.DeterministicZip(f, tmpDir)
 	if err := f.SetSheetName("Sheet1", sheetReview); err != nil {
 		return err
 	}

@@ -13,7 +13,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/d365audit/d365audit/diff"
-	"github.com/d365audit/d365audit/reports"
+	"github.com/d365audit/d365audit/reports/xlsx"
 )
 
 // Write writes the campaign into dir: every reviewer's workbook, then
@@ -29,9 +29,9 @@ func Write(ctx context.Context, c *Campaign, dir, tmpDir string) error {
 			dir, old.ID, short(old.Run.Fingerprint), c.ID, short(c.Run.Fingerprint))
 	}
 	for _, rv := range c.Reviewers {
-		if rv.Items >= reports.SheetRowLimit {
+		if rv.Items >= xlsx.SheetRowLimit {
 			return badInput("reviewer %s has %d items, more than a sheet holds (%d rows): split the review with --reviewers",
-				rv.Reviewer, rv.Items, reports.SheetRowLimit-1)
+				rv.Reviewer, rv.Items, xlsx.SheetRowLimit-1)
 		}
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {

@@ -15,7 +15,7 @@ import (
 	"github.com/d365audit/d365audit/ingest"
 	"github.com/d365audit/d365audit/queries/access"
 	"github.com/d365audit/d365audit/queries/vocab"
-	"github.com/d365audit/d365audit/reports"
+	"github.com/d365audit/d365audit/reports/tabular"
 	"github.com/d365audit/d365audit/store"
 )
 
@@ -356,7 +356,7 @@ func newCSVTable(w io.Writer, header ...string) *csvTable {
 
 func (t *csvTable) row(cells ...string) {
 	for i := range cells {
-		cells[i] = reports.SafeCell(cells[i])
+		cells[i] = tabular.SafeCell(cells[i])
 	}
 	t.cw.Write(cells)
 }

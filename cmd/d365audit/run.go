@@ -14,6 +14,7 @@ import (
 	"github.com/d365audit/d365audit/diff"
 	"github.com/d365audit/d365audit/internal/progress"
 	"github.com/d365audit/d365audit/reports"
+	"github.com/d365audit/d365audit/reports/summary"
 	"github.com/d365audit/d365audit/rules"
 )
 
@@ -80,80 +81,20 @@ func runAudit(ctx context.Context, o runOptions, w, errW io.Writer) error {
 	if err != nil {
 		return err
 	}
-	printRunSummary(w, o.Out, rep)
+	files := []string{audit.ReportXLSX, audit.PDFFile, audit.FindingsJSON, audit.FindingsCSV, audit.AccessFile, audit.DatabaseFile}
+	if rep.Changes != nil {
+		files = append(files, diff.OutputFile)
+	}
+	files = append(files, audit.ManifestFile)
+	if err := (summary.Writer{Dir: o.Out, Files: files}).Write(ctx, w, rep); err != nil {
+		return err
+	}
 	if o.failOn != "" {
 		if n := reports.AtOrAbove(rep.Findings, o.failOn); n > 0 {
 			return &exitError{code: exitFindings, err: fmt.Errorf("%d open %s at %s or above", n, plural(n, "finding", "findings"), o.failOn)}
 		}
 	}
 	return nil
-}
-
-func printRunSummary(w io.Writer, out string, rep *reports.Report) {
-	s := reports.Summarize(rep.Findings)
-	fmt.Fprintf(w, "Audit of %s as of %s: %d findings (critical %d, high %d, medium %d, low %d, info %d; waived %d)\n",
-		rep.Environment, rep.AsOf.Format("2006-01-02"), len(rep.Findings), s.Critical, s.High, s.Medium, s.Low, s.Info, s.Waived)
-	fmt.Fprintf(w, "Rules: %d evaluated, %d not evaluated; %d access profiles\n", len(rep.Evaluated), len(rep.NotEvaluated), rep.AccessProfiles)
-	for _, ne := range rep.NotEvaluated {
-		fmt.Fprintf(w, "  not evaluated: %s: %s\n", ne.Rule, ne.Why)
-	}
-	counts := map[string]int{}
-	severity := map[string]string{}
-	var order []string
-	for _, f := range rep.Findings {
-		if f.Waived {
-			continue
-		}
-		if counts[f.Rule] == 0 {
-			order = append(order, f.Rule)
-			severity[f.Rule] = f.Severity
-		}
-		counts[f.Rule]++
-	}
-	if len(order) > 0 {
-		fmt.Fprintln(w, "Open findings by rule:")
-		for _, r := range order {
-			fmt.Fprintf(w, "  %-8s %-32s %3d\n", severity[r], r, counts[r])
-		}
-	}
-	l := rep.Licenses
-	switch {
-	case !l.HasGraph:
-		fmt.Fprintln(w, "License review: not performed (no graph/subscribedSkus.json in the export)")
-	case !l.HasPrices:
-		fmt.Fprintf(w, "License review: %d wasted seats; costs need a price list (--prices)\n", wastedSeats(l))
-	default:
-		fmt.Fprintf(w, "License waste: %d seats, %s %.2f a month, %.2f a year\n", wastedSeats(l), l.Currency, l.TotalMonthly, l.TotalAnnual)
-	}
-	if l.Candidates > 0 {
-		line := fmt.Sprintf("Right-sizing candidates (to review, not waste): %d people hold a Dynamics 365 seat their access uses for no restricted-table write", l.Candidates)
-		if l.HasPrices && l.CandidateMonthly > 0 {
-			line += fmt.Sprintf("; as Power Apps per user: %s %.2f a month less", l.Currency, l.CandidateMonthly)
-		}
-		fmt.Fprintln(w, line)
-	}
-	if note := l.CatalogNote(); note != "" {
-		fmt.Fprintln(w, "License review: "+note)
-	}
-	if l.HasGraph && !l.HasUsers {
-		fmt.Fprintln(w, "License review: no graph/users.json: idle seats per SKU only; the licenses of each user were not reviewed")
-	}
-	if c := rep.Changes; c != nil {
-		s := c.Summary
-		fmt.Fprintf(w, "Since the run of %s: %d new, %d resolved, %d still open findings; %d access changes for %d users; %d role changes (see diff.json)\n",
-			c.Old.AsOf, s.FindingsNew, s.FindingsResolved, s.FindingsStillOpen,
-			s.AccessGained+s.AccessLost+s.DepthUp+s.DepthDown+s.ScopeMoved, s.UsersWithAccess, s.RoleChanges)
-	}
-	for _, ws := range rep.Waivers {
-		if ws.Expired {
-			fmt.Fprintf(w, "Expired waiver (no longer hides its finding): %s %s, owner %s, expired %s\n", ws.Rule, ws.Subject, ws.Owner, ws.Expires)
-		}
-	}
-	files := []string{audit.ReportXLSX, audit.PDFFile, audit.FindingsJSON, audit.FindingsCSV, audit.AccessFile, audit.DatabaseFile}
-	if rep.Changes != nil {
-		files = append(files, diff.OutputFile)
-	}
-	fmt.Fprintf(w, "Written to %s: %s, %s\n", out, strings.Join(files, ", "), audit.ManifestFile)
 }
 
 func newRulesCommand() *cli.Command {
@@ -205,14 +146,6 @@ func newRulesCommand() *cli.Command {
 			return nil
 		}),
 	}
-}
-
-func wastedSeats(l reports.LicenseReview) int64 {
-	var n int64
-	for _, c := range l.Categories {
-		n += c.Seats
-	}
-	return n
 }
 
 func parseNow(s string) (time.Time, error) {
