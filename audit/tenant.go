@@ -304,6 +304,9 @@ func (t *tenantRun) model(ctx context.Context) error {
 	if err := tenant.BuildCrossEnvironment(ctx, t.db, t.environments()); err != nil {
 		return err
 	}
+	if err := tenant.BuildAccessSpread(ctx, t.db, t.environments(), t.matrices); err != nil {
+		return err
+	}
 	return t.use(ctx, "main")
 }
 

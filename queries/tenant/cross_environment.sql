@@ -1,7 +1,8 @@
 -- Views across the environments of a tenant, from the tables
 -- queries.BuildCrossEnvironment gathers from each environment's schema:
 -- tenant_user_environments, tenant_user_roles, tenant_roles,
--- tenant_role_privileges, tenant_user_profiles, tenant_profile_cells.
+-- tenant_role_privileges, tenant_user_profiles (the access spread is Go:
+-- tenant.BuildAccessSpread).
 -- People are linked by their Entra object id (entraid).
 
 -- People x environments: where each person has a user, enabled or not, in
@@ -55,39 +56,3 @@ SELECT g.role, bool_or(g.custom) OVER (PARTITION BY g.role) AS custom, g.privile
        coalesce(depth_name(g.depth_rank), 'none') AS depth
 FROM grid g SEMI JOIN differing d ON d.role = g.role AND d.privilege = g.privilege
 ORDER BY g.role, g.privilege, g.environment;
-
--- Access spread: for each person with users in two or more environments,
--- the pair of environments whose effective access differs most, counted in
--- cells (table and privilege) whose depth differs. Computed once per pair of
--- access profiles, which people share.
-CREATE OR REPLACE TABLE tenant_access_spread AS
-WITH pairs AS (
-    SELECT a.entraid, a.environment AS env_a, a.profileid AS prof_a, b.environment AS env_b, b.profileid AS prof_b
-    FROM tenant_user_profiles a JOIN tenant_user_profiles b ON a.entraid = b.entraid AND a.environment < b.environment
-),
-profile_pairs AS (SELECT DISTINCT env_a, prof_a, env_b, prof_b FROM pairs),
-ca AS (
-    SELECT d.*, c.table_name, c.privilege, c.depth_rank FROM profile_pairs d
-    JOIN tenant_profile_cells c ON c.environment = d.env_a AND c.profileid = d.prof_a
-),
-cb AS (
-    SELECT d.*, c.table_name, c.privilege, c.depth_rank FROM profile_pairs d
-    JOIN tenant_profile_cells c ON c.environment = d.env_b AND c.profileid = d.prof_b
-),
-differences AS (
-    SELECT env_a, prof_a, env_b, prof_b, count(*) AS cells
-    FROM ca FULL JOIN cb USING (env_a, prof_a, env_b, prof_b, table_name, privilege)
-    WHERE ca.depth_rank IS DISTINCT FROM cb.depth_rank
-    GROUP BY env_a, prof_a, env_b, prof_b
-),
-per_person AS (
-    SELECT p.entraid, coalesce(d.cells, 0) AS cells, p.env_a, p.env_b,
-           row_number() OVER (PARTITION BY p.entraid ORDER BY coalesce(d.cells, 0) DESC, p.env_a, p.env_b) AS pick,
-           count(*) OVER (PARTITION BY p.entraid) AS pairs
-    FROM pairs p LEFT JOIN differences d USING (env_a, prof_a, env_b, prof_b)
-)
-SELECT pp.entraid, coalesce(t.fullname, t.domainname) AS person, t.domainname, len(t.environments) AS environments,
-       pp.env_a, pp.env_b, pp.cells AS cells_differing
-FROM per_person pp JOIN tenant_people t USING (entraid)
-WHERE pp.pick = 1
-ORDER BY cells_differing DESC, person, pp.entraid;

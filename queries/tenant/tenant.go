@@ -49,14 +49,12 @@ var tenantGather = []struct{ table, query string }{
 	{"tenant_user_profiles", `SELECT %[2]s AS environment, lower(u.azureactivedirectoryobjectid) AS entraid, up.profileid
 		FROM %[1]s.user_profiles up JOIN %[1]s.systemusers u USING (systemuserid)
 		WHERE u.azureactivedirectoryobjectid IS NOT NULL AND NOT u.isdisabled`},
-	{"tenant_profile_cells", `SELECT %[2]s AS environment, profileid, table_name, privilege, depth_rank
-		FROM %[1]s.profile_access`},
 }
 
 // BuildCrossEnvironment builds the views across a tenant's environments in
 // the current (tenant) schema, after BuildTenantLicenses: people x
-// environments, administrators, role drift and access spread
-// (tenant/cross_environment.sql).
+// environments, administrators and role drift (cross_environment.sql);
+// BuildAccessSpread adds the access spread.
 func BuildCrossEnvironment(ctx context.Context, db *store.DB, envs []Environment) error {
 	if err := db.ExecScript(ctx, "access vocabulary", vocab.SQL); err != nil {
 		return err
