@@ -49,9 +49,13 @@ func rereadsFile(table string) bool {
 }
 
 // Reference inputs that may sit beside the export; ingest reads the first
-// two, the policy and waivers belong to the rule engine.
+// two, the policy and waivers belong to the rule engine. The manifests
+// export writes (export-manifest.json in an export and in graph/,
+// tenant.json and environments/ in a tenant folder) are known too: they are
+// no data, and no cause for a notice.
 var referenceNames = map[string]bool{"baseline": true, "prices.csv": true, "policy.yaml": true,
-	"policy.yml": true, "waivers.yaml": true, "waivers.yml": true, "readme.md": true}
+	"policy.yml": true, "waivers.yaml": true, "waivers.yml": true, "readme.md": true,
+	"export-manifest.json": true, "tenant.json": true, "environments": true}
 
 var fileNamePattern = regexp.MustCompile(`^(?i)([a-z0-9_]+)(?:\.([0-9]+))?\.(json|csv|parquet)$`)
 
@@ -116,7 +120,7 @@ func discoverGraph(dir, rel string, byTable map[string][]inputFile, ps *Problems
 	for _, e := range entries {
 		name := e.Name()
 		relName := rel + "/" + name
-		if e.IsDir() || strings.HasPrefix(name, ".") {
+		if e.IsDir() || strings.HasPrefix(name, ".") || referenceNames[strings.ToLower(name)] {
 			continue
 		}
 		m := fileNamePattern.FindStringSubmatch(name)
