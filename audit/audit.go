@@ -129,11 +129,7 @@ type runInputs struct {
 // checkRunInputs checks everything that can be wrong with a run's inputs
 // but the export itself, before the first byte is written.
 func checkRunInputs(ctx context.Context, opts Options) (*runInputs, error) {
-	now := opts.Now
-	if now.IsZero() {
-		now = time.Now()
-	}
-	in := &runInputs{now: now.UTC().Truncate(time.Second)}
+	in := &runInputs{now: runClock(opts.Now)}
 	if err := CheckInputDir(opts.Input); err != nil {
 		return nil, &InputError{Err: err}
 	}

@@ -157,17 +157,9 @@ func openTenantExport(ctx context.Context, o ModelOptions) (*Model, error) {
 	if err != nil {
 		return nil, &InputError{Err: err}
 	}
-	policy, _, err := loadPolicy(o.Input, o.Policy)
-	if err != nil {
+	in := &runInputs{}
+	if in.policy, in.now, in.asOf, err = o.policy(); err != nil {
 		return nil, err
-	}
-	now := o.Now
-	if now.IsZero() {
-		now = time.Now()
-	}
-	in := &runInputs{now: now.UTC().Truncate(time.Second), policy: policy}
-	if in.asOf, err = policy.AsOfTime(in.now); err != nil {
-		return nil, &InputError{Err: err}
 	}
 	if in.catalog, err = loadSKUCatalog(""); err != nil {
 		return nil, err
@@ -204,17 +196,9 @@ func openRunDatabase(ctx context.Context, input, path string) (*store.DB, error)
 // openExport loads an export into a database in memory and builds the
 // access model over it.
 func openExport(ctx context.Context, o ModelOptions) (*store.DB, error) {
-	policy, _, err := loadPolicy(o.Input, o.Policy)
+	policy, _, asOf, err := o.policy()
 	if err != nil {
 		return nil, err
-	}
-	now := o.Now
-	if now.IsZero() {
-		now = time.Now()
-	}
-	asOf, err := policy.AsOfTime(now.UTC().Truncate(time.Second))
-	if err != nil {
-		return nil, &InputError{Err: err}
 	}
 	db, err := store.Open(ctx, "")
 	if err != nil {
@@ -232,6 +216,27 @@ func openExport(ctx context.Context, o ModelOptions) (*store.DB, error) {
 		return nil, err
 	}
 	return db, nil
+}
+
+// policy reads the policy the questions are asked under, and the run's
+// clock and as_of date from it.
+func (o ModelOptions) policy() (policy *rules.Policy, now, asOf time.Time, err error) {
+	if policy, _, err = loadPolicy(o.Input, o.Policy); err != nil {
+		return nil, now, asOf, err
+	}
+	now = runClock(o.Now)
+	if asOf, err = policy.AsOfTime(now); err != nil {
+		return nil, now, asOf, &InputError{Err: err}
+	}
+	return policy, now, asOf, nil
+}
+
+// runClock is the time a run takes as now: t, or the time, to the second.
+func runClock(t time.Time) time.Time {
+	if t.IsZero() {
+		t = time.Now()
+	}
+	return t.UTC().Truncate(time.Second)
 }
 
 // loadPolicy reads the policy a run of input uses: path, else policy.yaml

@@ -23,22 +23,28 @@ const IncompleteMarker = "EXPORT-INCOMPLETE.txt"
 // incompleteSuffix names the directory a failed export leaves.
 const incompleteSuffix = ".incomplete"
 
+// outIsEmpty says whether out is missing or an empty directory, and refuses
+// a file or an unreadable directory.
+func outIsEmpty(out string) (bool, error) {
+	entries, err := os.ReadDir(out)
+	if errors.Is(err, fs.ErrNotExist) {
+		return true, nil
+	}
+	if err != nil {
+		if st, serr := os.Stat(out); serr == nil && !st.IsDir() {
+			return false, usageErr("--out %s: a file, not a directory", out)
+		}
+		return false, usageErr("--out %s: %v", out, err)
+	}
+	return len(entries) == 0, nil
+}
+
 // checkOut refuses an output directory the export must not replace: a file,
 // a directory that is not a previous export, or a previous export without
 // force. An empty or missing directory is fine.
 func checkOut(out string, force bool) error {
-	entries, err := os.ReadDir(out)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		if st, serr := os.Stat(out); serr == nil && !st.IsDir() {
-			return usageErr("--out %s: a file, not a directory", out)
-		}
-		return usageErr("--out %s: %v", out, err)
-	}
-	if len(entries) == 0 {
-		return nil
+	if empty, err := outIsEmpty(out); empty || err != nil {
+		return err
 	}
 	m, err := ReadManifest(out)
 	if err != nil {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -336,18 +335,8 @@ func distinctNames(envs []EnvironmentRef) error {
 // previous tenant export that --force replaces when it holds nothing the
 // export did not write.
 func checkTenantOut(out string, force bool) error {
-	entries, err := os.ReadDir(out)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		if st, serr := os.Stat(out); serr == nil && !st.IsDir() {
-			return usageErr("--out %s: a file, not a directory", out)
-		}
-		return usageErr("--out %s: %v", out, err)
-	}
-	if len(entries) == 0 {
-		return nil
+	if empty, err := outIsEmpty(out); empty || err != nil {
+		return err
 	}
 	m, err := ReadTenantManifest(out)
 	if err != nil {
