@@ -164,7 +164,7 @@ func openTenantExport(ctx context.Context, o ModelOptions) (*Model, error) {
 	if in.catalog, err = loadSKUCatalog(""); err != nil {
 		return nil, err
 	}
-	db, err := store.Open(ctx, "")
+	db, err := openTenantDB(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -192,13 +192,19 @@ func copyDatabase(ctx context.Context, db *store.DB, path string, tenant bool) e
 }
 
 func copyTables(ctx context.Context, db *store.DB) error {
-	if err := db.Exec(ctx, "copy audit database schema", "COPY FROM DATABASE memory TO audit_out (SCHEMA)"); err != nil {
+	// the audit's own database: memory, or a tenant run's scratch file
+	from, err := db.QueryStrings(ctx, "audit database", "SELECT current_database()")
+	if err != nil {
+		return err
+	}
+	src := store.Ident(from[0])
+	if err := db.Exec(ctx, "copy audit database schema", "COPY FROM DATABASE "+src+" TO audit_out (SCHEMA)"); err != nil {
 		return err
 	}
 	type table struct{ schema, name string }
 	var tables []table
-	err := db.Query(ctx, "list audit tables", `
-		SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = 'memory' AND NOT temporary
+	err = db.Query(ctx, "list audit tables", `
+		SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = current_database() AND NOT temporary
 		ORDER BY schema_name, table_name`,
 		func(rows *sql.Rows) error {
 			var t table
@@ -213,7 +219,7 @@ func copyTables(ctx context.Context, db *store.DB) error {
 	}
 	for _, t := range tables {
 		name := store.Ident(t.schema) + "." + store.Ident(t.name)
-		q := fmt.Sprintf("INSERT INTO audit_out.%[1]s SELECT * FROM memory.%[1]s ORDER BY ALL", name)
+		q := fmt.Sprintf("INSERT INTO audit_out.%[1]s SELECT * FROM %[2]s.%[1]s ORDER BY ALL", name, src)
 		if err := db.Exec(ctx, "copy table "+t.schema+"."+t.name, q); err != nil {
 			return err
 		}

@@ -10,6 +10,7 @@ import (
 	"database/sql/driver"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -24,6 +25,8 @@ type DB struct {
 	db    *sql.DB
 	conn  *sql.Conn
 	arrow *duckdb.Arrow
+	// scratch is the directory of a scratch database, removed on Close.
+	scratch string
 }
 
 // Open opens (or creates) the DuckDB database at path; "" is an in-memory
@@ -54,11 +57,34 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	return &DB{db: db, conn: conn, arrow: ar}, nil
 }
 
-// Close closes the connection and the database.
+// OpenScratch opens a new database in a file of a new temporary directory
+// (its name starting with prefix), which Close removes: a database larger
+// than memory, which DuckDB keeps on disk as it needs.
+func OpenScratch(ctx context.Context, prefix string) (*DB, error) {
+	dir, err := os.MkdirTemp("", prefix)
+	if err != nil {
+		return nil, fmt.Errorf("scratch database: %w", err)
+	}
+	d, err := Open(ctx, filepath.Join(dir, "scratch.duckdb"))
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	d.scratch = dir
+	return d, nil
+}
+
+// Close closes the connection and the database, and removes a scratch
+// database's directory.
 func (d *DB) Close() error {
 	err := d.conn.Close()
 	if cerr := d.db.Close(); err == nil {
 		err = cerr
+	}
+	if d.scratch != "" {
+		if rerr := os.RemoveAll(d.scratch); err == nil {
+			err = rerr
+		}
 	}
 	return err
 }
