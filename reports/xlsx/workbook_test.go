@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/d365audit/d365audit/internal/testenv"
 	"github.com/d365audit/d365audit/queries/access"
 	"github.com/d365audit/d365audit/queries/reportdata"
 	"github.com/d365audit/d365audit/reports"
@@ -150,10 +151,37 @@ func TestWorkbookGolden(t *testing.T) {
 	noFormulas(t, data)
 	dump := dumpSheets(t, f, rep)
 	dump["_structure"] = structure(t, data, f)
-	dir := "testdata"
+	checkGoldens(t, "testdata", dump)
+}
+
+// TestWorkbookTenantGolden compares the workbook of a tenant of two
+// environments (the sample as prod and sales), sheet by sheet, with
+// testdata/tenant: the Environment columns, each environment's access
+// matrix, and the sheets across environments.
+func TestWorkbookTenantGolden(t *testing.T) {
+	root := testenv.WriteTenant(t, samples)
+	rep := loadReport(t, root, sampleTime)
+	data, f := writeWorkbook(t, rep, xlsx.Options{TmpDir: t.TempDir()})
+	noFormulas(t, data)
+	dump := dumpSheets(t, f, rep)
+	dump["_structure"] = structure(t, data, f)
+	for sheet, text := range dump { // the tenant is written to a temporary folder
+		dump[sheet] = strings.ReplaceAll(text, root, "<tenant>")
+	}
+	checkGoldens(t, filepath.Join("testdata", "tenant"), dump)
+}
+
+// checkGoldens compares each sheet's dump with its file in dir; with
+// -update it rewrites dir's golden files (only those: a tenant's goldens
+// sit in a folder below the single export's).
+func checkGoldens(t *testing.T, dir string, dump map[string]string) {
+	t.Helper()
 	if *update {
-		if err := os.RemoveAll(dir); err != nil {
-			t.Fatal(err)
+		old, _ := filepath.Glob(filepath.Join(dir, "*.golden"))
+		for _, p := range old {
+			if err := os.Remove(p); err != nil {
+				t.Fatal(err)
+			}
 		}
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			t.Fatal(err)
@@ -167,7 +195,7 @@ func TestWorkbookGolden(t *testing.T) {
 	}
 	want, _ := filepath.Glob(filepath.Join(dir, "*.golden"))
 	if len(want) == 0 {
-		t.Fatalf("no golden files in %s: run go test -tags=duckdb_arrow ./reports/xlsx/ -run TestWorkbookGolden -update", dir)
+		t.Fatalf("no golden files in %s: run go test -tags=duckdb_arrow ./reports/xlsx/ -run %s -update", dir, t.Name())
 	}
 	seen := map[string]bool{}
 	for sheet, text := range dump {
