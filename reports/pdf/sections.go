@@ -101,6 +101,9 @@ func (d *doc) executiveSummary() error {
 	d.keyValuesAt(marginL+half+8, half, d.keyFigures(), 27, small)
 	d.setY(math.Max(chartTop+chartH, d.y()) + 5)
 
+	if d.rep.IsTenant() {
+		d.environmentTable()
+	}
 	if err := d.wasteSummary(); err != nil {
 		return err
 	}
@@ -322,9 +325,9 @@ func (d *doc) ruleSection(num string, t *ruleTally) {
 	shown := firstN(t.findings, maxSubjects)
 	for _, i := range shown {
 		fd := d.rep.Findings[i]
-		rows = append(rows, []string{subjectLabel(fd), orDash(fd.BusinessUnit), fd.Message, findingStatus(fd)})
+		rows = append(rows, d.subjectRow(fd))
 	}
-	d.table(makeColumns("Subject", 0.2, "Business unit", 0.13, "Finding", 0.49, "Status", 0.18), rows)
+	d.table(d.subjectColumns(), rows)
 	if more := len(t.findings) - len(shown); more > 0 {
 		d.paragraph(andMore(more, "report.xlsx, sheet Findings"), smallB)
 	}
