@@ -43,7 +43,7 @@ func (d *doc) environmentTable() {
 // environment of each in a tenant run.
 func (d *doc) subjectColumns() []column {
 	if d.rep.IsTenant() {
-		return makeColumns("Environment", 0.1, "Subject", 0.18, "Business unit", 0.12, "Finding", 0.43, "Status", 0.17)
+		return makeColumns("Environment", 0.12, "Subject", 0.17, "Business unit", 0.12, "Finding", 0.42, "Status", 0.17)
 	}
 	return makeColumns("Subject", 0.2, "Business unit", 0.13, "Finding", 0.49, "Status", 0.18)
 }
@@ -154,9 +154,9 @@ func (d *doc) accessSpread() {
 		d.gap(4)
 		return
 	}
-	d.paragraph(fmt.Sprintf("%s with users in several environments %s different access in two of them; the %s that "+
-		"differ most, counted in cells (table and privilege) whose depth differs between the pair of environments "+
-		"that differs most. Much more access in production than in test deserves a question.",
+	d.paragraph(fmt.Sprintf("%s %s different effective access in two of their environments. The %s that differ most, "+
+		"counted in cells (table and privilege) whose depth differs between the pair of their environments that differs "+
+		"most. Much more access in production than in test deserves a question.",
 		count(len(spread)), plural(len(spread), "person has", "people have"), count(min(len(spread), maxSpread))), body)
 	d.gap(1)
 	var rows [][]string
