@@ -43,7 +43,7 @@ func (d *doc) environmentTable() {
 // environment of each in a tenant run.
 func (d *doc) subjectColumns() []column {
 	if d.rep.IsTenant() {
-		return makeColumns("Environment", 0.12, "Subject", 0.17, "Business unit", 0.12, "Finding", 0.42, "Status", 0.17)
+		return makeColumns("Environment", 0.135, "Subject", 0.165, "Business unit", 0.12, "Finding", 0.41, "Status", 0.17)
 	}
 	return makeColumns("Subject", 0.2, "Business unit", 0.13, "Finding", 0.49, "Status", 0.18)
 }
