@@ -226,7 +226,7 @@ func (wb *workbook) environmentTable(c *cursor) error {
 	}
 	// Six columns, A to F, as the Summary's other tables: its charts sit
 	// from column H.
-	head := []string{"Environment", "Users", "Roles", "Open findings", "Waived", "Open by severity; organization"}
+	head := []string{"Environment", "Users", "Roles", "Open", "Waived", "Open by severity; organization"}
 	if err := c.line(wb.headerCells(head)...); err != nil {
 		return err
 	}

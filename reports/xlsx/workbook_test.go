@@ -511,13 +511,7 @@ func TestWorkbookSplitsTheMatrix(t *testing.T) {
 // fails if LibreOffice cannot open it, or reads a different first sheet.
 // scripts/install-test-deps.sh installs LibreOffice.
 func TestWorkbookOpensInLibreOffice(t *testing.T) {
-	soffice, err := exec.LookPath("soffice")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("soffice not found: run scripts/install-test-deps.sh")
-		}
-		t.Skip("soffice not found (scripts/install-test-deps.sh installs it); not checking that LibreOffice opens the workbook")
-	}
+	soffice := sofficeOrSkip(t)
 	rep := loadReport(t, samples, sampleTime)
 	data, _ := writeWorkbook(t, rep, xlsx.Options{})
 	dir := t.TempDir()
@@ -563,6 +557,45 @@ func TestWorkbookOpensInLibreOffice(t *testing.T) {
 			t.Errorf("LibreOffice does not read %q back as that text", s)
 		}
 	}
+}
+
+// TestTenantWorkbookOpensInLibreOffice: LibreOffice opens a tenant's
+// workbook and reads every sheet, the environments' matrices and the
+// sheets across environments among them.
+func TestTenantWorkbookOpensInLibreOffice(t *testing.T) {
+	soffice := sofficeOrSkip(t)
+	rep := loadReport(t, testenv.WriteTenant(t, samples), sampleTime)
+	data, _ := writeWorkbook(t, rep, xlsx.Options{})
+	in := filepath.Join(t.TempDir(), "report.xlsx")
+	if err := os.WriteFile(in, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sheets := libreOfficeCSV(t, soffice, in)
+	for _, name := range []string{"Summary", "People x environments", "Administrators", "Role drift", "Access spread",
+		"Access prod", "Access sales", "Run info"} {
+		if _, ok := sheets[name]; !ok {
+			t.Errorf("LibreOffice did not read the sheet %s: %v", name, keys(sheets))
+		}
+	}
+	if !strings.Contains(sheets["Summary"], "prod,55,") {
+		t.Errorf("LibreOffice reads the Summary without the environments' table:\n%.1500s", sheets["Summary"])
+	}
+	if n := strings.Count(sheets["Findings"], "\n"); n != len(rep.Findings)+1 {
+		t.Errorf("LibreOffice reads %d lines of Findings, want %d", n, len(rep.Findings)+1)
+	}
+}
+
+// sofficeOrSkip finds LibreOffice, or skips the test (fails it in CI).
+func sofficeOrSkip(t *testing.T) string {
+	t.Helper()
+	soffice, err := exec.LookPath("soffice")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("soffice not found: run scripts/install-test-deps.sh")
+		}
+		t.Skip("soffice not found (scripts/install-test-deps.sh installs it); not checking that LibreOffice opens the workbook")
+	}
+	return soffice
 }
 
 // libreOfficeCSV converts every sheet of a workbook to CSV with
