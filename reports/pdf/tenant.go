@@ -106,29 +106,20 @@ func (d *doc) tenantAdministrators() {
 	for _, a := range firstN(admins, maxList) {
 		rows = append(rows, []string{orDash(a.Person), orDash(a.DomainName), strings.Join(a.Environments, ", "), yesNo(a.EveryEnvironment)})
 	}
-	if len(rows) > 0 {
-		d.table(makeColumns("Name", 0.24, "Sign-in name", 0.36, "Administrator in", 0.26, "Every environment", 0.14), rows)
-	}
-	if more := len(admins) - len(rows); more > 0 {
-		d.paragraph(andMore(more, "report.xlsx, sheet Administrators"), smallB)
-	}
-	d.gap(4)
+	d.listTable(makeColumns("Name", 0.24, "Sign-in name", 0.36, "Administrator in", 0.26, "Every environment", 0.14), rows,
+		len(admins), "Administrators")
 }
 
 // roleDriftAcross: each role of the same name whose privileges differ between
 // environments, with how many privileges differ.
 func (d *doc) roleDriftAcross() {
 	roles := reports.DriftByRole(d.rep.Across.Drift)
-	d.heading("5.2  Role drift", h2, 1, 25)
-	if len(roles) == 0 {
-		d.paragraph("No role of the same name has different privileges in different environments.", body)
-		d.gap(4)
+	if !d.acrossSection("5.2  Role drift", len(roles), "No role of the same name has different privileges in different environments.",
+		fmt.Sprintf("%s of the same name %s different privileges or depths in different environments: "+
+			"what was tested in one environment is not what runs in another. report.xlsx (sheet Role drift) has each "+
+			"privilege's depth per environment.", count(len(roles)), plural(len(roles), "role has", "roles have"))) {
 		return
 	}
-	d.paragraph(fmt.Sprintf("%s of the same name %s different privileges or depths in different environments: "+
-		"what was tested in one environment is not what runs in another. report.xlsx (sheet Role drift) has each "+
-		"privilege's depth per environment.", count(len(roles)), plural(len(roles), "role has", "roles have")), body)
-	d.gap(1)
 	var rows [][]string
 	for _, r := range firstN(roles, maxList) {
 		origin := "out-of-box"
@@ -137,35 +128,52 @@ func (d *doc) roleDriftAcross() {
 		}
 		rows = append(rows, []string{r.Role, origin, count(r.Privileges), count(r.Environments)})
 	}
-	d.table(makeColumns("Role", 0.5, "Origin", 0.16, ">Privileges differing", 0.18, ">Environments", 0.16), rows)
-	if more := len(roles) - len(rows); more > 0 {
-		d.paragraph(andMore(more, "report.xlsx, sheet Role drift"), smallB)
-	}
-	d.gap(4)
+	d.listTable(makeColumns("Role", 0.5, "Origin", 0.16, ">Privileges differing", 0.18, ">Environments", 0.16), rows,
+		len(roles), "Role drift")
 }
 
 // accessSpread: the people whose access differs most between two of their
 // environments.
 func (d *doc) accessSpread() {
 	spread := d.rep.Across.Spread
-	d.heading("5.3  Access spread", h2, 1, 25)
-	if len(spread) == 0 {
-		d.paragraph("Nobody's effective access differs between their environments.", body)
-		d.gap(4)
+	if !d.acrossSection("5.3  Access spread", len(spread), "Nobody's effective access differs between their environments.",
+		fmt.Sprintf("%s %s different effective access in two of their environments. The %s that differ most, "+
+			"counted in cells (table and privilege) whose depth differs between the pair of their environments that differs "+
+			"most. Much more access in production than in test deserves a question.",
+			count(len(spread)), plural(len(spread), "person has", "people have"), count(min(len(spread), maxSpread)))) {
 		return
 	}
-	d.paragraph(fmt.Sprintf("%s %s different effective access in two of their environments. The %s that differ most, "+
-		"counted in cells (table and privilege) whose depth differs between the pair of their environments that differs "+
-		"most. Much more access in production than in test deserves a question.",
-		count(len(spread)), plural(len(spread), "person has", "people have"), count(min(len(spread), maxSpread))), body)
-	d.gap(1)
 	var rows [][]string
 	for _, s := range firstN(spread, maxSpread) {
 		rows = append(rows, []string{orDash(s.Person), orDash(s.DomainName), s.EnvA + " / " + s.EnvB, thousands(s.Cells)})
 	}
-	d.table(makeColumns("Name", 0.24, "Sign-in name", 0.38, "Environments", 0.22, ">Cells differing", 0.16), rows)
-	if more := len(spread) - len(rows); more > 0 {
-		d.paragraph(andMore(more, "report.xlsx, sheet Access spread"), smallB)
+	d.listTable(makeColumns("Name", 0.24, "Sign-in name", 0.38, "Environments", 0.22, ">Cells differing", 0.16), rows,
+		len(spread), "Access spread")
+}
+
+// acrossSection starts a section of the chapter across environments: its
+// heading, then intro, or none when it has no rows (n 0, and false: the
+// section ends there).
+func (d *doc) acrossSection(title string, n int, none, intro string) bool {
+	d.heading(title, h2, 1, 25)
+	if n == 0 {
+		d.paragraph(none, body)
+		d.gap(4)
+		return false
+	}
+	d.paragraph(intro, body)
+	d.gap(1)
+	return true
+}
+
+// listTable draws the first rows of a list of total, and says on which
+// sheet of report.xlsx the rest is.
+func (d *doc) listTable(cols []column, rows [][]string, total int, sheet string) {
+	if len(rows) > 0 {
+		d.table(cols, rows)
+	}
+	if more := total - len(rows); more > 0 {
+		d.paragraph(andMore(more, "report.xlsx, sheet "+sheet), smallB)
 	}
 	d.gap(4)
 }
