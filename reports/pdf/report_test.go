@@ -344,3 +344,17 @@ var pageObject = regexp.MustCompile(`/Type /Page\b[^s]`)
 // pageCount counts the page objects of a PDF (their dictionaries are
 // not compressed).
 func pageCount(pdf []byte) int { return len(pageObject.FindAll(pdf, -1)) }
+
+// TestPDFTenantEmpty: a tenant run with nothing across its environments
+// says so in each section of the chapter across environments.
+func TestPDFTenantEmpty(t *testing.T) {
+	rep := &reports.Report{Environment: "t", GeneratedAt: generatedAt, AsOf: generatedAt,
+		Environments: []reports.EnvironmentRun{{Name: "dev"}, {Name: "prod"}}}
+	text := extractText(t, writeFile(t, rep), false)
+	for _, want := range []string{"Across environments", "0 people hold System Administrator",
+		"No role of the same name", "Nobody's effective access differs", "0 people with an Entra object ID"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the empty tenant's report lacks %q", want)
+		}
+	}
+}

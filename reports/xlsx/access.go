@@ -46,8 +46,9 @@ func (wb *workbook) accessLayouts() ([]accessLayout, error) {
 		return []accessLayout{a}, err
 	}
 	var out []accessLayout
-	for _, e := range wb.rep.Environments {
-		mo := matrixOf{env: e.Name, m: e.Access, name: func(s string) string { return envSheetName(s, e.Name) }}
+	labels := envSheetLabels(wb.rep.EnvironmentNames())
+	for i, e := range wb.rep.Environments {
+		mo := matrixOf{env: e.Name, m: e.Access, name: func(s string) string { return s + " " + labels[i] }}
 		if e.Access != nil {
 			mo.profiles = int64(len(e.Access.Matrix().Profiles) - 1) // Profiles[0] is no profile
 		}

@@ -53,21 +53,42 @@ func (wb *workbook) envRow(env string, cells ...excelize.Cell) []excelize.Cell {
 // maxSheetName is the most characters Excel allows in a sheet name.
 const maxSheetName = 31
 
-// envSheetName names an environment's copy of a sheet, "Access prod":
-// the characters a sheet name may not hold become "_", and the
-// environment's name is cut so that a split's " 12" still fits.
-func envSheetName(base, env string) string {
-	clean := strings.Map(func(r rune) rune {
-		if strings.ContainsRune(`[]:*?/\'`, r) {
-			return '_'
-		}
-		return r
-	}, env)
-	room := maxSheetName - utf8.RuneCountInString(base) - 1 - 3
-	if r := []rune(clean); len(r) > room {
-		clean = string(r[:max(room, 1)])
+// matrixBases are the names of the matrix sheets an environment may get
+// (see accessSheets); the longest decides how long an environment's label
+// in a sheet name may be.
+var matrixBases = []string{sheetAccess, sheetAccessProfiles, sheetUserProfiles, sheetAccessRoles}
+
+// envSheetLabels are the environments' labels in sheet names ("Access
+// prod"): the characters a sheet name may not hold become "_", a long name
+// is cut so that the longest matrix sheet with a split's " 12" still fits,
+// and a label that would repeat another's (two names alike in their
+// first characters) ends in "~" and the environment's number instead.
+func envSheetLabels(envs []string) []string {
+	longest := 0
+	for _, b := range matrixBases {
+		longest = max(longest, utf8.RuneCountInString(b))
 	}
-	return base + " " + clean
+	room := maxSheetName - longest - 1 - 3
+	labels := make([]string, len(envs))
+	used := map[string]bool{}
+	for i, env := range envs {
+		label := []rune(strings.Map(func(r rune) rune {
+			if strings.ContainsRune(`[]:*?/\'`, r) {
+				return '_'
+			}
+			return r
+		}, env))
+		if len(label) > room {
+			label = label[:room]
+		}
+		if used[strings.ToLower(string(label))] { // Excel's sheet names ignore case
+			tag := []rune(fmt.Sprintf("~%d", i+1))
+			label = append(label[:min(len(label), room-len(tag))], tag...)
+		}
+		labels[i] = string(label)
+		used[strings.ToLower(labels[i])] = true
+	}
+	return labels
 }
 
 // acrossSheets are a tenant run's views across its environments.

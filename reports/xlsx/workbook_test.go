@@ -638,3 +638,20 @@ func keys(m map[string]string) []string {
 	sort.Strings(out)
 	return out
 }
+
+// TestWorkbookTenantEmpty: a tenant run with nothing across its
+// environments, and an environment without a matrix, still gives every
+// sheet, each saying it is empty.
+func TestWorkbookTenantEmpty(t *testing.T) {
+	rep := &reports.Report{Environment: "t", GeneratedAt: sampleTime,
+		Environments: []reports.EnvironmentRun{{Name: "dev"}, {Name: "prod"}}}
+	_, f := writeWorkbook(t, rep, xlsx.Options{})
+	dump := dumpSheets(t, f, rep)
+	for sheet, text := range map[string]string{"People x environments": "No person", "Administrators": "No enabled user",
+		"Role drift": "No role", "Access spread": "No person", "Access dev": "not computed", "Access prod": "not computed",
+		"Summary": "dev,0,0,0,0"} {
+		if !strings.Contains(dump[sheet], text) {
+			t.Errorf("sheet %s does not say %q:\n%s", sheet, text, dump[sheet])
+		}
+	}
+}
