@@ -15,6 +15,32 @@ import (
 // maxSpread is how many people the access spread lists.
 const maxSpread = 20
 
+// coverTitle names what was audited: an environment, or a tenant.
+func (d *doc) coverTitle() string {
+	if d.rep.IsTenant() {
+		return "Tenant " + orDash(d.rep.Environment)
+	}
+	return "Environment " + orDash(d.rep.Environment)
+}
+
+// withEnvironments adds a tenant run's environments to the cover's facts,
+// first.
+func (d *doc) withEnvironments(facts [][2]string) [][2]string {
+	if !d.rep.IsTenant() {
+		return facts
+	}
+	return append([][2]string{{"Environments", fmt.Sprintf("%d: %s", len(d.rep.Environments),
+		strings.Join(d.rep.EnvironmentNames(), ", "))}}, facts...)
+}
+
+// scopeSubject is what the report covers: the export, or a tenant's.
+func (d *doc) scopeSubject() string {
+	if d.rep.IsTenant() {
+		return fmt.Sprintf("the exports of the tenant's %d environments", len(d.rep.Environments))
+	}
+	return "the export"
+}
+
 // environmentTable: each environment of a tenant run, its size and open
 // findings by severity.
 func (d *doc) environmentTable() {
