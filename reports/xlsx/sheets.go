@@ -443,6 +443,9 @@ func (wb *workbook) runInfoSheet() *sheetSpec {
 				{"Environment", rep.Environment},
 				{"Policy", rep.Policy},
 			}
+			if rep.IsTenant() {
+				pairs = append(pairs, [2]string{"Environments", strings.Join(rep.EnvironmentNames(), ", ")})
+			}
 			rows := [][]excelize.Cell{{text("Run info", st.title)}, {}}
 			for _, p := range pairs {
 				rows = append(rows, []excelize.Cell{text(p[0], st.label), text(p[1], 0)})
