@@ -64,6 +64,7 @@ func (Writer) Write(_ context.Context, w io.Writer, rep *reports.Report) error {
 		return err
 	}
 	d.accessHighlights()
+	d.acrossEnvironments() // only in a tenant run
 	d.appendix()
 	d.signOff()
 	if pdf.Err() {

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/d365audit/d365audit/audit"
+	"github.com/d365audit/d365audit/internal/testenv"
 	"github.com/d365audit/d365audit/reports"
 	"github.com/d365audit/d365audit/reports/internal/textdiff"
 	"github.com/d365audit/d365audit/reports/pdf"
@@ -96,8 +98,33 @@ func TestPDFGolden(t *testing.T) {
 	if fp := reports.InputFingerprint(rep.Inputs); !strings.Contains(text, fp) {
 		t.Errorf("the input fingerprint %s is not in the PDF", fp)
 	}
-	got := normalise(text, rep)
-	golden := filepath.Join("testdata", "report.golden.txt")
+	checkGolden(t, filepath.Join("testdata", "report.golden.txt"), normalise(text, rep))
+}
+
+// TestPDFTenantGolden compares the text of a tenant's report (the sample
+// as two environments, prod and sales) with testdata: the environments
+// table, each finding's environment, and the chapter across environments.
+func TestPDFTenantGolden(t *testing.T) {
+	root := testenv.WriteTenant(t, samples)
+	a, err := audit.Prepare(context.Background(), audit.Options{Input: root, Now: generatedAt, ToolVersion: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	rep := a.Report
+	text := extractText(t, writeFile(t, rep), true)
+	for _, want := range []string{"Across environments", "Administrators", "Role drift", "Access spread",
+		"People x environments", "Environments"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the tenant's report lacks %q", want)
+		}
+	}
+	checkGolden(t, filepath.Join("testdata", "tenant.golden.txt"), strings.ReplaceAll(normalise(text, rep), root, "<tenant>"))
+}
+
+// checkGolden compares got with the golden file, or rewrites it (-update).
+func checkGolden(t *testing.T, golden, got string) {
+	t.Helper()
 	if *update {
 		if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
 			t.Fatal(err)
@@ -317,3 +344,17 @@ var pageObject = regexp.MustCompile(`/Type /Page\b[^s]`)
 // pageCount counts the page objects of a PDF (their dictionaries are
 // not compressed).
 func pageCount(pdf []byte) int { return len(pageObject.FindAll(pdf, -1)) }
+
+// TestPDFTenantEmpty: a tenant run with nothing across its environments
+// says so in each section of the chapter across environments.
+func TestPDFTenantEmpty(t *testing.T) {
+	rep := &reports.Report{Environment: "t", GeneratedAt: generatedAt, AsOf: generatedAt,
+		Environments: []reports.EnvironmentRun{{Name: "dev"}, {Name: "prod"}}}
+	text := extractText(t, writeFile(t, rep), false)
+	for _, want := range []string{"Across environments", "0 people hold System Administrator",
+		"No role of the same name", "Nobody's effective access differs", "0 people with an Entra object ID"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the empty tenant's report lacks %q", want)
+		}
+	}
+}

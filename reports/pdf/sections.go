@@ -24,8 +24,8 @@ func (d *doc) cover() {
 	d.drawText(marginL, 39, "Dynamics 365 / Dataverse · sign-off report", textStyle{size: 12, color: rgb{220, 230, 240}})
 	d.setY(74)
 
-	d.heading("Environment "+orDash(rep.Environment), h1, 0, 40)
-	d.keyValues([][2]string{
+	d.heading(d.coverTitle(), h1, 0, 40)
+	d.keyValues(d.withEnvironments([][2]string{
 		{"Audit as of", date(rep.AsOf) + " (the day the audit treats as today: sign-in ages, waiver expiry)"},
 		{"Generated", timestamp(rep.GeneratedAt)},
 		{"Tool version", "d365audit " + orDash(rep.ToolVersion)},
@@ -34,7 +34,7 @@ func (d *doc) cover() {
 		{"Policy", orDash(rep.Policy)},
 		{"Inputs", fmt.Sprintf("%d %s, %s rows (Appendix D)", len(rep.Inputs), plural(len(rep.Inputs), "file", "files"), thousands(f.totalRows))},
 		{"Input fingerprint", f.fingerprint},
-	}, 38, body)
+	}), 38, body)
 	d.paragraph("The input fingerprint is the SHA-256 of the input manifest of Appendix D: one line per input file, "+
 		"\"<sha256>  <file>\" as sha256sum prints it, sorted by file name. The same export gives the same fingerprint.", muted)
 	d.gap(5)
@@ -53,8 +53,8 @@ func (d *doc) cover() {
 func (d *doc) scopeText() string {
 	rep := d.rep
 	var b strings.Builder
-	fmt.Fprintf(&b, "Scope: this report covers the export listed in Appendix D, as of %s, and nothing else: changes made in the "+
-		"environment after the export are not seen. ", date(rep.AsOf))
+	fmt.Fprintf(&b, "Scope: this report covers %s listed in Appendix D, as of %s, and nothing else: changes made in the "+
+		"environment after the export are not seen. ", d.scopeSubject(), date(rep.AsOf))
 	if n := len(rep.NotEvaluated); n > 0 {
 		ids := make([]string, n)
 		for i, ne := range rep.NotEvaluated {
@@ -101,6 +101,9 @@ func (d *doc) executiveSummary() error {
 	d.keyValuesAt(marginL+half+8, half, d.keyFigures(), 27, small)
 	d.setY(math.Max(chartTop+chartH, d.y()) + 5)
 
+	if d.rep.IsTenant() {
+		d.environmentTable()
+	}
 	if err := d.wasteSummary(); err != nil {
 		return err
 	}
@@ -322,9 +325,9 @@ func (d *doc) ruleSection(num string, t *ruleTally) {
 	shown := firstN(t.findings, maxSubjects)
 	for _, i := range shown {
 		fd := d.rep.Findings[i]
-		rows = append(rows, []string{subjectLabel(fd), orDash(fd.BusinessUnit), fd.Message, findingStatus(fd)})
+		rows = append(rows, d.subjectRow(fd))
 	}
-	d.table(makeColumns("Subject", 0.2, "Business unit", 0.13, "Finding", 0.49, "Status", 0.18), rows)
+	d.table(d.subjectColumns(), rows)
 	if more := len(t.findings) - len(shown); more > 0 {
 		d.paragraph(andMore(more, "report.xlsx, sheet Findings"), smallB)
 	}

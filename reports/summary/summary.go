@@ -26,6 +26,11 @@ func (x Writer) Write(_ context.Context, w io.Writer, rep *reports.Report) error
 	s := reports.Summarize(rep.Findings)
 	fmt.Fprintf(ew, "Audit of %s as of %s: %d findings (critical %d, high %d, medium %d, low %d, info %d; waived %d)\n",
 		rep.Environment, rep.AsOf.Format("2006-01-02"), len(rep.Findings), s.Critical, s.High, s.Medium, s.Low, s.Info, s.Waived)
+	for _, e := range rep.Environments {
+		c := e.Findings
+		fmt.Fprintf(ew, "  environment %s: %d users, %d roles; findings critical %d, high %d, medium %d, low %d, info %d; waived %d\n",
+			e.Name, e.Users, e.Roles, c.Critical, c.High, c.Medium, c.Low, c.Info, c.Waived)
+	}
 	fmt.Fprintf(ew, "Rules: %d evaluated, %d not evaluated; %d access profiles\n", len(rep.Evaluated), len(rep.NotEvaluated), rep.AccessProfiles)
 	for _, ne := range rep.NotEvaluated {
 		fmt.Fprintf(ew, "  not evaluated: %s: %s\n", ne.Rule, ne.Why)

@@ -115,3 +115,24 @@ func TestWriteError(t *testing.T) {
 		t.Errorf("%d writes reached the writer after the first failed, want none", f.n-1)
 	}
 }
+
+// A tenant run prints one line per environment after the totals.
+func TestWriteTenant(t *testing.T) {
+	rep := &reports.Report{Environment: "contoso", AsOf: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC),
+		Findings: []rules.Finding{{Rule: "USER_NO_ROLE", Severity: "high", Environment: "prod"}},
+		Environments: []reports.EnvironmentRun{
+			{Name: "prod", Users: 12, Roles: 30, Findings: reports.Summary{High: 1}},
+			{Name: "sales", Users: 4, Roles: 20},
+		}}
+	var b strings.Builder
+	if err := (Writer{Dir: "out", Files: files}).Write(context.Background(), &b, rep); err != nil {
+		t.Fatal(err)
+	}
+	want := `Audit of contoso as of 2026-11-20: 1 findings (critical 0, high 1, medium 0, low 0, info 0; waived 0)
+  environment prod: 12 users, 30 roles; findings critical 0, high 1, medium 0, low 0, info 0; waived 0
+  environment sales: 4 users, 20 roles; findings critical 0, high 0, medium 0, low 0, info 0; waived 0
+Rules: 0 evaluated`
+	if !strings.HasPrefix(b.String(), want) {
+		t.Errorf("got\n%s\nwant it to start with\n%s", b.String(), want)
+	}
+}

@@ -48,6 +48,16 @@ func (FindingsJSON) Write(_ context.Context, w io.Writer, r *reports.Report) err
 var FindingsCSVHeader = []string{"rule", "severity", "subject_type", "subject_id", "subject_name", "businessunit",
 	"message", "evidence", "fingerprint", "waived", "waiver_owner", "waiver_expires"}
 
+// findingsCSVHeader is findings.csv's header for rep: a tenant run's rows
+// start with the finding's environment; a single export's header is
+// FindingsCSVHeader, unchanged.
+func findingsCSVHeader(r *reports.Report) []string {
+	if !r.IsTenant() {
+		return FindingsCSVHeader
+	}
+	return append([]string{"environment"}, FindingsCSVHeader...)
+}
+
 // UTF8BOM starts findings.csv: without it, Excel on Windows reads the file
 // in the system's code page and shows Björn as BjÃ¶rn.
 const UTF8BOM = "\ufeff"
@@ -63,7 +73,7 @@ func (FindingsCSV) Write(_ context.Context, w io.Writer, r *reports.Report) erro
 		return err
 	}
 	cw := csv.NewWriter(w)
-	if err := cw.Write(FindingsCSVHeader); err != nil {
+	if err := cw.Write(findingsCSVHeader(r)); err != nil {
 		return err
 	}
 	for _, f := range r.Findings {
@@ -73,6 +83,9 @@ func (FindingsCSV) Write(_ context.Context, w io.Writer, r *reports.Report) erro
 		}
 		row := []string{f.Rule, f.Severity, f.SubjectType, f.SubjectID, f.SubjectName, f.BusinessUnit,
 			f.Message, string(f.Evidence), f.Fingerprint, strconv.FormatBool(f.Waived), owner, expires}
+		if r.IsTenant() {
+			row = append([]string{f.Environment}, row...)
+		}
 		for i := range row {
 			row[i] = SafeCell(row[i])
 		}

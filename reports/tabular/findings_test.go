@@ -32,3 +32,25 @@ func TestFindingsCSVStartsWithBOM(t *testing.T) {
 		t.Errorf("rows %q", rows)
 	}
 }
+
+// A tenant run's findings.csv starts each row, and the header, with the
+// finding's environment; the rest of the row is as for a single export.
+func TestFindingsCSVTenantEnvironment(t *testing.T) {
+	rep := &reports.Report{Environments: []reports.EnvironmentRun{{Name: "prod"}},
+		Findings: []rules.Finding{{Rule: "USER_NO_ROLE", Severity: "high", Environment: "prod", SubjectName: "=x",
+			Evidence: []byte(`{}`)}, {Rule: "LIC_NO_ROLE", Severity: "low", Environment: rules.TenantScope, Evidence: []byte(`{}`)}}}
+	var b bytes.Buffer
+	if err := (FindingsCSV{}).Write(context.Background(), &b, rep); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(b.String(), UTF8BOM))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 3 || rows[0][0] != "environment" || rows[0][1] != "rule" || len(rows[0]) != len(FindingsCSVHeader)+1 {
+		t.Fatalf("header %q", rows[0])
+	}
+	if rows[1][0] != "prod" || rows[1][1] != "USER_NO_ROLE" || rows[1][5] != "'=x" || rows[2][0] != rules.TenantScope {
+		t.Errorf("rows %q", rows[1:])
+	}
+}

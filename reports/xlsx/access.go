@@ -13,6 +13,7 @@ import (
 // accessLayout is how the workbook lays out the effective-access matrix, for
 // the Summary to say.
 type accessLayout struct {
+	of          matrixOf
 	missing     bool  // the Report carries no matrix
 	userRows    int64 // user x table rows of the full matrix
 	profileRows int64 // profile x table rows, when shown by profile
@@ -35,6 +36,40 @@ const (
 	rowsByRole
 )
 
+// accessLayouts lays out the effective-access matrix: a single export's,
+// or, in a tenant run, each environment's on sheets of its own ("Access
+// prod"), each within the same budget of MaxAccessSheets sheets, so a
+// tenant of n environments has at most n x MaxAccessSheets matrix sheets.
+func (wb *workbook) accessLayouts() ([]accessLayout, error) {
+	if !wb.rep.IsTenant() {
+		a, err := wb.accessSheets(matrixOf{m: wb.rep.Access, profiles: wb.rep.AccessProfiles, name: func(s string) string { return s }})
+		return []accessLayout{a}, err
+	}
+	var out []accessLayout
+	labels := envSheetLabels(wb.rep.EnvironmentNames())
+	for i, e := range wb.rep.Environments {
+		mo := matrixOf{env: e.Name, m: e.Access, name: func(s string) string { return s + " " + labels[i] }}
+		if e.Access != nil {
+			mo.profiles = int64(len(e.Access.Matrix().Profiles) - 1) // Profiles[0] is no profile
+		}
+		a, err := wb.accessSheets(mo)
+		if err != nil {
+			return nil, fmt.Errorf("environment %s: %w", e.Name, err)
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+// matrixOf is one matrix to lay out: a single export's, or an
+// environment's, with how its sheets are named.
+type matrixOf struct {
+	env      string // "" for a single export
+	m        *access.AccessMatrix
+	profiles int64                    // access profiles
+	name     func(base string) string // the sheet of this matrix called base
+}
+
 // accessSheets chooses the matrix's layout. The full matrix (one row per
 // user and table) is the most useful, so it is kept, split across up to
 // MaxAccessSheets sheets. Beyond that the workbook would be too slow to
@@ -44,12 +79,12 @@ const (
 // their own), each held role's grants are shown, the role editor's view,
 // and the Users sheet says who holds which role. access.parquet always has
 // the full matrix.
-func (wb *workbook) accessSheets() (accessLayout, error) {
-	var a accessLayout
-	m := wb.rep.Access
+func (wb *workbook) accessSheets(mo matrixOf) (accessLayout, error) {
+	a := accessLayout{of: mo}
+	m := mo.m
 	if m == nil {
 		a.missing = true
-		a.sheets = []*sheetSpec{{name: sheetAccess, columns: []column{{"", 80}}, write: func(emit emitRow) error {
+		a.sheets = []*sheetSpec{{name: mo.name(sheetAccess), base: sheetAccess, columns: []column{{"", 80}}, write: func(emit emitRow) error {
 			return emit(text("The effective-access matrix was not computed for this report.", wb.st.note))
 		}}}
 		return a, nil
@@ -58,7 +93,7 @@ func (wb *workbook) accessSheets() (accessLayout, error) {
 	if a.userRows, err = m.UserRows(wb.ctx); err != nil {
 		return a, err
 	}
-	full := wb.matrixSheet(sheetAccess, "Effective access by user", a.userRows, rowsByUser, m.EachUserRow)
+	full := wb.matrixSheet(mo, sheetAccess, "Effective access by user", a.userRows, rowsByUser, m.EachUserRow)
 	full.intro = append(full.intro, []excelize.Cell{text("One row per user and table, one column per privilege, as the "+
 		"Dataverse role editor shows a role. The depth is the broadest over every role the user holds, directly or "+
 		"through a team; Sources lists each grant as ROLE@BU direct or team:TEAM with the broadest depth it gives on the table, "+
@@ -70,28 +105,28 @@ func (wb *workbook) accessSheets() (accessLayout, error) {
 	if a.profileRows, err = m.ProfileRows(wb.ctx); err != nil {
 		return a, err
 	}
-	profiles := wb.matrixSheet(sheetAccessProfiles, "Effective access by access profile", a.profileRows, rowsByProfile, m.EachProfileRow)
+	profiles := wb.matrixSheet(mo, sheetAccessProfiles, "Effective access by access profile", a.profileRows, rowsByProfile, m.EachProfileRow)
 	profiles.intro = append(profiles.intro, []excelize.Cell{text(fmt.Sprintf("The full matrix has %s rows (user x table), "+
 		"more than %d sheets hold, so it is shown once per access profile: users with identical grants share one. "+
 		"Each user's profile is on the sheet %s (and on %s); the full matrix is in access.parquet.",
-		countText(a.userRows), wb.opts.MaxAccessSheets, sheetUserProfiles, sheetUsers), wb.st.note)})
+		countText(a.userRows), wb.opts.MaxAccessSheets, mo.name(sheetUserProfiles), sheetUsers), wb.st.note)})
 	if wb.partsNeeded(profiles) <= int64(wb.opts.MaxAccessSheets) {
 		a.byProfile = true
-		a.sheets = []*sheetSpec{profiles, wb.userProfilesSheet()}
+		a.sheets = []*sheetSpec{profiles, wb.userProfilesSheet(mo)}
 		return a, nil
 	}
 	a.byRole = true
 	if a.roleRows, err = m.RoleRows(wb.ctx); err != nil {
 		return a, err
 	}
-	roles := wb.matrixSheet(sheetAccessRoles, "Access granted by each held role", a.roleRows, rowsByRole, m.EachRoleRow)
+	roles := wb.matrixSheet(mo, sheetAccessRoles, "Access granted by each held role", a.roleRows, rowsByRole, m.EachRoleRow)
 	roles.intro = append(roles.intro, []excelize.Cell{text(fmt.Sprintf("The full matrix has %s rows (user x table) in "+
 		"%s access profiles (%s rows), more than %d sheets hold, so the workbook shows what each role that someone holds "+
 		"grants, as the role editor does; business-unit copies of a role grant what it does. A user's access is the "+
 		"broadest depth over the roles the sheet %s lists for them (a Basic grant of a team role whose members do not "+
 		"inherit it reaches only the team's records). The full matrix, with the source of every grant, is in "+
 		"access.parquet; d365audit access --user and who-can answer from audit.duckdb.",
-		countText(a.userRows), countText(wb.rep.AccessProfiles), countText(a.profileRows), wb.opts.MaxAccessSheets, sheetUsers), wb.st.note)})
+		countText(a.userRows), countText(mo.profiles), countText(a.profileRows), wb.opts.MaxAccessSheets, sheetUsers), wb.st.note)})
 	a.sheets = []*sheetSpec{roles}
 	return a, nil
 }
@@ -100,7 +135,7 @@ func (wb *workbook) accessSheets() (accessLayout, error) {
 // who (a user, a profile and its number of users, or a role and its number
 // of holders), table, the eight privileges, the miscellaneous privileges
 // (which name no table) and the sources.
-func (wb *workbook) matrixSheet(name, title string, rows int64, who rowKind,
+func (wb *workbook) matrixSheet(mo matrixOf, base, title string, rows int64, who rowKind,
 	each func(context.Context, func(access.MatrixRow) error) error) *sheetSpec {
 	var cols []column
 	count := map[string]int64{} // users of a profile, holders of a role
@@ -109,12 +144,12 @@ func (wb *workbook) matrixSheet(name, title string, rows int64, who rowKind,
 		cols = []column{{"User", 42}}
 	case rowsByProfile:
 		cols = []column{{"Profile", 9}, {"Users", 8}}
-		for _, p := range wb.rep.Access.Matrix().Profiles[1:] {
+		for _, p := range mo.m.Matrix().Profiles[1:] {
 			count[access.ProfileLabel(p.ID)] = p.Users
 		}
 	case rowsByRole:
 		cols = []column{{"Role", 36}, {"Holders", 8}}
-		for _, r := range wb.rep.Access.Roles() {
+		for _, r := range mo.m.Roles() {
 			count[r.Label] = r.Holders
 		}
 	}
@@ -136,7 +171,7 @@ func (wb *workbook) matrixSheet(name, title string, rows int64, who rowKind,
 		legend[first+i] = wb.depthCell(d)
 	}
 	return &sheetSpec{
-		name: name, table: true, freeze: first, columns: cols,
+		name: mo.name(base), base: base, table: true, freeze: first, columns: cols,
 		rows: max(rows, 1), // an empty matrix gets a note row
 		intro: [][]excelize.Cell{
 			legend,
@@ -191,17 +226,17 @@ func (wb *workbook) depthCell(depth string) excelize.Cell {
 
 // userProfilesSheet: each user and their access profile, to read a user's
 // access off the profile sheet.
-func (wb *workbook) userProfilesSheet() *sheetSpec {
-	users := len(wb.rep.Access.Matrix().Users)
+func (wb *workbook) userProfilesSheet(mo matrixOf) *sheetSpec {
+	users := len(mo.m.Matrix().Users)
 	return &sheetSpec{
-		name: sheetUserProfiles, table: true, rows: atLeastOne(users),
+		name: mo.name(sheetUserProfiles), base: sheetUserProfiles, table: true, rows: atLeastOne(users),
 		columns: []column{{"User", 40}, {"Profile", 9}},
-		intro:   [][]excelize.Cell{{text("Each user's access profile; the profile's access is on the sheet "+sheetAccessProfiles+".", wb.st.note)}},
+		intro:   [][]excelize.Cell{{text("Each user's access profile; the profile's access is on the sheet "+mo.name(sheetAccessProfiles)+".", wb.st.note)}},
 		write: func(emit emitRow) error {
 			if users == 0 {
 				return emit(text("No users.", wb.st.note))
 			}
-			return wb.rep.Access.EachUserProfile(wb.ctx, func(p access.UserProfile) error {
+			return mo.m.EachUserProfile(wb.ctx, func(p access.UserProfile) error {
 				return emit(text(p.User, 0), text(access.ProfileLabel(p.ProfileID), 0))
 			})
 		},

@@ -30,20 +30,24 @@ const (
 
 // sheets lists every sheet after the Summary, in workbook order, with the
 // rows each will get; the access matrix's layout depends on its size.
-func (wb *workbook) sheets() ([]*sheetSpec, accessLayout, error) {
-	access, err := wb.accessSheets()
+func (wb *workbook) sheets() ([]*sheetSpec, []accessLayout, error) {
+	layouts, err := wb.accessLayouts()
 	if err != nil {
-		return nil, access, err
+		return nil, nil, err
 	}
 	var out []*sheetSpec
 	if wb.rep.Changes != nil {
 		out = append(out, wb.changesSheet())
 	}
-	out = append(out, wb.findingsSheet(), wb.usersSheet(), wb.rolesSheet(), wb.roleChangesSheet(), wb.teamsSheet(),
+	out = append(out, wb.findingsSheet())
+	out = append(out, wb.acrossSheets()...)
+	out = append(out, wb.usersSheet(), wb.rolesSheet(), wb.roleChangesSheet(), wb.teamsSheet(),
 		wb.licensesSheet(), wb.licenseWasteSheet())
-	out = append(out, access.sheets...)
+	for _, a := range layouts {
+		out = append(out, a.sheets...)
+	}
 	out = append(out, wb.fieldSecuritySheet(), wb.runInfoSheet())
-	return out, access, nil
+	return out, layouts, nil
 }
 
 // atLeastOne: an empty table still gets one row, a note saying it is empty.
@@ -63,9 +67,10 @@ func (wb *workbook) findingsSheet() *sheetSpec {
 	}
 	return &sheetSpec{
 		name: sheetFindings, table: true, rows: atLeastOne(len(wb.rep.Findings)),
-		columns: []column{{"Severity", 10}, {"Rule", 30}, {"Rule title", 40}, {"Subject type", 19}, {"Subject", 32},
+		columns: wb.envColumns([]column{{"Severity", 10}, {"Rule", 30}, {"Rule title", 40}, {"Subject type", 19}, {"Subject", 32},
 			{"Business unit", 18}, {"Message", 90}, {"Waived", 8}, {"Waiver owner", 30}, {"Waiver expires", 14},
-			{"Waiver reason", 50}, {"Evidence", 60}, {"Subject ID", 38}, {"Fingerprint", 60}},
+			{"Waiver reason", 50}, {"Evidence", 60}, {"Subject ID", 38}, {"Fingerprint", 60}}),
+		freeze: wb.envFreeze(0),
 		write: func(emit emitRow) error {
 			if len(wb.rep.Findings) == 0 {
 				return emit(text("No findings.", wb.st.note))
@@ -79,11 +84,11 @@ func (wb *workbook) findingsSheet() *sheetSpec {
 				if f.Waiver != nil {
 					owner, expires, reason = f.Waiver.Owner, f.Waiver.Expires, f.Waiver.Reason
 				}
-				if err := emit(text(f.Severity, sev), text(f.Rule, style), text(titles[f.Rule], style),
+				if err := emit(wb.envRow(f.Environment, text(f.Severity, sev), text(f.Rule, style), text(titles[f.Rule], style),
 					text(f.SubjectType, style), text(f.SubjectName, style), text(f.BusinessUnit, style),
 					text(f.Message, style), text(yesNo(f.Waived), style), text(owner, style),
 					text(expires, style), text(reason, style), text(string(f.Evidence), style),
-					text(f.SubjectID, style), text(f.Fingerprint, style)); err != nil {
+					text(f.SubjectID, style), text(f.Fingerprint, style))...); err != nil {
 					return err
 				}
 			}
@@ -96,16 +101,17 @@ func (wb *workbook) findingsSheet() *sheetSpec {
 // findings name them.
 func (wb *workbook) usersSheet() *sheetSpec {
 	return &sheetSpec{
-		name: sheetUsers, table: true, freeze: 1, rows: atLeastOne(len(wb.rep.Users)),
-		columns: []column{{"Full name", 30}, {"Domain name", 36}, {"Business unit", 18}, {"Access mode", 16},
-			{"State", 9}, {"Kind", 12}, {"Licenses", 30}, {"Direct roles", 50}, {"Roles through teams", 60},
-			{"Open findings", 8}, {"Worst open severity", 10}, {"Waived findings", 8}, {"Access profile", 9}, {"User ID", 38}},
+		name: sheetUsers, table: true, freeze: wb.envFreeze(1), rows: atLeastOne(len(wb.rep.Users)),
+		columns: wb.envColumns([]column{{"Full name", 30}, {"Domain name", 36}, {"Business unit", 18},
+			{"Access mode", 16}, {"State", 9}, {"Kind", 12}, {"Licenses", 30}, {"Direct roles", 50},
+			{"Roles through teams", 60}, {"Open findings", 8}, {"Worst open severity", 10},
+			{"Waived findings", 8}, {"Access profile", 9}, {"User ID", 38}}),
 		write: func(emit emitRow) error {
 			if len(wb.rep.Users) == 0 {
 				return emit(text("No users.", wb.st.note))
 			}
 			for _, u := range wb.rep.Users {
-				k := subjectKey("user", u.ID)
+				k := subjectKey(u.Environment, "user", u.ID)
 				state, kind := "enabled", "person"
 				if u.Disabled {
 					state = "disabled"
@@ -118,11 +124,11 @@ func (wb *workbook) usersSheet() *sheetSpec {
 					worst = rules.Severities[r]
 					worstStyle = wb.st.severity[worst]
 				}
-				if err := emit(text(u.FullName, 0), text(u.DomainName, 0), text(u.BusinessUnit, 0),
+				if err := emit(wb.envRow(u.Environment, text(u.FullName, 0), text(u.DomainName, 0), text(u.BusinessUnit, 0),
 					text(reportdata.AccessModeName(u.AccessMode), 0), text(state, 0), text(kind, 0),
 					text(strings.Join(u.Licenses, "; "), 0), text(strings.Join(u.DirectRoles, "; "), 0),
 					text(strings.Join(u.TeamRoles, "; "), 0), num(wb.counts.open[k], 0), text(worst, worstStyle),
-					num(wb.counts.waived[k], 0), text(profile(u.ProfileID), 0), text(u.ID, 0)); err != nil {
+					num(wb.counts.waived[k], 0), text(profile(u.ProfileID), 0), text(u.ID, 0))...); err != nil {
 					return err
 				}
 			}
@@ -144,13 +150,14 @@ func profile(id int64) string {
 func (wb *workbook) rolesSheet() *sheetSpec {
 	changes := map[string]int{}
 	for _, c := range wb.rep.RoleChanges {
-		changes[c.RoleID]++
+		changes[c.Environment+"\x00"+c.RoleID]++
 	}
 	return &sheetSpec{
-		name: sheetRoles, table: true, freeze: 1, rows: atLeastOne(len(wb.rep.Roles)),
-		columns: []column{{"Role", 40}, {"Business unit", 18}, {"BU copies", 9}, {"Origin", 11}, {"Solution", 11},
-			{"Against baseline", 17}, {"Changed privileges", 10}, {"Privileges", 10}, {"Holders", 9}, {"Direct holders", 9},
-			{"Holders through teams", 9}, {"Open findings", 8}, {"Template ID", 38}, {"Role ID", 38}},
+		name: sheetRoles, table: true, freeze: wb.envFreeze(1), rows: atLeastOne(len(wb.rep.Roles)),
+		columns: wb.envColumns([]column{{"Role", 40}, {"Business unit", 18}, {"BU copies", 9}, {"Origin", 11},
+			{"Solution", 11}, {"Against baseline", 17}, {"Changed privileges", 10}, {"Privileges", 10},
+			{"Holders", 9}, {"Direct holders", 9}, {"Holders through teams", 9}, {"Open findings", 8},
+			{"Template ID", 38}, {"Role ID", 38}}),
 		write: func(emit emitRow) error {
 			if len(wb.rep.Roles) == 0 {
 				return emit(text("No roles.", wb.st.note))
@@ -163,10 +170,10 @@ func (wb *workbook) rolesSheet() *sheetSpec {
 				if r.Managed {
 					solution = "managed"
 				}
-				if err := emit(text(r.Name, 0), text(r.BusinessUnit, 0), num(r.Copies, 0), text(origin, 0),
-					text(solution, 0), text(againstBaseline(r), 0), num(changes[r.ID], 0), num(r.Privileges, 0),
+				if err := emit(wb.envRow(r.Environment, text(r.Name, 0), text(r.BusinessUnit, 0), num(r.Copies, 0), text(origin, 0),
+					text(solution, 0), text(againstBaseline(r), 0), num(changes[r.Environment+"\x00"+r.ID], 0), num(r.Privileges, 0),
 					num(r.Holders, 0), num(r.DirectHolders, 0), num(r.TeamHolders, 0),
-					num(wb.counts.open[subjectKey("role", r.ID)], 0), text(r.TemplateID, 0), text(r.ID, 0)); err != nil {
+					num(wb.counts.open[subjectKey(r.Environment, "role", r.ID)], 0), text(r.TemplateID, 0), text(r.ID, 0))...); err != nil {
 					return err
 				}
 			}
@@ -197,8 +204,9 @@ func (wb *workbook) roleChangesSheet() *sheetSpec {
 		matched = matched || r.Baseline
 	}
 	return &sheetSpec{
-		name: sheetRoleChanges, table: true, freeze: 1, rows: atLeastOne(len(wb.rep.RoleChanges)),
-		columns: []column{{"Role", 40}, {"Privilege", 40}, {"Change", 10}, {"Baseline depth", 14}, {"Actual depth", 14}, {"Role ID", 38}},
+		name: sheetRoleChanges, table: true, freeze: wb.envFreeze(1), rows: atLeastOne(len(wb.rep.RoleChanges)),
+		columns: wb.envColumns([]column{{"Role", 40}, {"Privilege", 40}, {"Change", 10}, {"Baseline depth", 14},
+			{"Actual depth", 14}, {"Role ID", 38}}),
 		write: func(emit emitRow) error {
 			if len(wb.rep.RoleChanges) == 0 {
 				note := "No out-of-box role differs from its baseline."
@@ -208,8 +216,8 @@ func (wb *workbook) roleChangesSheet() *sheetSpec {
 				return emit(text(note, wb.st.note))
 			}
 			for _, c := range wb.rep.RoleChanges {
-				if err := emit(text(c.Role, 0), text(c.Privilege, 0), text(c.Change, 0),
-					wb.depthCell(c.BaselineDepth), wb.depthCell(c.ActualDepth), text(c.RoleID, 0)); err != nil {
+				if err := emit(wb.envRow(c.Environment, text(c.Role, 0), text(c.Privilege, 0), text(c.Change, 0),
+					wb.depthCell(c.BaselineDepth), wb.depthCell(c.ActualDepth), text(c.RoleID, 0))...); err != nil {
 					return err
 				}
 			}
@@ -221,17 +229,17 @@ func (wb *workbook) roleChangesSheet() *sheetSpec {
 // teamsSheet: one row per team, with its members and roles.
 func (wb *workbook) teamsSheet() *sheetSpec {
 	return &sheetSpec{
-		name: sheetTeams, table: true, freeze: 1, rows: atLeastOne(len(wb.rep.Teams)),
-		columns: []column{{"Team", 36}, {"Type", 20}, {"Business unit", 18}, {"Default", 8}, {"Members", 9},
-			{"Roles", 60}, {"Open findings", 8}, {"Entra object ID", 38}, {"Team ID", 38}},
+		name: sheetTeams, table: true, freeze: wb.envFreeze(1), rows: atLeastOne(len(wb.rep.Teams)),
+		columns: wb.envColumns([]column{{"Team", 36}, {"Type", 20}, {"Business unit", 18}, {"Default", 8},
+			{"Members", 9}, {"Roles", 60}, {"Open findings", 8}, {"Entra object ID", 38}, {"Team ID", 38}}),
 		write: func(emit emitRow) error {
 			if len(wb.rep.Teams) == 0 {
 				return emit(text("No teams.", wb.st.note))
 			}
 			for _, t := range wb.rep.Teams {
-				if err := emit(text(t.Name, 0), text(reportdata.TeamTypeName(t.Type), 0), text(t.BusinessUnit, 0),
+				if err := emit(wb.envRow(t.Environment, text(t.Name, 0), text(reportdata.TeamTypeName(t.Type), 0), text(t.BusinessUnit, 0),
 					text(yesNo(t.Default), 0), num(t.Members, 0), text(strings.Join(t.Roles, "; "), 0),
-					num(wb.counts.open[subjectKey("team", t.ID)], 0), text(t.EntraObject, 0), text(t.ID, 0)); err != nil {
+					num(wb.counts.open[subjectKey(t.Environment, "team", t.ID)], 0), text(t.EntraObject, 0), text(t.ID, 0))...); err != nil {
 					return err
 				}
 			}
@@ -400,15 +408,16 @@ func (wb *workbook) licenseWasteSheet() *sheetSpec {
 // fieldSecuritySheet: every secured column a user can reach, and how.
 func (wb *workbook) fieldSecuritySheet() *sheetSpec {
 	return &sheetSpec{
-		name: sheetFieldSecurity, table: true, freeze: 1, rows: atLeastOne(len(wb.rep.FieldAccess)),
-		columns: []column{{"User", 36}, {"Table", 24}, {"Column", 28}, {"Read", 7}, {"Create", 7}, {"Update", 7}, {"Sources", 80}},
+		name: sheetFieldSecurity, table: true, freeze: wb.envFreeze(1), rows: atLeastOne(len(wb.rep.FieldAccess)),
+		columns: wb.envColumns([]column{{"User", 36}, {"Table", 24}, {"Column", 28}, {"Read", 7},
+			{"Create", 7}, {"Update", 7}, {"Sources", 80}}),
 		write: func(emit emitRow) error {
 			if len(wb.rep.FieldAccess) == 0 {
 				return emit(text("No user can reach a secured column.", wb.st.note))
 			}
 			for _, r := range wb.rep.FieldAccess {
-				if err := emit(text(r.User, 0), text(r.Table, 0), text(r.Column, 0), text(yesNo(r.Read), 0),
-					text(yesNo(r.Create), 0), text(yesNo(r.Update), 0), text(r.Sources, 0)); err != nil {
+				if err := emit(wb.envRow(r.Environment, text(r.User, 0), text(r.Table, 0), text(r.Column, 0), text(yesNo(r.Read), 0),
+					text(yesNo(r.Create), 0), text(yesNo(r.Update), 0), text(r.Sources, 0))...); err != nil {
 					return err
 				}
 			}
@@ -433,6 +442,9 @@ func (wb *workbook) runInfoSheet() *sheetSpec {
 				{"As of", date(rep.AsOf)},
 				{"Environment", rep.Environment},
 				{"Policy", rep.Policy},
+			}
+			if rep.IsTenant() {
+				pairs = append(pairs, [2]string{"Environments", strings.Join(rep.EnvironmentNames(), ", ")})
 			}
 			rows := [][]excelize.Cell{{text("Run info", st.title)}, {}}
 			for _, p := range pairs {

@@ -49,7 +49,7 @@ func (c *cursor) line(cells ...excelize.Cell) error {
 // inputs, what was found (by severity and by rule), what the wasted
 // licenses cost, how the big sheets were laid out, and a guide to the
 // other sheets. Charts are native Excel charts over the tables beside them.
-func (wb *workbook) summary(sheets []*sheetSpec, access accessLayout) error {
+func (wb *workbook) summary(sheets []*sheetSpec, layouts []accessLayout) error {
 	f, st, rep := wb.f, wb.st, wb.rep
 	for col, w := range map[string]float64{"A": 32, "B": 12, "C": 11, "D": 12, "E": 13, "F": 70} {
 		if err := f.SetColWidth(sheetSummary, col, col, w); err != nil {
@@ -74,7 +74,7 @@ func (wb *workbook) summary(sheets []*sheetSpec, access accessLayout) error {
 		return err
 	}
 	c.row++
-	for _, p := range wb.keyFacts(sheets, access) {
+	for _, p := range wb.keyFacts(sheets, layouts) {
 		if err := c.line(text(p[0], st.label), text(p[1], 0)); err != nil {
 			return err
 		}
@@ -88,6 +88,12 @@ func (wb *workbook) summary(sheets []*sheetSpec, access accessLayout) error {
 		}
 	}
 	c.row++
+	if wb.rep.IsTenant() {
+		if err := wb.environmentTable(c); err != nil {
+			return err
+		}
+		c.row++
+	}
 	sevTop, err := wb.severityTable(c)
 	if err != nil {
 		return err
@@ -111,7 +117,7 @@ func (wb *workbook) summary(sheets []*sheetSpec, access accessLayout) error {
 
 // keyFacts are the Summary's opening lines: the run, its inputs and rules,
 // the tenant's size, and how the matrix and any split sheet were laid out.
-func (wb *workbook) keyFacts(sheets []*sheetSpec, access accessLayout) [][2]string {
+func (wb *workbook) keyFacts(sheets []*sheetSpec, layouts []accessLayout) [][2]string {
 	rep := wb.rep
 	enabled, apps := 0, 0
 	for _, u := range rep.Users {
@@ -147,13 +153,23 @@ func (wb *workbook) keyFacts(sheets []*sheetSpec, access accessLayout) [][2]stri
 		{"Teams", countText(int64(len(rep.Teams)))},
 		{"Access profiles", fmt.Sprintf("%s distinct sets of grants", countText(rep.AccessProfiles))},
 		{"Privilege tables", rep.PrivilegeTablesNote()},
-		{"Effective access", wb.accessFact(access)},
+	}
+	if rep.IsTenant() {
+		facts = append(facts[:1], append([][2]string{{"Environments", fmt.Sprintf("%d: %s (table below)",
+			len(rep.Environments), strings.Join(rep.EnvironmentNames(), ", "))}}, facts[1:]...)...)
+	}
+	for _, a := range layouts {
+		label := "Effective access"
+		if a.of.env != "" {
+			label += ": " + a.of.env
+		}
+		facts = append(facts, [2]string{label, wb.accessFact(a)})
 	}
 	if rep.Changes != nil {
 		facts = append(facts, [2]string{changesFactLabel, wb.changesFact()})
 	}
 	for _, s := range sheets {
-		if len(s.parts) > 1 && s.name != sheetAccess {
+		if len(s.parts) > 1 && s.baseName() != sheetAccess {
 			facts = append(facts, [2]string{"Sheet " + s.name, fmt.Sprintf("%s rows, more than a sheet holds (%s): split across the sheets %s to %s",
 				countText(s.rows), countText(int64(wb.opts.MaxSheetRows)), s.parts[0], s.parts[len(s.parts)-1])})
 		}
@@ -180,8 +196,8 @@ func (wb *workbook) accessFact(a accessLayout) string {
 	case a.byRole:
 		return fmt.Sprintf("%s rows (user x table) in %s access profiles (%s rows): more than %d sheets of %s rows hold, "+
 			"so the workbook shows what each held role grants (%s, %s rows) and %s says who holds which role; "+
-			"the full matrix is in access.parquet", countText(a.userRows), countText(wb.rep.AccessProfiles), countText(a.profileRows),
-			wb.opts.MaxAccessSheets, countText(int64(wb.opts.MaxSheetRows)), sheetAccessRoles, countText(a.roleRows), sheetUsers)
+			"the full matrix is in access.parquet", countText(a.userRows), countText(a.of.profiles), countText(a.profileRows),
+			wb.opts.MaxAccessSheets, countText(int64(wb.opts.MaxSheetRows)), a.of.name(sheetAccessRoles), countText(a.roleRows), sheetUsers)
 	case a.byProfile:
 		s := a.sheets[0]
 		where := s.parts[0]
@@ -191,7 +207,7 @@ func (wb *workbook) accessFact(a accessLayout) string {
 		return fmt.Sprintf("%s rows (user x table): more than %d sheets of %s rows hold, so shown by access profile: "+
 			"%s (profile x table, %s rows) and %s (user -> profile); the full matrix is in access.parquet",
 			countText(a.userRows), wb.opts.MaxAccessSheets, countText(int64(wb.opts.MaxSheetRows)), where, countText(a.profileRows),
-			sheetUserProfiles)
+			a.of.name(sheetUserProfiles))
 	}
 	s := a.sheets[0]
 	if len(s.parts) > 1 {
@@ -354,6 +370,10 @@ func (wb *workbook) sheetGuide(c *cursor, sheets []*sheetSpec) error {
 		sheetAccessProfiles: "the effective-access matrix per access profile: one row per profile and table",
 		sheetUserProfiles:   "each user's access profile",
 		sheetFieldSecurity:  "each secured column a user can reach, and how",
+		sheetPeopleAcross:   "each person across the environments: the roles held in each, disabled, or no user",
+		sheetAdmins:         "who holds System Administrator in which environments, and whether in every one",
+		sheetRoleDrift:      "roles of the same name whose privileges differ between environments, the depth in each",
+		sheetAccessSpread:   "people whose effective access differs most between two of their environments",
 		sheetRunInfo:        "inputs with SHA-256, versions, rules not evaluated, waivers, the rule catalogue",
 	}
 	if err := c.line(text("Sheets", wb.st.section)); err != nil {
@@ -361,7 +381,7 @@ func (wb *workbook) sheetGuide(c *cursor, sheets []*sheetSpec) error {
 	}
 	for _, s := range sheets {
 		for _, part := range s.parts {
-			if err := c.line(text(part, wb.st.link), text(about[s.name], 0)); err != nil {
+			if err := c.line(text(part, wb.st.link), text(about[s.baseName()], 0)); err != nil {
 				return err
 			}
 			ref := fmt.Sprintf("A%d", c.row)

@@ -67,14 +67,14 @@ func (x Writer) Write(ctx context.Context, w io.Writer, rep *reports.Report) err
 	if err != nil {
 		return err
 	}
-	sheets, access, err := wb.sheets()
+	sheets, layouts, err := wb.sheets()
 	if err != nil {
 		return err
 	}
 	if err := wb.plan(sheets); err != nil {
 		return err
 	}
-	if err := wb.summary(sheets, access); err != nil {
+	if err := wb.summary(sheets, layouts); err != nil {
 		return fmt.Errorf("workbook sheet Summary: %w", err)
 	}
 	for _, s := range sheets {
@@ -141,6 +141,7 @@ type emitRow func(cells ...excelize.Cell) error
 // rows (Licenses, Run info: small, several tables, never split).
 type sheetSpec struct {
 	name    string
+	base    string // the sheet name without its environment ("Access"), for the Summary; "" is name
 	columns []column
 	intro   [][]excelize.Cell // rows above the header: title, notes, legend
 	rows    int64             // data rows the sheet will get, to plan splits
@@ -148,6 +149,15 @@ type sheetSpec struct {
 	table   bool              // header row, frozen, with an autofilter
 	write   func(emit emitRow) error
 	parts   []string // sheet names, set by plan: one, or numbered when split
+}
+
+// baseName is the name of the sheet s is an environment's copy of, or
+// its own.
+func (s *sheetSpec) baseName() string {
+	if s.base != "" {
+		return s.base
+	}
+	return s.name
 }
 
 // capacity is the number of data rows one sheet of s holds.
@@ -466,14 +476,16 @@ type findingCounts struct {
 	worst        map[string]int // lowest severity rank among open findings
 }
 
-func subjectKey(kind, id string) string {
-	return kind + "\x00" + strings.ToLower(strings.Trim(strings.TrimSpace(id), "{}"))
+// subjectKey names a subject within its environment: in a tenant run two
+// environments' subjects may share an ID.
+func subjectKey(env, kind, id string) string {
+	return env + "\x00" + kind + "\x00" + strings.ToLower(strings.Trim(strings.TrimSpace(id), "{}"))
 }
 
 func countFindings(fs []rules.Finding) findingCounts {
 	c := findingCounts{open: map[string]int{}, waived: map[string]int{}, worst: map[string]int{}}
 	for _, f := range fs {
-		k := subjectKey(f.SubjectType, f.SubjectID)
+		k := subjectKey(f.Environment, f.SubjectType, f.SubjectID)
 		if f.Waived {
 			c.waived[k]++
 			continue

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/d365audit/d365audit/internal/testenv"
 	"github.com/d365audit/d365audit/queries/access"
 	"github.com/d365audit/d365audit/queries/reportdata"
 	"github.com/d365audit/d365audit/reports"
@@ -150,10 +151,37 @@ func TestWorkbookGolden(t *testing.T) {
 	noFormulas(t, data)
 	dump := dumpSheets(t, f, rep)
 	dump["_structure"] = structure(t, data, f)
-	dir := "testdata"
+	checkGoldens(t, "testdata", dump)
+}
+
+// TestWorkbookTenantGolden compares the workbook of a tenant of two
+// environments (the sample as prod and sales), sheet by sheet, with
+// testdata/tenant: the Environment columns, each environment's access
+// matrix, and the sheets across environments.
+func TestWorkbookTenantGolden(t *testing.T) {
+	root := testenv.WriteTenant(t, samples)
+	rep := loadReport(t, root, sampleTime)
+	data, f := writeWorkbook(t, rep, xlsx.Options{TmpDir: t.TempDir()})
+	noFormulas(t, data)
+	dump := dumpSheets(t, f, rep)
+	dump["_structure"] = structure(t, data, f)
+	for sheet, text := range dump { // the tenant is written to a temporary folder
+		dump[sheet] = strings.ReplaceAll(text, root, "<tenant>")
+	}
+	checkGoldens(t, filepath.Join("testdata", "tenant"), dump)
+}
+
+// checkGoldens compares each sheet's dump with its file in dir; with
+// -update it rewrites dir's golden files (only those: a tenant's goldens
+// sit in a folder below the single export's).
+func checkGoldens(t *testing.T, dir string, dump map[string]string) {
+	t.Helper()
 	if *update {
-		if err := os.RemoveAll(dir); err != nil {
-			t.Fatal(err)
+		old, _ := filepath.Glob(filepath.Join(dir, "*.golden"))
+		for _, p := range old {
+			if err := os.Remove(p); err != nil {
+				t.Fatal(err)
+			}
 		}
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			t.Fatal(err)
@@ -167,7 +195,7 @@ func TestWorkbookGolden(t *testing.T) {
 	}
 	want, _ := filepath.Glob(filepath.Join(dir, "*.golden"))
 	if len(want) == 0 {
-		t.Fatalf("no golden files in %s: run go test -tags=duckdb_arrow ./reports/xlsx/ -run TestWorkbookGolden -update", dir)
+		t.Fatalf("no golden files in %s: run go test -tags=duckdb_arrow ./reports/xlsx/ -run %s -update", dir, t.Name())
 	}
 	seen := map[string]bool{}
 	for sheet, text := range dump {
@@ -483,13 +511,7 @@ func TestWorkbookSplitsTheMatrix(t *testing.T) {
 // fails if LibreOffice cannot open it, or reads a different first sheet.
 // scripts/install-test-deps.sh installs LibreOffice.
 func TestWorkbookOpensInLibreOffice(t *testing.T) {
-	soffice, err := exec.LookPath("soffice")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("soffice not found: run scripts/install-test-deps.sh")
-		}
-		t.Skip("soffice not found (scripts/install-test-deps.sh installs it); not checking that LibreOffice opens the workbook")
-	}
+	soffice := sofficeOrSkip(t)
 	rep := loadReport(t, samples, sampleTime)
 	data, _ := writeWorkbook(t, rep, xlsx.Options{})
 	dir := t.TempDir()
@@ -537,6 +559,45 @@ func TestWorkbookOpensInLibreOffice(t *testing.T) {
 	}
 }
 
+// TestTenantWorkbookOpensInLibreOffice: LibreOffice opens a tenant's
+// workbook and reads every sheet, the environments' matrices and the
+// sheets across environments among them.
+func TestTenantWorkbookOpensInLibreOffice(t *testing.T) {
+	soffice := sofficeOrSkip(t)
+	rep := loadReport(t, testenv.WriteTenant(t, samples), sampleTime)
+	data, _ := writeWorkbook(t, rep, xlsx.Options{})
+	in := filepath.Join(t.TempDir(), "report.xlsx")
+	if err := os.WriteFile(in, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sheets := libreOfficeCSV(t, soffice, in)
+	for _, name := range []string{"Summary", "People x environments", "Administrators", "Role drift", "Access spread",
+		"Access prod", "Access sales", "Run info"} {
+		if _, ok := sheets[name]; !ok {
+			t.Errorf("LibreOffice did not read the sheet %s: %v", name, keys(sheets))
+		}
+	}
+	if !strings.Contains(sheets["Summary"], "prod,55,") {
+		t.Errorf("LibreOffice reads the Summary without the environments' table:\n%.1500s", sheets["Summary"])
+	}
+	if n := strings.Count(sheets["Findings"], "\n"); n != len(rep.Findings)+1 {
+		t.Errorf("LibreOffice reads %d lines of Findings, want %d", n, len(rep.Findings)+1)
+	}
+}
+
+// sofficeOrSkip finds LibreOffice, or skips the test (fails it in CI).
+func sofficeOrSkip(t *testing.T) string {
+	t.Helper()
+	soffice, err := exec.LookPath("soffice")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("soffice not found: run scripts/install-test-deps.sh")
+		}
+		t.Skip("soffice not found (scripts/install-test-deps.sh installs it); not checking that LibreOffice opens the workbook")
+	}
+	return soffice
+}
+
 // libreOfficeCSV converts every sheet of a workbook to CSV with
 // LibreOffice and returns the texts by sheet name.
 func libreOfficeCSV(t *testing.T, soffice, in string) map[string]string {
@@ -576,4 +637,21 @@ func keys(m map[string]string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// TestWorkbookTenantEmpty: a tenant run with nothing across its
+// environments, and an environment without a matrix, still gives every
+// sheet, each saying it is empty.
+func TestWorkbookTenantEmpty(t *testing.T) {
+	rep := &reports.Report{Environment: "t", GeneratedAt: sampleTime,
+		Environments: []reports.EnvironmentRun{{Name: "dev"}, {Name: "prod"}}}
+	_, f := writeWorkbook(t, rep, xlsx.Options{})
+	dump := dumpSheets(t, f, rep)
+	for sheet, text := range map[string]string{"People x environments": "No person", "Administrators": "No enabled user",
+		"Role drift": "No role", "Access spread": "No person", "Access dev": "not computed", "Access prod": "not computed",
+		"Summary": "dev,0,0,0,0"} {
+		if !strings.Contains(dump[sheet], text) {
+			t.Errorf("sheet %s does not say %q:\n%s", sheet, text, dump[sheet])
+		}
+	}
 }
