@@ -98,7 +98,8 @@ func (m *runManifest) wrote(name string) bool {
 		return true
 	}
 	for _, o := range m.Outputs {
-		if o.File == name {
+		// a tenant's access.parquet is a folder: its files are listed
+		if o.File == name || strings.HasPrefix(o.File, name+"/") {
 			return true
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/d365audit/d365audit/internal/testenv"
 	"github.com/d365audit/d365audit/rules"
+	"github.com/d365audit/d365audit/store"
 )
 
 func findingsOf(fs []rules.Finding, rule string) []rules.Finding {
@@ -222,5 +224,34 @@ func TestTenantRunsCompare(t *testing.T) {
 	}
 	if !resolved {
 		t.Errorf("USER_NO_ROLE of Noah Fischer in prod is not resolved: %+v", d.Findings.Resolved)
+	}
+}
+
+// A tenant run replaces its own previous run with --force: the partitioned
+// access.parquet folder is its own.
+func TestTenantRunReplacesItsRun(t *testing.T) {
+	ctx := context.Background()
+	root := testenv.WriteTenant(t, filepath.Join("..", "samples", "contoso"))
+	out := filepath.Join(t.TempDir(), "run")
+	for i := 0; i < 2; i++ {
+		if _, err := Run(ctx, Options{Input: root, Out: out, Force: true}); err != nil {
+			t.Fatalf("run %d: %v", i+1, err)
+		}
+	}
+	for _, env := range []string{"prod", "sales"} {
+		if _, err := os.Stat(filepath.Join(out, AccessFile, filepath.FromSlash(accessPartition(env)))); err != nil {
+			t.Error(err)
+		}
+	}
+	// DuckDB reads the partitions as one table with an environment column
+	db, err := store.Open(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	envs, err := db.QueryStrings(ctx, "partitions", fmt.Sprintf(`SELECT DISTINCT environment FROM read_parquet(%s, hive_partitioning = true) ORDER BY 1`,
+		store.Literal(filepath.ToSlash(filepath.Join(out, AccessFile))+"/*/*.parquet")))
+	if err != nil || strings.Join(envs, ",") != "prod,sales" {
+		t.Errorf("environments in access.parquet: %v, %v", envs, err)
 	}
 }
