@@ -42,7 +42,7 @@ func BuildAccessSpread(ctx context.Context, db *store.DB, envs []Environment, ma
 	}
 	cells := newCellCache(matrices)
 	type pairKey struct {
-		envA, envB int
+		envA, envB   int
 		profA, profB int64
 	}
 	memo := map[pairKey]int64{}
