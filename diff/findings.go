@@ -127,16 +127,7 @@ func compareFindings(o, n *findingsDoc) (FindingChanges, []ExpiredWaiver) {
 func sortFindings(fs []FindingRef) {
 	sort.Slice(fs, func(i, j int) bool {
 		a, b := fs[i], fs[j]
-		if ra, rb := rules.SeverityRank(a.Severity), rules.SeverityRank(b.Severity); ra != rb {
-			return ra < rb
-		}
-		if a.Rule != b.Rule {
-			return a.Rule < b.Rule
-		}
-		if a.SubjectName != b.SubjectName {
-			return a.SubjectName < b.SubjectName
-		}
-		return a.Fingerprint < b.Fingerprint
+		return rules.FindingLess(a.Severity, a.Rule, a.SubjectName, a.Fingerprint, b.Severity, b.Rule, b.SubjectName, b.Fingerprint)
 	})
 }
 

@@ -46,15 +46,21 @@ func validSubjectType(s string) bool {
 func SortFindings(fs []Finding) {
 	sort.SliceStable(fs, func(i, j int) bool {
 		a, b := fs[i], fs[j]
-		if ra, rb := SeverityRank(a.Severity), SeverityRank(b.Severity); ra != rb {
-			return ra < rb
-		}
-		if a.Rule != b.Rule {
-			return a.Rule < b.Rule
-		}
-		if a.SubjectName != b.SubjectName {
-			return a.SubjectName < b.SubjectName
-		}
-		return a.Fingerprint < b.Fingerprint
+		return FindingLess(a.Severity, a.Rule, a.SubjectName, a.Fingerprint, b.Severity, b.Rule, b.SubjectName, b.Fingerprint)
 	})
+}
+
+// FindingLess is findings.json's order on two findings' keys: severity,
+// rule, subject name, then fingerprint (diff orders its lists the same).
+func FindingLess(sevA, ruleA, nameA, fpA, sevB, ruleB, nameB, fpB string) bool {
+	if ra, rb := SeverityRank(sevA), SeverityRank(sevB); ra != rb {
+		return ra < rb
+	}
+	if ruleA != ruleB {
+		return ruleA < ruleB
+	}
+	if nameA != nameB {
+		return nameA < nameB
+	}
+	return fpA < fpB
 }

@@ -17,8 +17,7 @@ RUNS="${RUNS:-3}"
 
 go build -tags=duckdb_arrow -o bin/ingestbench ./cmd/ingestbench
 
-work="$(mktemp -d "${TMPDIR:-/tmp}/bench-ingest.XXXXXX")"
-trap 'rm -rf "$work"' EXIT
+bench_workdir bench-ingest
 export_dir="$work/export"
 ./bin/ingestbench gen --rows "$ROWS" --dir "$export_dir" >&2
 

@@ -16,10 +16,9 @@ SEED="${SEED:-1}"
 go build -tags=duckdb_arrow -o bin/d365audit ./cmd/d365audit
 go build -tags=duckdb_arrow -o bin/ingestbench ./cmd/ingestbench
 
-work="$(mktemp -d "${TMPDIR:-/tmp}/bench-run.XXXXXX")"
-trap 'rm -rf "$work"' EXIT
+bench_workdir bench-run
 
-echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/ {print $2}') GiB, $(go version | cut -d' ' -f3)"
+machine_line
 echo
 echo "| users | export MB | stage | seconds | peak RSS MB |"
 echo "|---|---|---|---|---|"

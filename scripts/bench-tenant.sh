@@ -19,10 +19,9 @@ SEED="${SEED:-1}"
 
 go build -tags=duckdb_arrow -o bin/d365audit ./cmd/d365audit
 
-work="$(mktemp -d "${TMPDIR:-/tmp}/bench-tenant.XXXXXX")"
-trap 'rm -rf "$work"' EXIT
+bench_workdir bench-tenant
 
-echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/ {print $2}') GiB, $(go version | cut -d' ' -f3)"
+machine_line
 echo
 echo "| environments | people | systemusers rows | export MB | stage | seconds | peak RSS MB |"
 echo "|---|---|---|---|---|---|---|"

@@ -10,3 +10,15 @@ if [ ! -x "$TIME" ]; then
     exit 1
   fi
 fi
+
+# bench_workdir NAME: a temporary directory in $work, removed when the
+# script ends.
+bench_workdir() {
+  work="$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX")"
+  trap 'rm -rf "$work"' EXIT
+}
+
+# machine_line: the line that heads every table of BENCHMARKS.md.
+machine_line() {
+  echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/ {print $2}') GiB, $(go version | cut -d' ' -f3)"
+}

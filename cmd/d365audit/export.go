@@ -126,9 +126,7 @@ func runExport(ctx context.Context, o exportOptions, stdin io.Reader, w, errW io
 	case o.allEnvironments || len(o.envs) > 1:
 		return runTenantExport(ctx, o, stdin, w, errW)
 	}
-	opts := export.Options{Environment: o.envs[0], Out: o.out, Graph: o.graph, GraphURL: o.graphURL,
-		SignInActivity: !o.noSignIn, Force: o.force, Strict: o.strict, Concurrency: o.concurrency,
-		Tenant: o.tenant, ToolVersion: toolVersion(), HTTPClient: exportHooks.client}
+	opts := o.options()
 	var err error
 	if opts.Environment, err = export.ServiceURL("--env", o.envs[0]); err != nil {
 		return badInput(err)
@@ -140,32 +138,57 @@ func runExport(ctx context.Context, o exportOptions, stdin io.Reader, w, errW io
 	if err != nil {
 		return badInput(err)
 	}
-	cred, who, err := auth.Credential(opts.Scopes())
+	if err := signIn(auth, opts.Scopes(), &opts); err != nil {
+		return err
+	}
+	m, took, err := withProgress(ctx, errW, &opts, fmt.Sprintf("Exporting %s as %s", opts.Environment, opts.AuthDescription),
+		func(ctx context.Context) (*export.Manifest, error) { return export.Run(ctx, opts) })
+	if err != nil {
+		return err
+	}
+	printExportSummary(w, o.out, m, took)
+	return nil
+}
+
+// options are the export options every export takes from the flags.
+func (o exportOptions) options() export.Options {
+	return export.Options{Out: o.out, Graph: o.graph, GraphURL: o.graphURL,
+		SignInActivity: !o.noSignIn, Force: o.force, Strict: o.strict, Concurrency: o.concurrency,
+		Tenant: o.tenant, ToolVersion: toolVersion(), HTTPClient: exportHooks.client}
+}
+
+// signIn gets the credential for scopes into opts.
+func signIn(auth export.Auth, scopes export.Scopes, opts *export.Options) error {
+	cred, who, err := auth.Credential(scopes)
 	if err != nil {
 		return badInput(err)
 	}
 	opts.Credential, opts.AuthDescription = cred, who
+	return nil
+}
 
+// withProgress runs an export with a progress display that starts with
+// line, stopped by Ctrl-C or SIGTERM; a failure comes back as its exit
+// status (exportFailure).
+func withProgress[T any](ctx context.Context, errW io.Writer, opts *export.Options, line string,
+	run func(context.Context) (T, error)) (T, time.Duration, error) {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	opts.Progress = progress.New(errW)
-	opts.Progress.Logf("Exporting %s as %s", opts.Environment, who)
+	opts.Progress.Logf("%s", line)
 	start := time.Now()
-	m, err := export.Run(ctx, opts)
+	v, err := run(ctx)
 	opts.Progress.Close()
 	if err != nil {
-		return exportFailure(err)
+		return v, 0, exportFailure(err)
 	}
-	printExportSummary(w, o.out, m, time.Since(start))
-	return nil
+	return v, time.Since(start), nil
 }
 
 // runTenantExport writes a tenant folder: several --env, or every
 // environment discovery lists.
 func runTenantExport(ctx context.Context, o exportOptions, stdin io.Reader, w, errW io.Writer) error {
-	opts := export.TenantOptions{Options: export.Options{Out: o.out, Graph: o.graph, GraphURL: o.graphURL,
-		SignInActivity: !o.noSignIn, Force: o.force, Strict: o.strict, Concurrency: o.concurrency,
-		Tenant: o.tenant, ToolVersion: toolVersion(), HTTPClient: exportHooks.client}}
+	opts := export.TenantOptions{Options: o.options()}
 	var err error
 	if opts.GraphURL, err = export.ServiceURL("--graph-url", o.graphURL); err != nil {
 		return badInput(err)
@@ -193,27 +216,20 @@ func runTenantExport(ctx context.Context, o exportOptions, stdin io.Reader, w, e
 		return badInput(errors.New("--discovery global with an app registration: the Global Discovery Service accepts a person's " +
 			"token only (--auth device-code or azure-cli); an app uses --discovery admin, once registered as a Power Platform management application"))
 	}
-	cred, who, err := auth.Credential(export.Scopes{})
-	if err != nil {
-		return badInput(err)
+	if err := signIn(auth, export.Scopes{}, &opts.Options); err != nil {
+		return err
 	}
-	opts.Credential, opts.AuthDescription = cred, who
-
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	opts.Progress = progress.New(errW)
 	what := fmt.Sprintf("%d environments", len(o.envs))
 	if o.allEnvironments {
 		what = "every environment of the tenant"
 	}
-	opts.Progress.Logf("Exporting %s into the tenant folder %s as %s", what, o.out, who)
-	start := time.Now()
-	m, err := export.RunTenant(ctx, opts)
-	opts.Progress.Close()
+	line := fmt.Sprintf("Exporting %s into the tenant folder %s as %s", what, o.out, opts.AuthDescription)
+	m, took, err := withProgress(ctx, errW, &opts.Options, line,
+		func(ctx context.Context) (*export.TenantManifest, error) { return export.RunTenant(ctx, opts) })
 	if err != nil {
-		return exportFailure(err)
+		return err
 	}
-	printTenantSummary(w, o.out, m, time.Since(start))
+	printTenantSummary(w, o.out, m, took)
 	return nil
 }
 
