@@ -83,6 +83,13 @@ func readRun(ctx context.Context, dir string) (*runFacts, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(doc.Environments) > 0 {
+		// A campaign's items are one environment's users and roles; a
+		// tenant run's main schema holds every environment's side by side.
+		return nil, badInput("%s is a tenant run (%s): a review campaign covers one environment; "+
+			"run the environment's export on its own (run --input TENANT/environments/NAME) and review that run",
+			dir, strings.Join(doc.Environments, ", "))
+	}
 	mb, err := os.ReadFile(filepath.Join(dir, manifestFile))
 	if err != nil {
 		return nil, badInput("%s: no %s: a campaign needs the run's manifest for its fingerprint", dir, manifestFile)

@@ -18,6 +18,11 @@ func TestAccessQuestionsOnATenant(t *testing.T) {
 	if code, _, errOut := runCLI(t, "run", "-i", root, "-o", out); code != exitOK && code != exitFindings {
 		t.Fatalf("run: exit %d: %s", code, errOut)
 	}
+	// a review campaign is one environment's: a tenant run is refused, not mixed
+	code, _, errOut := runCLI(t, "review", "--run", out, "--out", filepath.Join(t.TempDir(), "campaign"))
+	if code != exitBadInput || !strings.Contains(errOut, "is a tenant run (prod, sales): a review campaign covers one environment") {
+		t.Errorf("review of a tenant run: exit %d: %s", code, errOut)
+	}
 	for _, input := range []string{root, out} {
 		// Noah Fischer holds System Administrator in sales only
 		code, stdout, errOut := runCLI(t, "who-can", "-i", input, "-t", "contoso_payment", "-p", "delete", "-f", "csv")

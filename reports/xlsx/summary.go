@@ -197,7 +197,7 @@ func (wb *workbook) accessFact(a accessLayout) string {
 		return fmt.Sprintf("%s rows (user x table) in %s access profiles (%s rows): more than %d sheets of %s rows hold, "+
 			"so the workbook shows what each held role grants (%s, %s rows) and %s says who holds which role; "+
 			"the full matrix is in access.parquet", countText(a.userRows), countText(a.of.profiles), countText(a.profileRows),
-			wb.opts.MaxAccessSheets, countText(int64(wb.opts.MaxSheetRows)), a.of.name(sheetAccessRoles), countText(a.roleRows), sheetUsers)
+			a.of.sheets, countText(int64(wb.opts.MaxSheetRows)), a.of.name(sheetAccessRoles), countText(a.roleRows), sheetUsers)
 	case a.byProfile:
 		s := a.sheets[0]
 		where := s.parts[0]
@@ -206,7 +206,7 @@ func (wb *workbook) accessFact(a accessLayout) string {
 		}
 		return fmt.Sprintf("%s rows (user x table): more than %d sheets of %s rows hold, so shown by access profile: "+
 			"%s (profile x table, %s rows) and %s (user -> profile); the full matrix is in access.parquet",
-			countText(a.userRows), wb.opts.MaxAccessSheets, countText(int64(wb.opts.MaxSheetRows)), where, countText(a.profileRows),
+			countText(a.userRows), a.of.sheets, countText(int64(wb.opts.MaxSheetRows)), where, countText(a.profileRows),
 			a.of.name(sheetUserProfiles))
 	}
 	s := a.sheets[0]
