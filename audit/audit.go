@@ -5,7 +5,6 @@ package audit
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"io"
 	"os"
@@ -277,17 +276,12 @@ func beside(dir, name string) string {
 // environmentName: the policy's, else the organization's name, else the
 // export directory's name.
 func environmentName(ctx context.Context, db *store.DB, p *rules.Policy, input string) string {
-	if p.Environment != "" {
-		return p.Environment
+	if p.Environment == "" {
+		if name := organizationName(ctx, db); name != "" {
+			return name
+		}
 	}
-	var name string
-	_ = db.Query(ctx, "environment name", `SELECT name FROM organizations WHERE name IS NOT NULL ORDER BY name LIMIT 1`,
-		func(rows *sql.Rows) error { return rows.Scan(&name) })
-	if name != "" {
-		return name
-	}
-	abs, _ := filepath.Abs(input)
-	return filepath.Base(abs)
+	return tenantName(p, input)
 }
 
 func inputList(base string, files []ingest.FileStat) []reports.Input {

@@ -176,7 +176,6 @@ type tenantRun struct {
 	graph *ingest.Result
 	files []reports.Input
 	// per environment, in the order of envs
-	loaded     []*ingest.Result
 	privileges []access.PrivilegeSources
 	matrices   []*access.Matrix
 }
@@ -215,6 +214,10 @@ func (t *tenantRun) load(ctx context.Context) error {
 	problems = append(problems, graph.Problems...)
 	structural += graph.Count(ingest.Structural)
 	t.files = inputList(t.opts.Input, graph.Files)
+	listed := map[string]bool{}
+	for _, f := range t.files {
+		listed[f.File] = true
+	}
 	for _, e := range t.envs {
 		if err := t.db.Exec(ctx, "create schema "+e.schema, "CREATE SCHEMA "+store.Ident(e.schema)); err != nil {
 			return err
@@ -230,21 +233,33 @@ func (t *tenantRun) load(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("environment %s: %w", e.name, err)
 		}
-		t.loaded = append(t.loaded, res)
-		prefix := TenantEnvironmentsDir + "/" + e.name + "/"
-		for _, p := range res.Problems {
-			if !strings.HasPrefix(p.File, "..") && !filepath.IsAbs(p.File) {
-				p.File = prefix + p.File
+		// Files are named by their path in the tenant folder: an
+		// environment's under environments/NAME/, the tenant's price list
+		// and baseline (read for every environment) as the tenant's, once.
+		where := func(file string) string {
+			for _, shared := range []string{prices, envBaseline} {
+				if s := filepath.ToSlash(shared); s != "" && (file == s || strings.HasPrefix(file, s+"/")) {
+					if rel, err := filepath.Rel(t.opts.Input, filepath.FromSlash(file)); err == nil && !strings.HasPrefix(rel, "..") {
+						return filepath.ToSlash(rel)
+					}
+					return file
+				}
 			}
+			if filepath.IsAbs(file) || strings.HasPrefix(file, "..") {
+				return file
+			}
+			return TenantEnvironmentsDir + "/" + e.name + "/" + file
+		}
+		for _, p := range res.Problems {
+			p.File = where(p.File)
 			problems = append(problems, p)
 		}
 		structural += res.Count(ingest.Structural)
 		for _, f := range inputList(e.dir, res.Files) {
-			if f.Kind == "prices" || strings.HasPrefix(f.Kind, "baseline") && !strings.HasPrefix(f.File, "baseline") {
-				continue // the tenant's, listed once
+			if f.File = where(f.File); !listed[f.File] {
+				listed[f.File] = true
+				t.files = append(t.files, f)
 			}
-			f.File = prefix + f.File
-			t.files = append(t.files, f)
 		}
 		if err := t.shareGraph(ctx); err != nil {
 			return err
@@ -486,7 +501,8 @@ func (t *tenantRun) collect(ctx context.Context, rep *reports.Report) error {
 	return t.use(ctx, "main")
 }
 
-// tenantName: the policy's environment name, else the tenant folder's name.
+// tenantName: the policy's environment name, else the input folder's name
+// (a tenant's, or an export's without an organization name).
 func tenantName(p *rules.Policy, input string) string {
 	if p.Environment != "" {
 		return p.Environment

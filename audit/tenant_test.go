@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -55,6 +56,19 @@ func TestTenantLinksPeopleByEntraID(t *testing.T) {
 	}
 	if !prodNoRole || salesNoRole {
 		t.Errorf("USER_NO_ROLE on Noah Fischer: in prod %v (want true), in sales %v (want false)", prodNoRole, salesNoRole)
+	}
+	// every input named by its path in the tenant folder, the tenant's once
+	count := map[string]int{}
+	for _, in := range rep.Inputs {
+		count[in.File]++
+		top := strings.SplitN(in.File, "/", 2)[0]
+		if !slices.Contains([]string{"environments", "graph", "baseline", "prices.csv", "policy.yaml", "waivers.yaml"}, top) {
+			t.Errorf("input %s is not named by its path in the tenant folder", in.File)
+		}
+	}
+	if count["prices.csv"] != 1 || count["baseline/Roles/Basic User.xml"] != 1 || count["environments/sales/roles.json"] != 1 {
+		t.Errorf("inputs listed: prices.csv %d, baseline/Roles/Basic User.xml %d, environments/sales/roles.json %d (want 1 each)",
+			count["prices.csv"], count["baseline/Roles/Basic User.xml"], count["environments/sales/roles.json"])
 	}
 	for _, f := range rep.Findings {
 		if f.Environment == "" {
