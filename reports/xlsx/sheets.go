@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/d365audit/d365audit/queries/access"
+	"github.com/d365audit/d365audit/queries/licenses"
 	"github.com/d365audit/d365audit/queries/reportdata"
 	"github.com/d365audit/d365audit/reports"
 	"github.com/d365audit/d365audit/rules"
@@ -71,29 +73,21 @@ func (wb *workbook) findingsSheet() *sheetSpec {
 			{"Business unit", 18}, {"Message", 90}, {"Waived", 8}, {"Waiver owner", 30}, {"Waiver expires", 14},
 			{"Waiver reason", 50}, {"Evidence", 60}, {"Subject ID", 38}, {"Fingerprint", 60}}),
 		freeze: wb.envFreeze(0),
-		write: func(emit emitRow) error {
-			if len(wb.rep.Findings) == 0 {
-				return emit(text("No findings.", wb.st.note))
+		write: listRows(wb.rep.Findings, text("No findings.", wb.st.note), func(f rules.Finding) []excelize.Cell {
+			style, sev := 0, wb.st.severity[f.Severity]
+			owner, expires, reason := "", "", ""
+			if f.Waived {
+				style, sev = wb.st.waived, wb.st.waived
 			}
-			for _, f := range wb.rep.Findings {
-				style, sev := 0, wb.st.severity[f.Severity]
-				owner, expires, reason := "", "", ""
-				if f.Waived {
-					style, sev = wb.st.waived, wb.st.waived
-				}
-				if f.Waiver != nil {
-					owner, expires, reason = f.Waiver.Owner, f.Waiver.Expires, f.Waiver.Reason
-				}
-				if err := emit(wb.envRow(f.Environment, text(f.Severity, sev), text(f.Rule, style), text(titles[f.Rule], style),
-					text(f.SubjectType, style), text(f.SubjectName, style), text(f.BusinessUnit, style),
-					text(f.Message, style), text(yesNo(f.Waived), style), text(owner, style),
-					text(expires, style), text(reason, style), text(string(f.Evidence), style),
-					text(f.SubjectID, style), text(f.Fingerprint, style))...); err != nil {
-					return err
-				}
+			if f.Waiver != nil {
+				owner, expires, reason = f.Waiver.Owner, f.Waiver.Expires, f.Waiver.Reason
 			}
-			return nil
-		},
+			return wb.envRow(f.Environment, text(f.Severity, sev), text(f.Rule, style), text(titles[f.Rule], style),
+				text(f.SubjectType, style), text(f.SubjectName, style), text(f.BusinessUnit, style),
+				text(f.Message, style), text(yesNo(f.Waived), style), text(owner, style),
+				text(expires, style), text(reason, style), text(string(f.Evidence), style),
+				text(f.SubjectID, style), text(f.Fingerprint, style))
+		}),
 	}
 }
 
@@ -106,34 +100,26 @@ func (wb *workbook) usersSheet() *sheetSpec {
 			{"Access mode", 16}, {"State", 9}, {"Kind", 12}, {"Licenses", 30}, {"Direct roles", 50},
 			{"Roles through teams", 60}, {"Open findings", 8}, {"Worst open severity", 10},
 			{"Waived findings", 8}, {"Access profile", 9}, {"User ID", 38}}),
-		write: func(emit emitRow) error {
-			if len(wb.rep.Users) == 0 {
-				return emit(text("No users.", wb.st.note))
+		write: listRows(wb.rep.Users, text("No users.", wb.st.note), func(u reportdata.UserRow) []excelize.Cell {
+			k := subjectKey(u.Environment, "user", u.ID)
+			state, kind := "enabled", "person"
+			if u.Disabled {
+				state = "disabled"
 			}
-			for _, u := range wb.rep.Users {
-				k := subjectKey(u.Environment, "user", u.ID)
-				state, kind := "enabled", "person"
-				if u.Disabled {
-					state = "disabled"
-				}
-				if u.Application {
-					kind = "application"
-				}
-				worst, worstStyle := "", 0
-				if r, ok := wb.counts.worst[k]; ok {
-					worst = rules.Severities[r]
-					worstStyle = wb.st.severity[worst]
-				}
-				if err := emit(wb.envRow(u.Environment, text(u.FullName, 0), text(u.DomainName, 0), text(u.BusinessUnit, 0),
-					text(reportdata.AccessModeName(u.AccessMode), 0), text(state, 0), text(kind, 0),
-					text(strings.Join(u.Licenses, "; "), 0), text(strings.Join(u.DirectRoles, "; "), 0),
-					text(strings.Join(u.TeamRoles, "; "), 0), num(wb.counts.open[k], 0), text(worst, worstStyle),
-					num(wb.counts.waived[k], 0), text(profile(u.ProfileID), 0), text(u.ID, 0))...); err != nil {
-					return err
-				}
+			if u.Application {
+				kind = "application"
 			}
-			return nil
-		},
+			worst, worstStyle := "", 0
+			if r, ok := wb.counts.worst[k]; ok {
+				worst = rules.Severities[r]
+				worstStyle = wb.st.severity[worst]
+			}
+			return wb.envRow(u.Environment, text(u.FullName, 0), text(u.DomainName, 0), text(u.BusinessUnit, 0),
+				text(reportdata.AccessModeName(u.AccessMode), 0), text(state, 0), text(kind, 0),
+				text(strings.Join(u.Licenses, "; "), 0), text(strings.Join(u.DirectRoles, "; "), 0),
+				text(strings.Join(u.TeamRoles, "; "), 0), num(wb.counts.open[k], 0), text(worst, worstStyle),
+				num(wb.counts.waived[k], 0), text(profile(u.ProfileID), 0), text(u.ID, 0))
+		}),
 	}
 }
 
@@ -158,27 +144,19 @@ func (wb *workbook) rolesSheet() *sheetSpec {
 			{"Solution", 11}, {"Against baseline", 17}, {"Changed privileges", 10}, {"Privileges", 10},
 			{"Holders", 9}, {"Direct holders", 9}, {"Holders through teams", 9}, {"Open findings", 8},
 			{"Template ID", 38}, {"Role ID", 38}}),
-		write: func(emit emitRow) error {
-			if len(wb.rep.Roles) == 0 {
-				return emit(text("No roles.", wb.st.note))
+		write: listRows(wb.rep.Roles, text("No roles.", wb.st.note), func(r reportdata.RoleRow) []excelize.Cell {
+			origin, solution := "custom", "unmanaged"
+			if r.OutOfBox {
+				origin = "out-of-box"
 			}
-			for _, r := range wb.rep.Roles {
-				origin, solution := "custom", "unmanaged"
-				if r.OutOfBox {
-					origin = "out-of-box"
-				}
-				if r.Managed {
-					solution = "managed"
-				}
-				if err := emit(wb.envRow(r.Environment, text(r.Name, 0), text(r.BusinessUnit, 0), num(r.Copies, 0), text(origin, 0),
-					text(solution, 0), text(againstBaseline(r), 0), num(changes[r.Environment+"\x00"+r.ID], 0), num(r.Privileges, 0),
-					num(r.Holders, 0), num(r.DirectHolders, 0), num(r.TeamHolders, 0),
-					num(wb.counts.open[subjectKey(r.Environment, "role", r.ID)], 0), text(r.TemplateID, 0), text(r.ID, 0))...); err != nil {
-					return err
-				}
+			if r.Managed {
+				solution = "managed"
 			}
-			return nil
-		},
+			return wb.envRow(r.Environment, text(r.Name, 0), text(r.BusinessUnit, 0), num(r.Copies, 0), text(origin, 0),
+				text(solution, 0), text(againstBaseline(r), 0), num(changes[r.Environment+"\x00"+r.ID], 0), num(r.Privileges, 0),
+				num(r.Holders, 0), num(r.DirectHolders, 0), num(r.TeamHolders, 0),
+				num(wb.counts.open[subjectKey(r.Environment, "role", r.ID)], 0), text(r.TemplateID, 0), text(r.ID, 0))
+		}),
 	}
 }
 
@@ -199,30 +177,20 @@ func againstBaseline(r reportdata.RoleRow) string {
 // roleChangesSheet: each out-of-box role's privileges that differ from
 // the baseline, depth before and after.
 func (wb *workbook) roleChangesSheet() *sheetSpec {
-	matched := false
+	none := "No role matched a baseline role (was a baseline given?): nothing to compare."
 	for _, r := range wb.rep.Roles {
-		matched = matched || r.Baseline
+		if r.Baseline {
+			none = "No out-of-box role differs from its baseline."
+		}
 	}
 	return &sheetSpec{
 		name: sheetRoleChanges, table: true, freeze: wb.envFreeze(1), rows: atLeastOne(len(wb.rep.RoleChanges)),
 		columns: wb.envColumns([]column{{"Role", 40}, {"Privilege", 40}, {"Change", 10}, {"Baseline depth", 14},
 			{"Actual depth", 14}, {"Role ID", 38}}),
-		write: func(emit emitRow) error {
-			if len(wb.rep.RoleChanges) == 0 {
-				note := "No out-of-box role differs from its baseline."
-				if !matched {
-					note = "No role matched a baseline role (was a baseline given?): nothing to compare."
-				}
-				return emit(text(note, wb.st.note))
-			}
-			for _, c := range wb.rep.RoleChanges {
-				if err := emit(wb.envRow(c.Environment, text(c.Role, 0), text(c.Privilege, 0), text(c.Change, 0),
-					wb.depthCell(c.BaselineDepth), wb.depthCell(c.ActualDepth), text(c.RoleID, 0))...); err != nil {
-					return err
-				}
-			}
-			return nil
-		},
+		write: listRows(wb.rep.RoleChanges, text(none, wb.st.note), func(c reportdata.RoleChange) []excelize.Cell {
+			return wb.envRow(c.Environment, text(c.Role, 0), text(c.Privilege, 0), text(c.Change, 0),
+				wb.depthCell(c.BaselineDepth), wb.depthCell(c.ActualDepth), text(c.RoleID, 0))
+		}),
 	}
 }
 
@@ -232,19 +200,11 @@ func (wb *workbook) teamsSheet() *sheetSpec {
 		name: sheetTeams, table: true, freeze: wb.envFreeze(1), rows: atLeastOne(len(wb.rep.Teams)),
 		columns: wb.envColumns([]column{{"Team", 36}, {"Type", 20}, {"Business unit", 18}, {"Default", 8},
 			{"Members", 9}, {"Roles", 60}, {"Open findings", 8}, {"Entra object ID", 38}, {"Team ID", 38}}),
-		write: func(emit emitRow) error {
-			if len(wb.rep.Teams) == 0 {
-				return emit(text("No teams.", wb.st.note))
-			}
-			for _, t := range wb.rep.Teams {
-				if err := emit(wb.envRow(t.Environment, text(t.Name, 0), text(reportdata.TeamTypeName(t.Type), 0), text(t.BusinessUnit, 0),
-					text(yesNo(t.Default), 0), num(t.Members, 0), text(strings.Join(t.Roles, "; "), 0),
-					num(wb.counts.open[subjectKey(t.Environment, "team", t.ID)], 0), text(t.EntraObject, 0), text(t.ID, 0))...); err != nil {
-					return err
-				}
-			}
-			return nil
-		},
+		write: listRows(wb.rep.Teams, text("No teams.", wb.st.note), func(t reportdata.TeamRow) []excelize.Cell {
+			return wb.envRow(t.Environment, text(t.Name, 0), text(reportdata.TeamTypeName(t.Type), 0), text(t.BusinessUnit, 0),
+				text(yesNo(t.Default), 0), num(t.Members, 0), text(strings.Join(t.Roles, "; "), 0),
+				num(wb.counts.open[subjectKey(t.Environment, "team", t.ID)], 0), text(t.EntraObject, 0), text(t.ID, 0))
+		}),
 	}
 }
 
@@ -381,27 +341,18 @@ func (wb *workbook) section(title string, n int, empty string, heads ...string) 
 // applies, with what it costs.
 func (wb *workbook) licenseWasteSheet() *sheetSpec {
 	l := wb.rep.Licenses
+	none := "No wasted seats."
+	if notes := wb.licenseNotes(); !l.HasGraph && len(notes) > 0 {
+		none = notes[0]
+	}
 	return &sheetSpec{
 		name: sheetLicenseWaste, table: true, rows: atLeastOne(len(l.Waste)),
 		columns: []column{{"Category", 24}, {"User", 30}, {"SKU", 28}, {"Product", 40}, {"Seats", 8},
 			{"Per month", 12}, {"Per year", 12}, {"Reason", 70}, {"User ID", 38}},
-		write: func(emit emitRow) error {
-			if len(l.Waste) == 0 {
-				note := "No wasted seats."
-				if notes := wb.licenseNotes(); !l.HasGraph && len(notes) > 0 {
-					note = notes[0]
-				}
-				return emit(text(note, wb.st.note))
-			}
-			for _, w := range l.Waste {
-				if err := emit(text(w.Category, 0), text(w.UserName, 0), text(w.SKUPart, 0), text(w.ProductName, 0),
-					num(w.Seats, 0), wb.money(w.Monthly, 0), wb.money(w.Annual, 0), text(w.Reason, 0),
-					text(w.UserID, 0)); err != nil {
-					return err
-				}
-			}
-			return nil
-		},
+		write: listRows(l.Waste, text(none, wb.st.note), func(w licenses.WasteLine) []excelize.Cell {
+			return []excelize.Cell{text(w.Category, 0), text(w.UserName, 0), text(w.SKUPart, 0), text(w.ProductName, 0),
+				num(w.Seats, 0), wb.money(w.Monthly, 0), wb.money(w.Annual, 0), text(w.Reason, 0), text(w.UserID, 0)}
+		}),
 	}
 }
 
@@ -411,18 +362,10 @@ func (wb *workbook) fieldSecuritySheet() *sheetSpec {
 		name: sheetFieldSecurity, table: true, freeze: wb.envFreeze(1), rows: atLeastOne(len(wb.rep.FieldAccess)),
 		columns: wb.envColumns([]column{{"User", 36}, {"Table", 24}, {"Column", 28}, {"Read", 7},
 			{"Create", 7}, {"Update", 7}, {"Sources", 80}}),
-		write: func(emit emitRow) error {
-			if len(wb.rep.FieldAccess) == 0 {
-				return emit(text("No user can reach a secured column.", wb.st.note))
-			}
-			for _, r := range wb.rep.FieldAccess {
-				if err := emit(wb.envRow(r.Environment, text(r.User, 0), text(r.Table, 0), text(r.Column, 0), text(yesNo(r.Read), 0),
-					text(yesNo(r.Create), 0), text(yesNo(r.Update), 0), text(r.Sources, 0))...); err != nil {
-					return err
-				}
-			}
-			return nil
-		},
+		write: listRows(wb.rep.FieldAccess, text("No user can reach a secured column.", wb.st.note), func(r access.FieldAccessRow) []excelize.Cell {
+			return wb.envRow(r.Environment, text(r.User, 0), text(r.Table, 0), text(r.Column, 0), text(yesNo(r.Read), 0),
+				text(yesNo(r.Create), 0), text(yesNo(r.Update), 0), text(r.Sources, 0))
+		}),
 	}
 }
 
@@ -563,4 +506,21 @@ func (wb *workbook) licenseNeedRows(emit emitRow) error {
 		}
 	}
 	return nil
+}
+
+// listRows is the body of a sheet that lists items, a row each: the cells
+// row makes of each item, or the one line none says when there are no
+// items (an empty table would read as "not computed").
+func listRows[T any](items []T, none excelize.Cell, row func(T) []excelize.Cell) func(emitRow) error {
+	return func(emit emitRow) error {
+		if len(items) == 0 {
+			return emit(none)
+		}
+		for _, item := range items {
+			if err := emit(row(item)...); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/d365audit/d365audit/queries/tenant"
 	"github.com/d365audit/d365audit/reports"
 	"github.com/d365audit/d365audit/rules"
 	"github.com/xuri/excelize/v2"
@@ -122,26 +123,18 @@ func (wb *workbook) peopleAcrossSheet() *sheetSpec {
 		intro: [][]excelize.Cell{{text("Each person (linked across environments by their Entra object ID) and, per environment, "+
 			"the roles they hold there directly or through a team; disabled = a disabled user; no user = none in that "+
 			"environment; no role = enabled, without a role.", wb.st.note)}},
-		write: func(emit emitRow) error {
-			if len(people) == 0 {
-				return emit(text("No person has a user with an Entra object ID.", wb.st.note))
+		write: listRows(people, text("No person has a user with an Entra object ID.", wb.st.note), func(p reports.PersonAcross) []excelize.Cell {
+			kind := "person"
+			if p.Application {
+				kind = "application"
 			}
-			for _, p := range people {
-				kind := "person"
-				if p.Application {
-					kind = "application"
-				}
-				cells := []excelize.Cell{text(p.Person, 0), text(p.DomainName, 0), num(len(p.In), 0),
-					text(p.AccessModes(envs), 0), text(kind, 0)}
-				for _, e := range envs {
-					cells = append(cells, text(p.Presence(e), 0))
-				}
-				if err := emit(append(cells, text(p.EntraID, 0))...); err != nil {
-					return err
-				}
+			cells := []excelize.Cell{text(p.Person, 0), text(p.DomainName, 0), num(len(p.In), 0),
+				text(p.AccessModes(envs), 0), text(kind, 0)}
+			for _, e := range envs {
+				cells = append(cells, text(p.Presence(e), 0))
 			}
-			return nil
-		},
+			return append(cells, text(p.EntraID, 0))
+		}),
 	}
 }
 
@@ -157,26 +150,18 @@ func (wb *workbook) adminsSheet() *sheetSpec {
 		name: sheetAdmins, table: true, freeze: 1, rows: atLeastOne(len(admins)), columns: cols,
 		intro: [][]excelize.Cell{{text("Who holds System Administrator, as an enabled user, in which environments; "+
 			"most environments first.", wb.st.note)}},
-		write: func(emit emitRow) error {
-			if len(admins) == 0 {
-				return emit(text("No enabled user holds System Administrator.", wb.st.note))
-			}
-			for _, a := range admins {
-				cells := []excelize.Cell{text(a.Person, 0), text(a.DomainName, 0), num(len(a.Environments), 0),
-					text(yesNo(a.EveryEnvironment), 0)}
-				for _, e := range envs {
-					mark := ""
-					if reports.AdminIn(a, e) {
-						mark = "admin"
-					}
-					cells = append(cells, text(mark, wb.st.center))
+		write: listRows(admins, text("No enabled user holds System Administrator.", wb.st.note), func(a tenant.TenantAdmin) []excelize.Cell {
+			cells := []excelize.Cell{text(a.Person, 0), text(a.DomainName, 0), num(len(a.Environments), 0),
+				text(yesNo(a.EveryEnvironment), 0)}
+			for _, e := range envs {
+				mark := ""
+				if reports.AdminIn(a, e) {
+					mark = "admin"
 				}
-				if err := emit(append(cells, text(a.EntraID, 0))...); err != nil {
-					return err
-				}
+				cells = append(cells, text(mark, wb.st.center))
 			}
-			return nil
-		},
+			return append(cells, text(a.EntraID, 0))
+		}),
 	}
 }
 
@@ -191,25 +176,17 @@ func (wb *workbook) roleDriftSheet() *sheetSpec {
 		name: sheetRoleDrift, table: true, freeze: 3, rows: atLeastOne(len(drift)), columns: cols,
 		intro: [][]excelize.Cell{{text("Roles of the same name in two or more environments whose privileges differ: per "+
 			"privilege, its depth in each environment; none = the role lacks it there; blank = no such role there.", wb.st.note)}},
-		write: func(emit emitRow) error {
-			if len(drift) == 0 {
-				return emit(text("No role of the same name differs between environments.", wb.st.note))
+		write: listRows(drift, text("No role of the same name differs between environments.", wb.st.note), func(d reports.DriftAcross) []excelize.Cell {
+			origin := "out-of-box"
+			if d.Custom {
+				origin = "custom"
 			}
-			for _, d := range drift {
-				origin := "out-of-box"
-				if d.Custom {
-					origin = "custom"
-				}
-				cells := []excelize.Cell{text(d.Role, 0), text(origin, 0), text(d.Privilege, 0)}
-				for _, e := range envs {
-					cells = append(cells, wb.depthCell(d.Depths[e]))
-				}
-				if err := emit(cells...); err != nil {
-					return err
-				}
+			cells := []excelize.Cell{text(d.Role, 0), text(origin, 0), text(d.Privilege, 0)}
+			for _, e := range envs {
+				cells = append(cells, wb.depthCell(d.Depths[e]))
 			}
-			return nil
-		},
+			return cells
+		}),
 	}
 }
 
@@ -223,18 +200,10 @@ func (wb *workbook) accessSpreadSheet() *sheetSpec {
 			{"Environment B", 16}, {"Cells differing", 10}, {"Entra object ID", 38}},
 		intro: [][]excelize.Cell{{text("People with users in two or more environments whose effective access differs, most "+
 			"first: the pair of their environments that differs most, in cells (table and privilege) whose depth differs.", wb.st.note)}},
-		write: func(emit emitRow) error {
-			if len(spread) == 0 {
-				return emit(text("No person's access differs between their environments.", wb.st.note))
-			}
-			for _, s := range spread {
-				if err := emit(text(s.Person, 0), text(s.DomainName, 0), num(s.Environments, 0), text(s.EnvA, 0),
-					text(s.EnvB, 0), num(s.Cells, 0), text(s.EntraID, 0)); err != nil {
-					return err
-				}
-			}
-			return nil
-		},
+		write: listRows(spread, text("No person's access differs between their environments.", wb.st.note), func(s tenant.AccessSpread) []excelize.Cell {
+			return []excelize.Cell{text(s.Person, 0), text(s.DomainName, 0), num(s.Environments, 0), text(s.EnvA, 0),
+				text(s.EnvB, 0), num(s.Cells, 0), text(s.EntraID, 0)}
+		}),
 	}
 }
 
