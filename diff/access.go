@@ -223,31 +223,17 @@ func userChanges(ctx context.Context, db *store.DB) ([]UserChange, error) {
 	if err != nil {
 		return nil, err
 	}
-	err = db.Query(ctx, "read direct role changes", `
+	err = readListChanges(ctx, db, "read direct role changes", `
 		SELECT coalesce(n.systemuserid, o.systemuserid), l.label, o.systemuserid IS NULL
 		FROM old.systemuserrolescollection o
 		FULL OUTER JOIN new.systemuserrolescollection n ON n.systemuserid = o.systemuserid AND n.roleid = o.roleid
 		JOIN d_role_labels l ON l.roleid = coalesce(n.roleid, o.roleid)
 		WHERE o.systemuserid IS NULL OR n.systemuserid IS NULL`,
-		func(rows *sql.Rows) error {
-			var id, label string
-			var added bool
-			if err := rows.Scan(&id, &label, &added); err != nil {
-				return err
-			}
-			if u := byID[id]; u != nil {
-				if added {
-					u.RolesAdded = append(u.RolesAdded, label)
-				} else {
-					u.RolesRemoved = append(u.RolesRemoved, label)
-				}
-			}
-			return nil
-		})
+		byID, func(u *UserChange) (added, removed *[]string) { return &u.RolesAdded, &u.RolesRemoved })
 	if err != nil {
 		return nil, err
 	}
-	err = db.Query(ctx, "read team membership changes", `
+	err = readListChanges(ctx, db, "read team membership changes", `
 		WITH t AS (
 		    SELECT coalesce(n.teamid, o.teamid) AS teamid, coalesce(n.name, o.name) AS name,
 		           coalesce(n.teamtype, o.teamtype) AS teamtype
@@ -260,21 +246,7 @@ func userChanges(ctx context.Context, db *store.DB) ([]UserChange, error) {
 		FULL OUTER JOIN new.teammemberships n ON n.systemuserid = o.systemuserid AND n.teamid = o.teamid
 		JOIN t ON t.teamid = coalesce(n.teamid, o.teamid)
 		WHERE o.systemuserid IS NULL OR n.systemuserid IS NULL`,
-		func(rows *sql.Rows) error {
-			var id, team string
-			var joined bool
-			if err := rows.Scan(&id, &team, &joined); err != nil {
-				return err
-			}
-			if u := byID[id]; u != nil {
-				if joined {
-					u.TeamsJoined = append(u.TeamsJoined, team)
-				} else {
-					u.TeamsLeft = append(u.TeamsLeft, team)
-				}
-			}
-			return nil
-		})
+		byID, func(u *UserChange) (joined, left *[]string) { return &u.TeamsJoined, &u.TeamsLeft })
 	if err != nil {
 		return nil, err
 	}
@@ -296,4 +268,27 @@ func userChanges(ctx context.Context, db *store.DB) ([]UserChange, error) {
 		return out[i].UserID < out[j].UserID
 	})
 	return out, nil
+}
+
+// readListChanges runs query, whose rows are (systemuserid, label, added),
+// and files each label in the user's list of additions or removals that
+// lists gives (roles added or removed, teams joined or left).
+func readListChanges(ctx context.Context, db *store.DB, what, query string, byID map[string]*UserChange,
+	lists func(*UserChange) (added, removed *[]string)) error {
+	return db.Query(ctx, what, query, func(rows *sql.Rows) error {
+		var id, label string
+		var isAdded bool
+		if err := rows.Scan(&id, &label, &isAdded); err != nil {
+			return err
+		}
+		if u := byID[id]; u != nil {
+			added, removed := lists(u)
+			if isAdded {
+				*added = append(*added, label)
+			} else {
+				*removed = append(*removed, label)
+			}
+		}
+		return nil
+	})
 }
