@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -123,12 +124,7 @@ func tenantViews(ctx context.Context, db *store.DB) error {
 	if err != nil {
 		return err
 	}
-	names := make([]string, 0, len(schemas))
-	for n := range schemas {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, name := range names {
+	for _, name := range slices.Sorted(maps.Keys(schemas)) {
 		in := schemas[name]
 		if slices.Contains(in, "main") {
 			continue

@@ -17,9 +17,11 @@ package access
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math/bits"
 	"math/rand"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -176,12 +178,7 @@ func compareWithNaive(t *testing.T, what string, want map[string]accessRow, rows
 			diffs[tagOf(g.User)] = append(diffs[tagOf(g.User)], "  unexpected: "+g.String())
 		}
 	}
-	tags := make([]string, 0, len(diffs))
-	for tag := range diffs {
-		tags = append(tags, tag)
-	}
-	sort.Strings(tags)
-	for i, tag := range tags {
+	for i, tag := range slices.Sorted(maps.Keys(diffs)) {
 		g := tenants[tag]
 		lines := diffs[tag]
 		sort.Strings(lines)
@@ -192,7 +189,7 @@ func compareWithNaive(t *testing.T, what string, want map[string]accessRow, rows
 		}
 		t.Error(msg)
 	}
-	return len(tags)
+	return len(diffs)
 }
 
 func cellKey(r accessRow) string { return r.User + "|" + r.Table + "|" + r.Privilege }
