@@ -10,10 +10,12 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -722,13 +724,8 @@ func jsonDiff(path string, a, b any) []string {
 		for k := range y {
 			keys[k] = true
 		}
-		var names []string
-		for k := range keys {
-			names = append(names, k)
-		}
-		sort.Strings(names)
 		var out []string
-		for _, k := range names {
+		for _, k := range slices.Sorted(maps.Keys(keys)) {
 			p := k
 			if path != "" {
 				p = path + "." + k

@@ -7,12 +7,12 @@ import (
 	"encoding/csv"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -525,7 +525,7 @@ func TestWorkbookOpensInLibreOffice(t *testing.T) {
 		t.Errorf("LibreOffice reads the Summary as:\n%.500s", summary)
 	}
 	if _, ok := sheets["Run info"]; !ok {
-		t.Errorf("LibreOffice did not read every sheet: %v", keys(sheets))
+		t.Errorf("LibreOffice did not read every sheet: %v", slices.Sorted(maps.Keys(sheets)))
 	}
 	if n := strings.Count(sheets["Findings"], "\n"); n != len(rep.Findings)+1 {
 		t.Errorf("LibreOffice reads %d lines of Findings, want %d", n, len(rep.Findings)+1)
@@ -574,7 +574,7 @@ func TestTenantWorkbookOpensInLibreOffice(t *testing.T) {
 	for _, name := range []string{"Summary", "People x environments", "Administrators", "Role drift", "Access spread",
 		"Access prod", "Access sales", "Run info"} {
 		if _, ok := sheets[name]; !ok {
-			t.Errorf("LibreOffice did not read the sheet %s: %v", name, keys(sheets))
+			t.Errorf("LibreOffice did not read the sheet %s: %v", name, slices.Sorted(maps.Keys(sheets)))
 		}
 	}
 	if !strings.Contains(sheets["Summary"], "prod,55,") {
@@ -628,15 +628,6 @@ func libreOfficeCSV(t *testing.T, soffice, in string) map[string]string {
 		sheets[strings.TrimSuffix(strings.TrimPrefix(filepath.Base(p), base), ".csv")] = string(b)
 	}
 	return sheets
-}
-
-func keys(m map[string]string) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // TestWorkbookTenantEmpty: a tenant run with nothing across its
