@@ -9,17 +9,6 @@ import (
 	"testing"
 )
 
-// copySample copies samples/contoso into a temporary directory the test
-// may change.
-func copySample(t *testing.T) string {
-	t.Helper()
-	dir := filepath.Join(t.TempDir(), "export")
-	if err := os.CopyFS(dir, os.DirFS("../../samples/contoso")); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
-
 // A tenant that granted only Organization.Read.All exports subscribedSkus
 // without users: the seat findings still run and the run never says it had
 // no Graph data while a finding prices idle seats.

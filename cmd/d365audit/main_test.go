@@ -9,6 +9,19 @@ import (
 	"testing"
 )
 
+const contoso = "../../samples/contoso"
+
+// copySample copies samples/contoso into a temporary directory the test
+// may change.
+func copySample(t *testing.T) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "export")
+	if err := os.CopyFS(dir, os.DirFS(contoso)); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
 func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errOut bytes.Buffer

@@ -49,7 +49,7 @@ func TestValidateRefusesSwallowedInput(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			dir := copyExport(t, contoso)
+			dir := copySample(t)
 			path := filepath.Join(dir, c.file)
 			b, err := os.ReadFile(path)
 			if err != nil {
