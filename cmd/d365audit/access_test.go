@@ -89,18 +89,7 @@ func TestAccessReadsThePolicyLikeRun(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, "contoso_payment,read,") {
 		t.Fatalf("without the table in business_tables the admin-mode user reads payments: exit %d %s\n%s", code, errOut, out)
 	}
-	dir := copySample(t)
-	policy, err := os.ReadFile(filepath.Join(dir, "policy.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	withPayments := strings.Replace(string(policy), "business_tables:\n", "business_tables:\n  - contoso_payment\n", 1)
-	if withPayments == string(policy) {
-		t.Fatal("sample policy has no business_tables key")
-	}
-	if err := os.WriteFile(filepath.Join(dir, "policy.yaml"), []byte(withPayments), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	dir, _ := editSample(t, "policy.yaml", "business_tables:\n", "business_tables:\n  - contoso_payment\n")
 	code, out, errOut = access(dir)
 	if code != exitOK || out != "user,table,privilege,depth,sources\n" {
 		t.Errorf("policy beside the export: exit %d %s, want no rows:\n%s", code, errOut, out)

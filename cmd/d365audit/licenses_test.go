@@ -78,18 +78,7 @@ func TestValidateRejectsImpossibleLicenseNumbers(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			dir := copySample(t)
-			path := filepath.Join(dir, c.file)
-			b, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !strings.Contains(string(b), c.from) {
-				t.Fatalf("%s has no %q", c.file, c.from)
-			}
-			if err := os.WriteFile(path, []byte(strings.Replace(string(b), c.from, c.to, 1)), 0o644); err != nil {
-				t.Fatal(err)
-			}
+			dir, _ := editSample(t, c.file, c.from, c.to)
 			for _, cmd := range [][]string{{"validate", "--input", dir, "--prices", filepath.Join(dir, "prices.csv")},
 				{"run", "--input", dir, "--out", filepath.Join(t.TempDir(), "out"), "--prices", filepath.Join(dir, "prices.csv")}} {
 				code, stdout, errOut := runCLI(t, cmd...)
