@@ -27,14 +27,12 @@ type whoCanOptions struct {
 	input, policy, environment, table, privilege, minDepth, format string
 }
 
-var formatFlagUsage = "output `FORMAT`: table (for a terminal), csv or json"
-
 // modelFlags are the flags that say what the access questions are asked
 // of: an export (with its policy, as run reads it) or a run.
 func modelFlags(input, policy, environment *string) []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: "input", Aliases: []string{"i"}, Usage: "export or tenant `DIR`, a run's output directory, or its audit.duckdb", Required: true, Destination: input},
-		&cli.StringFlag{Name: "policy", Usage: "policy `FILE` for an export (default: DIR/policy.yaml, as run)", Destination: policy},
+		inputFlag(input, "export or tenant `DIR`, a run's output directory, or its audit.duckdb"),
+		policyFlag(policy, "policy `FILE` for an export (default: DIR/policy.yaml, as run)"),
 		&cli.StringFlag{Name: "environment", Aliases: []string{"e"}, Usage: "of a tenant, only environment `NAME` (default: every one, with an environment column)", Destination: environment},
 	}
 }
@@ -49,14 +47,6 @@ func badQuestion(err error) error {
 	return err
 }
 
-func checkFormat(f string) error {
-	switch f {
-	case "table", "csv", "json":
-		return nil
-	}
-	return badInput(fmt.Errorf("--format %q: expected table, csv or json", f))
-}
-
 func newAccessCommand() *cli.Command {
 	var o accessOptions
 	return &cli.Command{
@@ -64,15 +54,15 @@ func newAccessCommand() *cli.Command {
 		Usage: "one user's effective access: every table and privilege, at which depth, and why",
 		Flags: append(modelFlags(&o.input, &o.policy, &o.environment),
 			&cli.StringFlag{Name: "user", Aliases: []string{"u"}, Usage: "`USER`: domainname, systemuserid or full name", Required: true, Destination: &o.user},
-			&cli.StringFlag{Name: "table", Aliases: []string{"t"}, Usage: "only this `TABLE` (logical name)", Destination: &o.table},
-			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: formatFlagUsage, Destination: &o.format},
+			tableFlag(&o.table, "only this `TABLE` (logical name)"),
+			formatFlag(&o.format, tableFormats),
 		),
 		Action: action(func(ctx context.Context, cmd *cli.Command) error { return runAccess(ctx, o, cmd.Writer) }),
 	}
 }
 
 func runAccess(ctx context.Context, o accessOptions, w io.Writer) error {
-	if err := checkFormat(o.format); err != nil {
+	if err := checkFormat(o.format, tableFormats); err != nil {
 		return err
 	}
 	m, err := openAudit(ctx, o.input, o.policy, o.environment)
@@ -207,17 +197,17 @@ func newWhoCanCommand() *cli.Command {
 		Name:  "who-can",
 		Usage: "every user who can do PRIVILEGE on TABLE, at which depth, and how",
 		Flags: append(modelFlags(&o.input, &o.policy, &o.environment),
-			&cli.StringFlag{Name: "table", Aliases: []string{"t"}, Usage: "`TABLE` (logical name); omit for a full privilege name", Destination: &o.table},
+			tableFlag(&o.table, "`TABLE` (logical name); omit for a full privilege name"),
 			&cli.StringFlag{Name: "privilege", Aliases: []string{"p"}, Usage: "`PRIVILEGE`: create, read, write, delete, append, appendto, assign, share, or a full name (prvDeleteAccount, prvBulkDelete)", Required: true, Destination: &o.privilege},
 			&cli.StringFlag{Name: "min-depth", Usage: "only grants at `DEPTH` or above: " + vocab.DepthNames, Destination: &o.minDepth},
-			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: formatFlagUsage, Destination: &o.format},
+			formatFlag(&o.format, tableFormats),
 		),
 		Action: action(func(ctx context.Context, cmd *cli.Command) error { return whoCan(ctx, o, cmd.Writer) }),
 	}
 }
 
 func whoCan(ctx context.Context, o whoCanOptions, w io.Writer) error {
-	if err := checkFormat(o.format); err != nil {
+	if err := checkFormat(o.format, tableFormats); err != nil {
 		return err
 	}
 	if o.minDepth != "" && vocab.DepthRank(o.minDepth) < 0 {

@@ -10,33 +10,6 @@ import (
 	"github.com/d365audit/d365audit/queries/access"
 )
 
-const contoso = "../../samples/contoso"
-
-// copyExport copies an export directory (one level, plus baseline/ and
-// graph/) so a test can put its own policy beside it.
-func copyExport(t *testing.T, src string) string {
-	t.Helper()
-	dst := t.TempDir()
-	err := filepath.WalkDir(src, func(path string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, path)
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dst
-}
-
 // A question the export cannot answer is an error with the closest names,
 // exit 2, never "0 users".
 func TestWhoCanUnknownNamesAreErrors(t *testing.T) {
@@ -116,18 +89,7 @@ func TestAccessReadsThePolicyLikeRun(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, "contoso_payment,read,") {
 		t.Fatalf("without the table in business_tables the admin-mode user reads payments: exit %d %s\n%s", code, errOut, out)
 	}
-	dir := copyExport(t, contoso)
-	policy, err := os.ReadFile(filepath.Join(dir, "policy.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	withPayments := strings.Replace(string(policy), "business_tables:\n", "business_tables:\n  - contoso_payment\n", 1)
-	if withPayments == string(policy) {
-		t.Fatal("sample policy has no business_tables key")
-	}
-	if err := os.WriteFile(filepath.Join(dir, "policy.yaml"), []byte(withPayments), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	dir, _ := editSample(t, "policy.yaml", "business_tables:\n", "business_tables:\n  - contoso_payment\n")
 	code, out, errOut = access(dir)
 	if code != exitOK || out != "user,table,privilege,depth,sources\n" {
 		t.Errorf("policy beside the export: exit %d %s, want no rows:\n%s", code, errOut, out)
@@ -222,7 +184,7 @@ func TestValidateCountsGuessedPrivilegeTables(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, want) {
 		t.Errorf("exit %d %s; output lacks %q:\n%s", code, errOut, want, out)
 	}
-	dir := copyExport(t, contoso)
+	dir := copySample(t)
 	if err := os.Remove(filepath.Join(dir, "privilegeobjecttypecodes.csv")); err != nil {
 		t.Fatal(err)
 	}

@@ -28,8 +28,8 @@ func newDiffCommand() *cli.Command {
 			"(--format json); --out also writes diff.json to FILE. Exit status: 0 done; 2 bad input or\n" +
 			"usage; 3 internal error.",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "also write diff.json to `FILE`", Destination: &o.out},
-			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "text", Usage: "output `FORMAT`: text (for a terminal) or json", Destination: &o.format},
+			optional(outFlag(&o.out, "also write diff.json to `FILE`")),
+			formatFlag(&o.format, textFormats),
 		},
 		Action: action(func(ctx context.Context, cmd *cli.Command) error {
 			if cmd.NArg() != 2 {
@@ -42,8 +42,8 @@ func newDiffCommand() *cli.Command {
 }
 
 func runDiff(ctx context.Context, o diffOptions, w io.Writer) error {
-	if o.format != "text" && o.format != "json" {
-		return badInput(fmt.Errorf("--format %q: expected text or json", o.format))
+	if err := checkFormat(o.format, textFormats); err != nil {
+		return err
 	}
 	d, err := diff.Compare(ctx, o.oldDir, o.newDir)
 	if errors.Is(err, diff.ErrNotARun) {

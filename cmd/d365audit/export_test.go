@@ -83,9 +83,12 @@ func TestFailedExportLeavesNothingThatValidates(t *testing.T) {
 	}
 }
 
+// A usage error, for one environment or a tenant folder, exits 2 before
+// anything is asked of a service or written at --out.
 func TestExportUsageErrors(t *testing.T) {
-	fake, _, _ := startFake(t)
+	fake, tok, _ := startFake(t)
 	out := filepath.Join(t.TempDir(), "x")
+	t.Setenv(envClientSecret, "s")
 	for _, c := range []struct {
 		args []string
 		want string
@@ -96,6 +99,19 @@ func TestExportUsageErrors(t *testing.T) {
 		{[]string{"--env", fake.Dataverse.URL, "--out", out, "--concurrency", "0"}, "expected 1 to 16"},
 		// A token pasted where a file belongs is not echoed back.
 		{[]string{"--env", fake.Dataverse.URL, "--out", out, "--access-token", "eyJhbGciOi.SECRET-TOKEN.sig"}, "the secret itself is never a flag value"},
+
+		// A tenant folder.
+		{[]string{"--out", out}, "--env URL (once, or repeated for a tenant folder) or --all-environments"},
+		{[]string{"--env", fake.Dataverse.URL, "--all-environments", "--out", out}, "give one or the other"},
+		{[]string{"--env", fake.Dataverse.URL, "--discovery", "global", "--out", out}, "go with --all-environments"},
+		{[]string{"--env", "https://contoso.crm4.dynamics.com", "--env", "https://contoso.crm.dynamics.com", "--out", out},
+			"environments https://contoso.crm4.dynamics.com and https://contoso.crm.dynamics.com would both be written to environments/contoso"},
+		{[]string{"--env", fake.Dataverse.URL, "--env", "http://localhost:1", "--out", out, "--access-token", tok}, "a token is issued for one environment"},
+		{[]string{"--all-environments", "--out", out, "--access-token", tok}, "cannot list the tenant's environments"},
+		{[]string{"--all-environments", "--discovery", "global", "--out", out, "--auth", "secret", "--tenant", "t", "--client-id", "c"},
+			"the Global Discovery Service accepts a person's token only"},
+		{[]string{"--all-environments", "--discovery", "bap", "--out", out, "--auth", "secret", "--tenant", "t", "--client-id", "c"},
+			`--discovery "bap": expected one of admin, global`},
 	} {
 		code, _, stderr := runCLI(t, append([]string{"export"}, c.args...)...)
 		if code != exitBadInput || !strings.Contains(stderr, c.want) {
@@ -107,6 +123,9 @@ func TestExportUsageErrors(t *testing.T) {
 	}
 	if _, err := os.Stat(out); err == nil {
 		t.Error("a refused export wrote --out")
+	}
+	if len(fake.Requests()) != 0 {
+		t.Errorf("a refused export asked %v", fake.Requests())
 	}
 }
 
@@ -222,38 +241,5 @@ func TestExportTenantWithAFailedEnvironment(t *testing.T) {
 	}
 	if code, _, _ := runCLI(t, "validate", "--input", out+".incomplete"); code != exitBadInput {
 		t.Errorf("validate over the incomplete tenant folder: exit %d", code)
-	}
-}
-
-func TestExportTenantUsageErrors(t *testing.T) {
-	fake, tok, _ := startFake(t)
-	out := filepath.Join(t.TempDir(), "x")
-	for _, c := range []struct {
-		args []string
-		want string
-	}{
-		{[]string{"--out", out}, "--env URL (once, or repeated for a tenant folder) or --all-environments"},
-		{[]string{"--env", fake.Dataverse.URL, "--all-environments", "--out", out}, "give one or the other"},
-		{[]string{"--env", fake.Dataverse.URL, "--discovery", "global", "--out", out}, "go with --all-environments"},
-		{[]string{"--env", "https://contoso.crm4.dynamics.com", "--env", "https://contoso.crm.dynamics.com", "--out", out},
-			"environments https://contoso.crm4.dynamics.com and https://contoso.crm.dynamics.com would both be written to environments/contoso"},
-		{[]string{"--env", fake.Dataverse.URL, "--env", "http://localhost:1", "--out", out, "--access-token", tok}, "a token is issued for one environment"},
-		{[]string{"--all-environments", "--out", out, "--access-token", tok}, "cannot list the tenant's environments"},
-		{[]string{"--all-environments", "--discovery", "global", "--out", out, "--auth", "secret", "--tenant", "t", "--client-id", "c"},
-			"the Global Discovery Service accepts a person's token only"},
-		{[]string{"--all-environments", "--discovery", "bap", "--out", out, "--auth", "secret", "--tenant", "t", "--client-id", "c"},
-			`--discovery "bap": expected one of admin, global`},
-	} {
-		t.Setenv(envClientSecret, "s")
-		code, _, stderr := runCLI(t, append([]string{"export"}, c.args...)...)
-		if code != exitBadInput || !strings.Contains(stderr, c.want) {
-			t.Errorf("%v: exit %d, stderr %q, want %q", c.args, code, stderr, c.want)
-		}
-	}
-	if _, err := os.Stat(out); err == nil {
-		t.Error("a refused export wrote --out")
-	}
-	if len(fake.Requests()) != 0 {
-		t.Errorf("a refused export asked %v", fake.Requests())
 	}
 }

@@ -9,17 +9,6 @@ import (
 	"testing"
 )
 
-// copySample copies samples/contoso into a temporary directory the test
-// may change.
-func copySample(t *testing.T) string {
-	t.Helper()
-	dir := filepath.Join(t.TempDir(), "export")
-	if err := os.CopyFS(dir, os.DirFS("../../samples/contoso")); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
-
 // A tenant that granted only Organization.Read.All exports subscribedSkus
 // without users: the seat findings still run and the run never says it had
 // no Graph data while a finding prices idle seats.
@@ -89,18 +78,7 @@ func TestValidateRejectsImpossibleLicenseNumbers(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			dir := copySample(t)
-			path := filepath.Join(dir, c.file)
-			b, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !strings.Contains(string(b), c.from) {
-				t.Fatalf("%s has no %q", c.file, c.from)
-			}
-			if err := os.WriteFile(path, []byte(strings.Replace(string(b), c.from, c.to, 1)), 0o644); err != nil {
-				t.Fatal(err)
-			}
+			dir, _ := editSample(t, c.file, c.from, c.to)
 			for _, cmd := range [][]string{{"validate", "--input", dir, "--prices", filepath.Join(dir, "prices.csv")},
 				{"run", "--input", dir, "--out", filepath.Join(t.TempDir(), "out"), "--prices", filepath.Join(dir, "prices.csv")}} {
 				code, stdout, errOut := runCLI(t, cmd...)

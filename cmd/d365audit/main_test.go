@@ -9,6 +9,39 @@ import (
 	"testing"
 )
 
+const contoso = "../../samples/contoso"
+
+// copySample copies samples/contoso into a temporary directory the test
+// may change.
+func copySample(t *testing.T) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "export")
+	if err := os.CopyFS(dir, os.DirFS(contoso)); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// editSample copies samples/contoso with the first old in file replaced
+// by new, and returns the copy and the offset of the edit in the file.
+func editSample(t *testing.T, file, old, new string) (dir string, at int) {
+	t.Helper()
+	dir = copySample(t)
+	path := filepath.Join(dir, file)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(b)
+	if at = strings.Index(text, old); at < 0 {
+		t.Fatalf("%s lacks %q", file, old)
+	}
+	if err := os.WriteFile(path, []byte(text[:at]+new+text[at+len(old):]), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir, at
+}
+
 func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errOut bytes.Buffer

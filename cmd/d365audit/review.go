@@ -30,15 +30,18 @@ func newReviewCommand() *cli.Command {
 			"without --reviewers). People without a reviewer go to unassigned.xlsx. --reviewers is a CSV\n" +
 			"of \"business unit,reviewer\" lines (name or id; a unit without a line takes its parent's).\n" +
 			"Then: d365audit review collect. Exit status: 0 done; 2 bad input or usage; 3 internal error.",
-		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "run", Usage: "the run's output `DIR` (required)", Local: true, Destination: &o.Run},
-			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "campaign `DIR` (required; created if missing)", Local: true, Destination: &o.Out},
-			&cli.StringFlag{Name: "by", Local: true, Value: review.ByManager, Usage: "reviewers by `manager` or businessunit", Destination: &by},
-			&cli.StringFlag{Name: "reviewers", Local: true, Usage: "`FILE` of business unit owners: CSV lines \"business unit,reviewer\"", Destination: &reviewersFile},
-			&cli.StringFlag{Name: "due", Local: true, Usage: "decisions due on `DATE` (YYYY-MM-DD; default the run's as-of date + 30 days)", Destination: &o.Due},
-			&cli.StringFlag{Name: "id", Local: true, Usage: "campaign `ID` (default: derived from the run, --by, --reviewers, --due and --previous)", Destination: &o.ID},
-			&cli.StringFlag{Name: "previous", Local: true, Usage: "the previous campaign's `DIR` (or collect's output of it, with its decisions): what changed since", Destination: &o.Previous},
-		},
+		// review's flags are its own, not collect's (which has an --out of
+		// its own), and the action checks --run and --out: collect runs
+		// without them.
+		Flags: localFlags(
+			&cli.StringFlag{Name: "run", Usage: "the run's output `DIR` (required)", Destination: &o.Run},
+			optional(outFlag(&o.Out, "campaign `DIR` (required; created if missing)")),
+			&cli.StringFlag{Name: "by", Value: review.ByManager, Usage: "reviewers by `manager` or businessunit", Destination: &by},
+			&cli.StringFlag{Name: "reviewers", Usage: "`FILE` of business unit owners: CSV lines \"business unit,reviewer\"", Destination: &reviewersFile},
+			&cli.StringFlag{Name: "due", Usage: "decisions due on `DATE` (YYYY-MM-DD; default the run's as-of date + 30 days)", Destination: &o.Due},
+			&cli.StringFlag{Name: "id", Usage: "campaign `ID` (default: derived from the run, --by, --reviewers, --due and --previous)", Destination: &o.ID},
+			&cli.StringFlag{Name: "previous", Usage: "the previous campaign's `DIR` (or collect's output of it, with its decisions): what changed since", Destination: &o.Previous},
+		),
 		Commands: []*cli.Command{newReviewCollectCommand()},
 		Action: action(func(ctx context.Context, cmd *cli.Command) error {
 			if cmd.NArg() > 0 {
@@ -98,7 +101,7 @@ func newReviewCollectCommand() *cli.Command {
 			"2 bad input (a refused workbook) or usage; 3 internal error.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "campaign", Usage: "the campaign `DIR` (with campaign.json)", Required: true, Destination: &campaign},
-			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "result `DIR` (created if missing)", Required: true, Destination: &out},
+			outFlag(&out, "result `DIR` (created if missing)"),
 		},
 		Action: action(func(ctx context.Context, cmd *cli.Command) error {
 			res, err := review.Collect(campaign, cmd.Args().Slice())

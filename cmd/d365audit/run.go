@@ -35,15 +35,15 @@ func newRunCommand() *cli.Command {
 			"into --out. Exit status: 0 done; 1 findings at or above --fail-on; 2 bad input or usage\n" +
 			"(nothing written); 3 internal error.",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "input", Aliases: []string{"i"}, Usage: "export `DIR`", Required: true, Destination: &o.Input},
-			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "output `DIR`: new, empty, or a previous run's with --force; never inside --input", Required: true, Destination: &o.Out},
-			&cli.BoolFlag{Name: "force", Usage: "replace the previous run in --out (a folder holding files no run wrote is refused even so)", Destination: &o.Force},
-			&cli.StringFlag{Name: "baseline", Usage: "baseline roles `DIR` (default: DIR/baseline)", Destination: &o.Baseline},
-			&cli.StringFlag{Name: "prices", Usage: "price list `FILE` (default: DIR/prices.csv)", Destination: &o.Prices},
-			&cli.StringFlag{Name: "policy", Usage: "policy `FILE` (default: DIR/policy.yaml, else the built-in policy)", Destination: &o.Policy},
+			inputFlag(&o.Input, "export `DIR`"),
+			outFlag(&o.Out, "output `DIR`: new, empty, or a previous run's with --force; never inside --input"),
+			forceFlag(&o.Force, "replace the previous run in --out (a folder holding files no run wrote is refused even so)"),
+			baselineFlag(&o.Baseline),
+			pricesFlag(&o.Prices),
+			policyFlag(&o.Policy, "policy `FILE` (default: DIR/policy.yaml, else the built-in policy)"),
 			&cli.StringFlag{Name: "waivers", Usage: "waivers `FILE` (default: DIR/waivers.yaml)", Destination: &o.Waivers},
 			&cli.StringFlag{Name: "sku-catalog", Usage: "a newer copy of Microsoft's licensing `CSV` (product names and service plan identifiers); default: built in", Destination: &o.SKUCatalog},
-			&cli.StringFlag{Name: "rules-dir", Usage: "`DIR` of the organisation's own rules (*.sql), added to the built-in ones", Destination: &o.RulesDir},
+			rulesDirFlag(&o.RulesDir, "`DIR` of the organisation's own rules (*.sql), added to the built-in ones"),
 			&cli.StringFlag{Name: "previous", Usage: "a previous run's output `DIR`: also write diff.json and show what changed", Destination: &o.Previous},
 			&cli.StringFlag{Name: "now", Usage: "the run's clock as RFC 3339 or YYYY-MM-DD (reproducible runs); the policy's as_of, if set, is the audit date", Destination: &o.now},
 			&cli.BoolFlag{Name: "verbose", Usage: "also print each stage's seconds and peak memory as it ends (telemetry, for benchmarks)", Destination: &o.verbose},
@@ -103,11 +103,11 @@ func newRulesCommand() *cli.Command {
 		Name:  "rules",
 		Usage: "the rule catalogue: ID, severity, title",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "rules-dir", Usage: "also list the organisation's own rules in `DIR`", Destination: &dir},
-			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: formatFlagUsage, Destination: &format},
+			rulesDirFlag(&dir, "also list the organisation's own rules in `DIR`"),
+			formatFlag(&format, tableFormats),
 		},
 		Action: action(func(ctx context.Context, cmd *cli.Command) error {
-			if err := checkFormat(format); err != nil {
+			if err := checkFormat(format, tableFormats); err != nil {
 				return err
 			}
 			builtin, err := rules.Builtin()

@@ -37,7 +37,7 @@ func newSampleCommand() *cli.Command {
 			"and business-unit tree, for checked-in fixtures such as samples/tenant-contoso.",
 		Flags: []cli.Flag{
 			&cli.IntFlag{Name: "users", Aliases: []string{"n"}, Usage: fmt.Sprintf("number of Dataverse users, at least %d", gen.MinUsers), Required: true, Destination: &o.Users},
-			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "output `DIR` (must not exist or be empty)", Required: true, Destination: &o.out},
+			outFlag(&o.out, "output `DIR` (must not exist or be empty)"),
 			&cli.Int64Flag{Name: "seed", Usage: "random `SEED`; the same seed gives the same files", Value: 1, Destination: &o.Seed},
 			&cli.StringFlag{Name: "format", Usage: "json (Web API response bodies) or csv; Graph files are JSON either way", Value: "json", Destination: &o.Format},
 			&cli.IntFlag{Name: "environments", Usage: fmt.Sprintf("number of environments of the tenant, 1 to %d; more than 1 writes graph/ and environments/NAME/", gen.MaxEnvironments), Value: 1, Destination: &o.Environments},
@@ -58,8 +58,8 @@ func sample(o sampleOptions, w io.Writer) error {
 	if st, err := os.Stat(o.out); err == nil && !st.IsDir() {
 		return badInput(fmt.Errorf("--out %s: not a directory", o.out))
 	}
-	if o.Format != "json" && o.Format != "csv" {
-		return badInput(fmt.Errorf("--format %q: expected json or csv", o.Format))
+	if err := checkFormat(o.Format, []string{"json", "csv"}); err != nil {
+		return err
 	}
 	start := time.Now()
 	st, err := gen.Write(o.out, o.Options)

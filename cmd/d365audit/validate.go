@@ -33,9 +33,9 @@ func newValidateCommand() *cli.Command {
 			"audited (malformed file, missing table or column, wrong type, duplicate key); dangling\n" +
 			"references are listed but kept, as findings of DATA_DANGLING_REFERENCE.",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "input", Aliases: []string{"i"}, Usage: "export `DIR`", Required: true, Destination: &opts.Input},
-			&cli.StringFlag{Name: "baseline", Usage: "baseline roles `DIR` (default: DIR/baseline)", Destination: &opts.Baseline},
-			&cli.StringFlag{Name: "prices", Usage: "price list `FILE` (default: DIR/prices.csv)", Destination: &opts.Prices},
+			inputFlag(&opts.Input, "export `DIR`"),
+			baselineFlag(&opts.Baseline),
+			pricesFlag(&opts.Prices),
 		},
 		Action: action(func(ctx context.Context, cmd *cli.Command) error {
 			return validate(ctx, opts, cmd.Writer)

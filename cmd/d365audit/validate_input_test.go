@@ -49,21 +49,7 @@ func TestValidateRefusesSwallowedInput(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			dir := copyExport(t, contoso)
-			path := filepath.Join(dir, c.file)
-			b, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			text := string(b)
-			at := strings.Index(text, c.old)
-			if at < 0 {
-				t.Fatalf("%s lacks %q", c.file, c.old)
-			}
-			text = text[:at] + c.new + text[at+len(c.old):]
-			if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-				t.Fatal(err)
-			}
+			dir, at := editSample(t, c.file, c.old, c.new)
 			want := c.want
 			if strings.Contains(want, "OFFSET") { // just after the second "value" key
 				want = strings.Replace(want, "OFFSET", strconv.Itoa(at+len("\n  ],\n  \"value\"")), 1)
