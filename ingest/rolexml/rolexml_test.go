@@ -1,12 +1,13 @@
 package rolexml
 
 import (
-	"errors"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/d365audit/d365audit/ingest/located/locatedtest"
 )
 
 // sharedRoles is the read-only reference data beside the repository
@@ -280,7 +281,7 @@ func TestAttributesOnSeparateLines(t *testing.T) {
 		"  </RolePrivileges>\n" +
 		"</Role>\n"
 	_, err := Parse(strings.NewReader(in), "split.xml")
-	assertErr(t, err, "split.xml:11: level: ", `unknown level "Sideways"`, "prvReadAccount")
+	locatedtest.AssertError(t, err, "split.xml:11: level: ", `unknown level "Sideways"`, "prvReadAccount")
 
 	ok := strings.Replace(in, "Sideways", "Local", 1)
 	r, err := Parse(strings.NewReader(ok), "split.xml")
@@ -290,23 +291,6 @@ func TestAttributesOnSeparateLines(t *testing.T) {
 	if len(r.Privileges) != 2 || r.Privileges[0].Level != "Deep" || r.Privileges[0].DepthMask != 4 ||
 		r.Privileges[1].DepthMask != 2 || r.Privileges[0].Line != 6 || r.Privileges[1].Line != 9 {
 		t.Errorf("Privileges = %+v", r.Privileges)
-	}
-}
-
-// assertErr checks err is an *Error whose text contains every part.
-func assertErr(t *testing.T, err error, parts ...string) {
-	t.Helper()
-	if err == nil {
-		t.Fatalf("no error, want one containing %q", parts)
-	}
-	var e *Error
-	if !errors.As(err, &e) {
-		t.Errorf("error %T is not an *Error: %v", err, err)
-	}
-	for _, p := range parts {
-		if !strings.Contains(err.Error(), p) {
-			t.Errorf("error %q does not contain %q", err, p)
-		}
 	}
 }
 
@@ -363,7 +347,7 @@ func TestErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := Parse(strings.NewReader(tt.in), "bad.xml")
-			assertErr(t, err, tt.parts...)
+			locatedtest.AssertError(t, err, tt.parts...)
 		})
 	}
 }
