@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/d365audit/d365audit/ingest/internal/testfiles"
 	"github.com/d365audit/d365audit/ingest/located/locatedtest"
 )
 
@@ -376,16 +377,6 @@ func TestUnknownElementsSkipped(t *testing.T) {
 	}
 }
 
-func writeFile(t *testing.T, path, text string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
 func TestParseDir(t *testing.T) {
 	dir := t.TempDir()
 	role := func(id, name string) string {
@@ -393,14 +384,14 @@ func TestParseDir(t *testing.T) {
 	}
 	// An unpacked solution root with a Roles folder; files out of order,
 	// one upper-case extension, one non-XML file and two broken files.
-	writeFile(t, filepath.Join(dir, "Roles", "c.xml"), role("00000000-0000-0000-0000-00000000000c", "C"))
-	writeFile(t, filepath.Join(dir, "Roles", "A.XML"), role("00000000-0000-0000-0000-00000000000a", "A"))
-	writeFile(t, filepath.Join(dir, "Roles", "b.xml"), role("00000000-0000-0000-0000-00000000000b", "B"))
-	writeFile(t, filepath.Join(dir, "Roles", "notes.txt"), "not xml")
-	writeFile(t, filepath.Join(dir, "Roles", "broken.xml"), `<Role name="x"><RolePrivileges><RolePrivilege level="Basic"/></RolePrivileges></Role>`)
-	writeFile(t, filepath.Join(dir, "Roles", "dup.xml"), role("00000000-0000-0000-0000-00000000000A", "A again"))
-	writeFile(t, filepath.Join(dir, "Roles", "sub", "ignored.xml"), "garbage")
-	writeFile(t, filepath.Join(dir, "top.xml"), "<NotARole/>")
+	testfiles.Write(t, filepath.Join(dir, "Roles", "c.xml"), role("00000000-0000-0000-0000-00000000000c", "C"))
+	testfiles.Write(t, filepath.Join(dir, "Roles", "A.XML"), role("00000000-0000-0000-0000-00000000000a", "A"))
+	testfiles.Write(t, filepath.Join(dir, "Roles", "b.xml"), role("00000000-0000-0000-0000-00000000000b", "B"))
+	testfiles.Write(t, filepath.Join(dir, "Roles", "notes.txt"), "not xml")
+	testfiles.Write(t, filepath.Join(dir, "Roles", "broken.xml"), `<Role name="x"><RolePrivileges><RolePrivilege level="Basic"/></RolePrivileges></Role>`)
+	testfiles.Write(t, filepath.Join(dir, "Roles", "dup.xml"), role("00000000-0000-0000-0000-00000000000A", "A again"))
+	testfiles.Write(t, filepath.Join(dir, "Roles", "sub", "ignored.xml"), "garbage")
+	testfiles.Write(t, filepath.Join(dir, "top.xml"), "<NotARole/>")
 
 	roles, err := ParseDir(dir)
 	var names []string
