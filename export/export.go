@@ -141,7 +141,7 @@ func Run(ctx context.Context, opts Options) (*Manifest, error) {
 	}
 	staging, err := newStaging(opts.Out)
 	if err != nil {
-		return nil, fmt.Errorf("create the staging directory beside %s: %w", opts.Out, err)
+		return nil, err
 	}
 	e := &exporter{opts: opts, staging: staging, scopes: opts.Scopes(), client: &client{
 		http: opts.HTTPClient, cred: opts.Credential, retry: opts.Retry.withDefaults(),

@@ -82,22 +82,33 @@ func (m *Manifest) Rows() int64 {
 
 func (m *Manifest) write(dir string) error {
 	sort.Slice(m.Files, func(i, j int) bool { return m.Files[i].Path < m.Files[j].Path })
-	b, err := json.MarshalIndent(m, "", "  ")
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(filepath.Join(dir, ManifestFile), append(b, '\n'), 0o644)
+	return writeJSON(filepath.Join(dir, ManifestFile), m)
 }
 
 // ReadManifest reads the manifest of an export directory.
 func ReadManifest(dir string) (*Manifest, error) {
-	b, err := os.ReadFile(filepath.Join(dir, ManifestFile))
+	return readJSON[Manifest](filepath.Join(dir, ManifestFile))
+}
+
+// writeJSON writes v to path as indented JSON ending in a newline: the one
+// form of every manifest, so that they diff and read well.
+func writeJSON(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(b, '\n'), 0o644)
+}
+
+// readJSON reads the JSON file at path into a new T.
+func readJSON[T any](path string) (*T, error) {
+	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	var m Manifest
-	if err := json.Unmarshal(b, &m); err != nil {
+	var v T
+	if err := json.Unmarshal(b, &v); err != nil {
 		return nil, err
 	}
-	return &m, nil
+	return &v, nil
 }

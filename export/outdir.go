@@ -92,10 +92,15 @@ func foreignFile(out string, m *Manifest) string {
 // the final rename stays on one file system.
 func newStaging(out string) (string, error) {
 	parent := filepath.Dir(out)
-	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return "", err
+	err := os.MkdirAll(parent, 0o755)
+	staging := ""
+	if err == nil {
+		staging, err = os.MkdirTemp(parent, filepath.Base(out)+".partial-")
 	}
-	return os.MkdirTemp(parent, filepath.Base(out)+".partial-")
+	if err != nil {
+		return "", fmt.Errorf("create the staging directory beside %s: %w", out, err)
+	}
+	return staging, nil
 }
 
 // publish moves a finished staging directory to out, replacing what

@@ -2,7 +2,6 @@ package export
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -196,7 +195,7 @@ func RunTenant(ctx context.Context, opts TenantOptions) (*TenantManifest, error)
 
 	staging, err := newStaging(opts.Out)
 	if err != nil {
-		return nil, fmt.Errorf("create the staging directory beside %s: %w", opts.Out, err)
+		return nil, err
 	}
 	var failed []PartError
 	if opts.Graph {
@@ -408,24 +407,12 @@ func foreignPart(out, rel string) string {
 }
 
 func (m *TenantManifest) write(dir string) error {
-	b, err := json.MarshalIndent(m, "", "  ")
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(filepath.Join(dir, TenantManifestFile), append(b, '\n'), 0o644)
+	return writeJSON(filepath.Join(dir, TenantManifestFile), m)
 }
 
 // ReadTenantManifest reads the manifest of a tenant export.
 func ReadTenantManifest(dir string) (*TenantManifest, error) {
-	b, err := os.ReadFile(filepath.Join(dir, TenantManifestFile))
-	if err != nil {
-		return nil, err
-	}
-	var m TenantManifest
-	if err := json.Unmarshal(b, &m); err != nil {
-		return nil, err
-	}
-	return &m, nil
+	return readJSON[TenantManifest](filepath.Join(dir, TenantManifestFile))
 }
 
 // abandonTenant turns a failed tenant export's staging directory into

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/d365audit/d365audit/ingest/internal/testfiles"
 )
 
 // TestGraphSKUShapes: the raw Graph body and the PowerShell SDK's PascalCase
@@ -28,9 +30,8 @@ func TestGraphSKUShapes(t *testing.T) {
 		plans bool
 	}{{"graph-body.json", true}, {"powershell-sdk.json", true}, {"powershell-sdk-depth2.json", false}} {
 		t.Run(c.file, func(t *testing.T) {
-			dir := t.TempDir()
-			copyDir(t, "testdata/formats/json", dir)
-			copyFile(t, filepath.Join("testdata/graph-shapes", c.file), filepath.Join(dir, "graph", "subscribedSkus.json"))
+			dir := testfiles.TempCopy(t, "testdata/formats/json")
+			testfiles.Copy(t, filepath.Join("testdata/graph-shapes", c.file), filepath.Join(dir, "graph", "subscribedSkus.json"))
 			db, res := loadDir(t, Options{Input: dir})
 			if s := structural(res); len(s) > 0 {
 				t.Fatalf("structural problems: %v", s)
@@ -71,9 +72,8 @@ func TestGraphSKUShapes(t *testing.T) {
 
 // ConvertTo-Json writes a single item as an object: a tenant with one SKU.
 func TestGraphSKUSingleObject(t *testing.T) {
-	dir := t.TempDir()
-	copyDir(t, "testdata/formats/json", dir)
-	copyFile(t, "testdata/graph-shapes/powershell-sdk-single.json", filepath.Join(dir, "graph", "subscribedSkus.json"))
+	dir := testfiles.TempCopy(t, "testdata/formats/json")
+	testfiles.Copy(t, "testdata/graph-shapes/powershell-sdk-single.json", filepath.Join(dir, "graph", "subscribedSkus.json"))
 	db, res := loadDir(t, Options{Input: dir})
 	// users.json assigns two SKUs this file lacks: dangling references, not errors.
 	if s := structural(res); len(s) > 0 {

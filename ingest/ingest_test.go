@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/d365audit/d365audit/ingest/internal/testfiles"
 	"github.com/d365audit/d365audit/store"
 )
 
@@ -97,7 +98,7 @@ func TestFormatsLoadToSameRows(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	copyDir(t, "testdata/formats/csv/graph", filepath.Join(pqDir, "graph"))
+	testfiles.CopyDir(t, "testdata/formats/csv/graph", filepath.Join(pqDir, "graph"))
 	pqDB, pqRes := loadDir(t, Options{Input: pqDir})
 	if len(pqRes.Problems) > 0 {
 		t.Fatalf("unexpected problems in parquet: %v", pqRes.Problems)
@@ -166,8 +167,7 @@ func TestInvalidFixtures(t *testing.T) {
 		}
 		t.Run(d.Name(), func(t *testing.T) {
 			src := filepath.Join("testdata/invalid", d.Name())
-			dir := t.TempDir()
-			copyDir(t, "testdata/formats/json", dir)
+			dir := testfiles.TempCopy(t, "testdata/formats/json")
 			expect := readLines(t, filepath.Join(src, "EXPECT"))
 			for _, del := range readLines(t, filepath.Join(src, "DELETE")) {
 				if err := os.Remove(filepath.Join(dir, del)); err != nil {
@@ -180,9 +180,9 @@ func TestInvalidFixtures(t *testing.T) {
 					continue
 				}
 				if e.IsDir() {
-					copyDir(t, filepath.Join(src, e.Name()), filepath.Join(dir, e.Name()))
+					testfiles.CopyDir(t, filepath.Join(src, e.Name()), filepath.Join(dir, e.Name()))
 				} else {
-					copyFile(t, filepath.Join(src, e.Name()), filepath.Join(dir, e.Name()))
+					testfiles.Copy(t, filepath.Join(src, e.Name()), filepath.Join(dir, e.Name()))
 				}
 			}
 			_, res := loadDir(t, Options{Input: dir})
@@ -206,9 +206,8 @@ func TestInvalidFixtures(t *testing.T) {
 }
 
 func TestDanglingReferencesAreFactsNotErrors(t *testing.T) {
-	dir := t.TempDir()
-	copyDir(t, "testdata/formats/csv", dir)
-	appendFile(t, filepath.Join(dir, "teammemberships.csv"),
+	dir := testfiles.TempCopy(t, "testdata/formats/csv")
+	testfiles.Append(t, filepath.Join(dir, "teammemberships.csv"),
 		"3e000000-0000-4000-8000-000000000001,5e0f6a7b-1000-4000-8000-0000000000ff\r\n")
 	db, res := loadDir(t, Options{Input: dir})
 	if s := structural(res); len(s) > 0 {
@@ -229,9 +228,8 @@ func TestDanglingReferencesAreFactsNotErrors(t *testing.T) {
 }
 
 func TestUnknownColumnsAreKept(t *testing.T) {
-	dir := t.TempDir()
-	copyDir(t, "testdata/formats/csv", dir)
-	writeFile(t, filepath.Join(dir, "fieldsecurityprofiles.csv"),
+	dir := testfiles.TempCopy(t, "testdata/formats/csv")
+	testfiles.Write(t, filepath.Join(dir, "fieldsecurityprofiles.csv"),
 		"fieldsecurityprofileid,name,description,Custom_Flag\n4f000000-0000-4000-8000-000000000001,Contoso Salary Fields,\"Salary, bonus\",1\n")
 	db, res := loadDir(t, Options{Input: dir})
 	if len(res.Problems) > 0 {
@@ -266,14 +264,13 @@ func TestSharedExamples(t *testing.T) {
 	if _, err := os.Stat(shared); err != nil {
 		t.Skipf("shared data not found at %s (it sits beside the clone in CI): %v", shared, err)
 	}
-	dir := t.TempDir()
-	copyDir(t, "testdata/formats/json", dir)
-	copyFile(t, filepath.Join(shared, "webapi-examples", "RetrieveAadUserRoles_response_example.json"), filepath.Join(dir, "roles.json"))
+	dir := testfiles.TempCopy(t, "testdata/formats/json")
+	testfiles.Copy(t, filepath.Join(shared, "webapi-examples", "RetrieveAadUserRoles_response_example.json"), filepath.Join(dir, "roles.json"))
 	os.Remove(filepath.Join(dir, "roleprivilegescollection.json"))
 	os.Remove(filepath.Join(dir, "systemuserrolescollection.json"))
-	writeFile(t, filepath.Join(dir, "roleprivilegescollection.csv"), "roleid,privilegeid,privilegedepthmask\n")
-	writeFile(t, filepath.Join(dir, "systemuserrolescollection.csv"), "systemuserid,roleid\n")
-	copyFile(t, filepath.Join(shared, "graph-examples", "subscribedSkus_list_example.json"), filepath.Join(dir, "graph", "subscribedSkus.json"))
+	testfiles.Write(t, filepath.Join(dir, "roleprivilegescollection.csv"), "roleid,privilegeid,privilegedepthmask\n")
+	testfiles.Write(t, filepath.Join(dir, "systemuserrolescollection.csv"), "systemuserid,roleid\n")
+	testfiles.Copy(t, filepath.Join(shared, "graph-examples", "subscribedSkus_list_example.json"), filepath.Join(dir, "graph", "subscribedSkus.json"))
 	os.Remove(filepath.Join(dir, "graph", "users.json"))
 
 	db, res := loadDir(t, Options{Input: dir})
@@ -313,65 +310,15 @@ func readLines(t *testing.T, path string) []string {
 	return out
 }
 
-func copyDir(t *testing.T, src, dst string) {
-	t.Helper()
-	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		copyFile(t, p, filepath.Join(dst, rel))
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
-func copyFile(t *testing.T, src, dst string) {
-	t.Helper()
-	b, err := os.ReadFile(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	writeFile(t, dst, string(b))
-}
-
-func writeFile(t *testing.T, path, content string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func appendFile(t *testing.T, path, content string) {
-	t.Helper()
-	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if _, err := f.WriteString(content); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // A file with many bad rows lists the first 20 per column and counts all.
 func TestProblemCountsIncludeUnlistedOnes(t *testing.T) {
-	dir := t.TempDir()
-	copyDir(t, "testdata/formats/csv", dir)
+	dir := testfiles.TempCopy(t, "testdata/formats/csv")
 	var b strings.Builder
 	b.WriteString("teamid,name,teamtype,businessunitid\n")
 	for i := 0; i < 50; i++ {
 		fmt.Fprintf(&b, "3e000000-0000-4000-8000-%012d,t%d,Owner,0a1b2c3d-0000-4000-8000-000000000001\n", i+10, i)
 	}
-	writeFile(t, filepath.Join(dir, "teams.csv"), b.String())
+	testfiles.Write(t, filepath.Join(dir, "teams.csv"), b.String())
 	os.Remove(filepath.Join(dir, "teammemberships.csv"))
 	os.Remove(filepath.Join(dir, "teamrolescollection.csv"))
 	os.Remove(filepath.Join(dir, "teamprofilescollection.csv"))
@@ -393,9 +340,8 @@ func TestProblemCountsIncludeUnlistedOnes(t *testing.T) {
 // A plain JSON array's rows are located as $[N], a Web API body's as
 // $.value[N], in every message.
 func TestJSONArrayLocations(t *testing.T) {
-	dir := t.TempDir()
-	copyDir(t, "testdata/formats/json", dir)
-	writeFile(t, filepath.Join(dir, "privileges.json"), `[
+	dir := testfiles.TempCopy(t, "testdata/formats/json")
+	testfiles.Write(t, filepath.Join(dir, "privileges.json"), `[
  {"privilegeid": "9d000000-0000-4000-8000-000000000001", "name": "prvReadAccount", "accessright": 1},
  {"privilegeid": "9D000000-0000-4000-8000-000000000001", "name": "prvReadAccount2", "accessright": 1}]`)
 	_, res := loadDir(t, Options{Input: dir})

@@ -11,6 +11,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+	"github.com/d365audit/d365audit/ingest/internal/testfiles"
 )
 
 // Input the audit must not swallow (issue 15): each case is accepted by a
@@ -34,7 +35,7 @@ func applyEdits(t *testing.T, dir string, edits []edit) {
 		if n := strings.Count(string(b), e.old); n != 1 {
 			t.Fatalf("%s holds %q %d times, want once", e.file, e.old, n)
 		}
-		writeFile(t, path, strings.Replace(string(b), e.old, e.new, 1))
+		testfiles.Write(t, path, strings.Replace(string(b), e.old, e.new, 1))
 	}
 }
 
@@ -49,11 +50,10 @@ type inputCase struct {
 func runInputCases(t *testing.T, cases []inputCase) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			dir := t.TempDir()
-			copyDir(t, c.base, dir)
+			dir := testfiles.TempCopy(t, c.base)
 			applyEdits(t, dir, c.edits)
 			for name, content := range c.files {
-				writeFile(t, filepath.Join(dir, name), content)
+				testfiles.Write(t, filepath.Join(dir, name), content)
 			}
 			_, res := loadDir(t, Options{Input: dir})
 			got := structural(res)
@@ -251,8 +251,7 @@ func TestRoleRootLoops(t *testing.T) {
 // A Parquet string that is not UTF-8 (Arrow does not check what it is
 // given) is reported at its row like a CSV field.
 func TestInvalidUTF8Parquet(t *testing.T) {
-	dir := t.TempDir()
-	copyDir(t, csvDir, dir)
+	dir := testfiles.TempCopy(t, csvDir)
 	os.Remove(filepath.Join(dir, "fieldsecurityprofiles.csv"))
 	schema := arrow.NewSchema([]arrow.Field{
 		{Name: "fieldsecurityprofileid", Type: arrow.BinaryTypes.String},

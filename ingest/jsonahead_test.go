@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/d365audit/d365audit/ingest/internal/testfiles"
 	"github.com/d365audit/d365audit/ingest/jsonpage"
 	"github.com/d365audit/d365audit/store"
 )
@@ -36,7 +37,7 @@ func writeUserPages(t *testing.T, dir string, pages, n int) {
 				continue
 			case p == 3 && i == n/2:
 				b.WriteString(`{"systemuserid": "5e0f6a7b-1000-4000-8000-00000000ffff", "fullname": "cut`)
-				writeFile(t, filepath.Join(dir, pageName(p)), b.String())
+				testfiles.Write(t, filepath.Join(dir, pageName(p)), b.String())
 				goto nextPage
 			}
 			disabled := "false"
@@ -49,7 +50,7 @@ func writeUserPages(t *testing.T, dir string, pages, n int) {
 		}
 		// Every page says another follows, the last one too: the export is cut.
 		b.WriteString(`], "@odata.nextLink": "https://x/api/data/v9.2/systemusers?$skiptoken=x"}`)
-		writeFile(t, filepath.Join(dir, pageName(p)), b.String())
+		testfiles.Write(t, filepath.Join(dir, pageName(p)), b.String())
 	nextPage:
 	}
 }
@@ -73,8 +74,7 @@ func dumpInOrder(t *testing.T, db *store.DB, table string) []string {
 // same problems (a malformed page in the middle, a missing last page), the
 // same file statistics.
 func TestJSONAheadSameAsOneByOne(t *testing.T) {
-	dir := t.TempDir()
-	copyDir(t, "testdata/formats/json", dir)
+	dir := testfiles.TempCopy(t, "testdata/formats/json")
 	writeUserPages(t, dir, 6, 3*jsonpage.ChunkElems+17)
 
 	load := func(ahead bool) (*store.DB, *Result) {

@@ -70,6 +70,23 @@ func (s *utf8Scan) literal() []byte {
 	return s.b[start:]
 }
 
+// member moves to the next member of the object or array being read,
+// past white space and commas, and says whether there is one; at the end
+// it steps past close (or stops at the end of the input).
+func (s *utf8Scan) member(close byte) bool {
+	for {
+		s.ws()
+		if s.i >= len(s.b) || s.b[s.i] == close {
+			s.i++
+			return false
+		}
+		if s.b[s.i] != ',' {
+			return true
+		}
+		s.i++
+	}
+}
+
 func (s *utf8Scan) value(path string) {
 	s.ws()
 	if s.i >= len(s.b) {
@@ -78,16 +95,7 @@ func (s *utf8Scan) value(path string) {
 	switch s.b[s.i] {
 	case '{':
 		s.i++
-		for {
-			s.ws()
-			if s.i >= len(s.b) || s.b[s.i] == '}' {
-				s.i++
-				return
-			}
-			if s.b[s.i] == ',' {
-				s.i++
-				continue
-			}
+		for s.member('}') {
 			lit := s.literal()
 			var key string
 			json.Unmarshal(lit, &key) // a bad key's U+FFFD form names it in paths
@@ -104,18 +112,8 @@ func (s *utf8Scan) value(path string) {
 		}
 	case '[':
 		s.i++
-		for n := 0; ; {
-			s.ws()
-			if s.i >= len(s.b) || s.b[s.i] == ']' {
-				s.i++
-				return
-			}
-			if s.b[s.i] == ',' {
-				s.i++
-				continue
-			}
+		for n := 0; s.member(']'); n++ {
 			s.value(path + "[" + strconv.Itoa(n) + "]")
-			n++
 		}
 	case '"':
 		if lit := s.literal(); !utf8.Valid(lit) {

@@ -35,6 +35,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/d365audit/d365audit/ingest/located"
 	"github.com/d365audit/d365audit/internal/guid"
 	"github.com/d365audit/d365audit/queries/vocab"
 )
@@ -90,34 +91,9 @@ func DepthMask(level string) (canonical string, mask int, ok bool) {
 	return "", 0, false
 }
 
-// Error is a problem with one role file. Line is 0 when the problem is not
-// tied to a place in the file (it cannot be read, say).
-type Error struct {
-	File string
-	Line int
-	// Attr names the attribute or element at fault, if any.
-	Attr string
-	Msg  string
-	// Err is the underlying error, if any (an *xml.SyntaxError, an
-	// *fs.PathError).
-	Err error
-}
-
-func (e *Error) Error() string {
-	var b strings.Builder
-	b.WriteString(e.File)
-	if e.Line > 0 {
-		fmt.Fprintf(&b, ":%d", e.Line)
-	}
-	b.WriteString(": ")
-	if e.Attr != "" {
-		fmt.Fprintf(&b, "%s: ", e.Attr)
-	}
-	b.WriteString(e.Msg)
-	return b.String()
-}
-
-func (e *Error) Unwrap() error { return e.Err }
+// Error is a problem with one role file. Its Part is the attribute or
+// element at fault, if any.
+type Error = located.Error
 
 // maxFileSize bounds what Parse reads into memory. The largest real role
 // files are tens of kilobytes; anything this big is not a role file.
@@ -154,7 +130,7 @@ func Parse(r io.Reader, file string) (Role, error) {
 func ParseFile(path string) (Role, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return Role{}, &Error{File: path, Msg: "cannot open: " + unwrapPath(err), Err: err}
+		return Role{}, located.PathError(path, "cannot open", err)
 	}
 	defer f.Close()
 	return Parse(f, path)
@@ -201,7 +177,7 @@ func ParseDir(dir string) ([]Role, error) {
 		}
 		if role.ID != "" {
 			if first, dup := seen[role.ID]; dup {
-				errs = append(errs, &Error{File: path, Attr: "id",
+				errs = append(errs, &Error{File: path, Part: "id",
 					Msg: fmt.Sprintf("role id %s is also defined by %s", role.ID, first)})
 				continue
 			}
@@ -215,7 +191,7 @@ func ParseDir(dir string) ([]Role, error) {
 func xmlFiles(dir string) ([]string, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return nil, &Error{File: dir, Msg: "cannot list directory: " + unwrapPath(err), Err: err}
+		return nil, located.PathError(dir, "cannot list directory", err)
 	}
 	var paths []string
 	for _, e := range entries {
@@ -231,16 +207,6 @@ func xmlFiles(dir string) ([]string, error) {
 func isDir(path string) bool {
 	fi, err := os.Stat(path)
 	return err == nil && fi.IsDir()
-}
-
-// unwrapPath drops the path an *fs.PathError repeats, since Error already
-// names the file.
-func unwrapPath(err error) string {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Op + ": " + pe.Err.Error()
-	}
-	return err.Error()
 }
 
 // parser walks the token stream of one file. It tracks byte offsets so an
@@ -281,7 +247,7 @@ func (p *parser) errAt(attr, format string, args ...any) *Error {
 			line = p.lineAt(p.start + int64(off))
 		}
 	}
-	return &Error{File: p.file, Line: line, Attr: attr, Msg: fmt.Sprintf(format, args...)}
+	return &Error{File: p.file, Line: line, Part: attr, Msg: fmt.Sprintf(format, args...)}
 }
 
 type charsetError struct{ label string }
@@ -351,7 +317,7 @@ func (p *parser) parse() (Role, error) {
 			}
 			if templateElem != "" {
 				if role.TemplateID != "" && role.TemplateID != templateElem {
-					return role, &Error{File: p.file, Attr: "RoleTemplateId",
+					return role, &Error{File: p.file, Part: "RoleTemplateId",
 						Msg: fmt.Sprintf("element says %s but roletemplateid attribute says %s", templateElem, role.TemplateID)}
 				}
 				role.TemplateID = templateElem

@@ -1,12 +1,14 @@
 package rolexml
 
 import (
-	"errors"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/d365audit/d365audit/ingest/internal/testfiles"
+	"github.com/d365audit/d365audit/ingest/located/locatedtest"
 )
 
 // sharedRoles is the read-only reference data beside the repository
@@ -280,7 +282,7 @@ func TestAttributesOnSeparateLines(t *testing.T) {
 		"  </RolePrivileges>\n" +
 		"</Role>\n"
 	_, err := Parse(strings.NewReader(in), "split.xml")
-	assertErr(t, err, "split.xml:11: level: ", `unknown level "Sideways"`, "prvReadAccount")
+	locatedtest.AssertError(t, err, "split.xml:11: level: ", `unknown level "Sideways"`, "prvReadAccount")
 
 	ok := strings.Replace(in, "Sideways", "Local", 1)
 	r, err := Parse(strings.NewReader(ok), "split.xml")
@@ -290,23 +292,6 @@ func TestAttributesOnSeparateLines(t *testing.T) {
 	if len(r.Privileges) != 2 || r.Privileges[0].Level != "Deep" || r.Privileges[0].DepthMask != 4 ||
 		r.Privileges[1].DepthMask != 2 || r.Privileges[0].Line != 6 || r.Privileges[1].Line != 9 {
 		t.Errorf("Privileges = %+v", r.Privileges)
-	}
-}
-
-// assertErr checks err is an *Error whose text contains every part.
-func assertErr(t *testing.T, err error, parts ...string) {
-	t.Helper()
-	if err == nil {
-		t.Fatalf("no error, want one containing %q", parts)
-	}
-	var e *Error
-	if !errors.As(err, &e) {
-		t.Errorf("error %T is not an *Error: %v", err, err)
-	}
-	for _, p := range parts {
-		if !strings.Contains(err.Error(), p) {
-			t.Errorf("error %q does not contain %q", err, p)
-		}
 	}
 }
 
@@ -363,7 +348,7 @@ func TestErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := Parse(strings.NewReader(tt.in), "bad.xml")
-			assertErr(t, err, tt.parts...)
+			locatedtest.AssertError(t, err, tt.parts...)
 		})
 	}
 }
@@ -392,16 +377,6 @@ func TestUnknownElementsSkipped(t *testing.T) {
 	}
 }
 
-func writeFile(t *testing.T, path, text string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
 func TestParseDir(t *testing.T) {
 	dir := t.TempDir()
 	role := func(id, name string) string {
@@ -409,14 +384,14 @@ func TestParseDir(t *testing.T) {
 	}
 	// An unpacked solution root with a Roles folder; files out of order,
 	// one upper-case extension, one non-XML file and two broken files.
-	writeFile(t, filepath.Join(dir, "Roles", "c.xml"), role("00000000-0000-0000-0000-00000000000c", "C"))
-	writeFile(t, filepath.Join(dir, "Roles", "A.XML"), role("00000000-0000-0000-0000-00000000000a", "A"))
-	writeFile(t, filepath.Join(dir, "Roles", "b.xml"), role("00000000-0000-0000-0000-00000000000b", "B"))
-	writeFile(t, filepath.Join(dir, "Roles", "notes.txt"), "not xml")
-	writeFile(t, filepath.Join(dir, "Roles", "broken.xml"), `<Role name="x"><RolePrivileges><RolePrivilege level="Basic"/></RolePrivileges></Role>`)
-	writeFile(t, filepath.Join(dir, "Roles", "dup.xml"), role("00000000-0000-0000-0000-00000000000A", "A again"))
-	writeFile(t, filepath.Join(dir, "Roles", "sub", "ignored.xml"), "garbage")
-	writeFile(t, filepath.Join(dir, "top.xml"), "<NotARole/>")
+	testfiles.Write(t, filepath.Join(dir, "Roles", "c.xml"), role("00000000-0000-0000-0000-00000000000c", "C"))
+	testfiles.Write(t, filepath.Join(dir, "Roles", "A.XML"), role("00000000-0000-0000-0000-00000000000a", "A"))
+	testfiles.Write(t, filepath.Join(dir, "Roles", "b.xml"), role("00000000-0000-0000-0000-00000000000b", "B"))
+	testfiles.Write(t, filepath.Join(dir, "Roles", "notes.txt"), "not xml")
+	testfiles.Write(t, filepath.Join(dir, "Roles", "broken.xml"), `<Role name="x"><RolePrivileges><RolePrivilege level="Basic"/></RolePrivileges></Role>`)
+	testfiles.Write(t, filepath.Join(dir, "Roles", "dup.xml"), role("00000000-0000-0000-0000-00000000000A", "A again"))
+	testfiles.Write(t, filepath.Join(dir, "Roles", "sub", "ignored.xml"), "garbage")
+	testfiles.Write(t, filepath.Join(dir, "top.xml"), "<NotARole/>")
 
 	roles, err := ParseDir(dir)
 	var names []string

@@ -30,31 +30,19 @@ func TestBuiltinMatchesMicrosoftTable(t *testing.T) {
 			}
 			return skus[i].ID < skus[j].ID
 		})
-		f, err := os.Create("builtin_skus.csv")
-		if err != nil {
-			t.Fatal(err)
-		}
-		w := csv.NewWriter(f)
-		w.Write([]string{"skuid", "skupartnumber", "productname"})
+		rows := [][]string{{"skuid", "skupartnumber", "productname"}}
 		for _, s := range skus {
-			w.Write([]string{s.ID, s.PartNumber, s.ProductName})
+			rows = append(rows, []string{s.ID, s.PartNumber, s.ProductName})
 		}
-		w.Flush()
-		f.Close()
+		writeCSV(t, "builtin_skus.csv", rows)
 	}
 	plans := DynamicsPlans(skus)
 	if *updateBuiltin {
-		f, err := os.Create("builtin_dynamics_plans.csv")
-		if err != nil {
-			t.Fatal(err)
-		}
-		w := csv.NewWriter(f)
-		w.Write([]string{"serviceplanid", "serviceplanname", "friendlyname"})
+		rows := [][]string{{"serviceplanid", "serviceplanname", "friendlyname"}}
 		for _, p := range plans {
-			w.Write([]string{p.ID, p.Name, p.FriendlyName})
+			rows = append(rows, []string{p.ID, p.Name, p.FriendlyName})
 		}
-		w.Flush()
-		f.Close()
+		writeCSV(t, "builtin_dynamics_plans.csv", rows)
 	}
 	builtinPlans, err := BuiltinDynamicsPlans()
 	if err != nil {
@@ -84,5 +72,19 @@ func TestBuiltinMatchesMicrosoftTable(t *testing.T) {
 		if !ok || b.PartNumber != s.PartNumber || b.ProductName != s.ProductName {
 			t.Errorf("SKU %s: built-in %+v, table %s %q", s.ID, b, s.PartNumber, s.ProductName)
 		}
+	}
+}
+
+// writeCSV rewrites one of the built-in CSV files (under -update-builtin)
+// with rows, the header first.
+func writeCSV(t *testing.T, name string, rows [][]string) {
+	t.Helper()
+	f, err := os.Create(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := csv.NewWriter(f).WriteAll(rows); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -34,6 +34,7 @@ import (
 
 	"golang.org/x/text/encoding/charmap"
 
+	"github.com/d365audit/d365audit/ingest/located"
 	"github.com/d365audit/d365audit/internal/guid"
 )
 
@@ -93,34 +94,8 @@ const (
 
 // Error is a problem with the file, located by line and column. Column is
 // the 1-based character position on the line (0 when the problem is with
-// the whole row or file); Field names the CSV column.
-type Error struct {
-	File   string
-	Line   int
-	Column int
-	Field  string
-	Msg    string
-	Err    error
-}
-
-func (e *Error) Error() string {
-	var b strings.Builder
-	b.WriteString(e.File)
-	if e.Line > 0 {
-		fmt.Fprintf(&b, ":%d", e.Line)
-		if e.Column > 0 {
-			fmt.Fprintf(&b, ":%d", e.Column)
-		}
-	}
-	b.WriteString(": ")
-	if e.Field != "" {
-		fmt.Fprintf(&b, "column %s: ", e.Field)
-	}
-	b.WriteString(e.Msg)
-	return b.String()
-}
-
-func (e *Error) Unwrap() error { return e.Err }
+// the whole row or file); Part is "column " and the CSV column's name.
+type Error = located.Error
 
 // maxFileSize bounds what Read holds in memory; the real table is about
 // 1 MB.
@@ -134,18 +109,10 @@ const maxErrors = 50
 func ReadFile(path string) (*Catalog, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, &Error{File: path, Msg: "cannot open: " + unwrapPath(err), Err: err}
+		return nil, located.PathError(path, "cannot open", err)
 	}
 	defer f.Close()
 	return Read(f, path)
-}
-
-func unwrapPath(err error) string {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Op + ": " + pe.Err.Error()
-	}
-	return err.Error()
 }
 
 // Read reads the table from r. name names the input in errors. Read stops at
@@ -218,7 +185,7 @@ func (rd *reader) fail(e *Error) {
 // fieldErr reports a problem with field i of the record last read.
 func (rd *reader) fieldErr(i int, field, format string, args ...any) {
 	line, col := rd.csv.FieldPos(i)
-	rd.fail(&Error{File: rd.name, Line: line, Column: rd.charColumn(line, col), Field: field, Msg: fmt.Sprintf(format, args...)})
+	rd.fail(&Error{File: rd.name, Line: line, Column: rd.charColumn(line, col), Part: "column " + field, Msg: fmt.Sprintf(format, args...)})
 }
 
 // charColumn converts encoding/csv's 1-based byte column into a character
@@ -372,7 +339,7 @@ func (rd *reader) columns(header []string) (map[string]int, error) {
 		}
 		if j, dup := byName[key]; dup {
 			line, col := rd.csv.FieldPos(i)
-			return nil, &Error{File: rd.name, Line: line, Column: rd.charColumn(line, col), Field: strings.TrimSpace(h),
+			return nil, &Error{File: rd.name, Line: line, Column: rd.charColumn(line, col), Part: "column " + strings.TrimSpace(h),
 				Msg: fmt.Sprintf("header appears twice (also field %d)", j+1)}
 		}
 		byName[key] = i
@@ -382,7 +349,7 @@ func (rd *reader) columns(header []string) (map[string]int, error) {
 	for _, name := range required {
 		i, ok := byName[strings.ToLower(name)]
 		if !ok {
-			errs = append(errs, &Error{File: rd.name, Line: 1, Field: name, Msg: "required header is missing"})
+			errs = append(errs, &Error{File: rd.name, Line: 1, Part: "column " + name, Msg: "required header is missing"})
 			continue
 		}
 		col[name] = i

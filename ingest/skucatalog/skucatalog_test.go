@@ -2,7 +2,6 @@ package skucatalog
 
 import (
 	"bytes"
-	"errors"
 	"os"
 	"reflect"
 	"strings"
@@ -12,6 +11,7 @@ import (
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
 
+	"github.com/d365audit/d365audit/ingest/located/locatedtest"
 	"github.com/d365audit/d365audit/internal/guid"
 )
 
@@ -266,7 +266,7 @@ func TestInlineWindows1252(t *testing.T) {
 	// UTF-8 text).
 	bad := []byte(header + "Op\xe9rations \x96 x,P,not-a-guid,N,f06754ec-6d72-4bf6-991c-4cb5413d9932,F\r\n")
 	_, err = Read(bytes.NewReader(bad), "old.csv")
-	assertErr(t, err, "old.csv:2:18: column GUID: ", `SKU id "not-a-guid" is not a GUID`)
+	locatedtest.AssertError(t, err, "old.csv:2:18: column GUID: ", `SKU id "not-a-guid" is not a GUID`)
 }
 
 func TestColumnsByName(t *testing.T) {
@@ -297,22 +297,6 @@ func TestColumnsByName(t *testing.T) {
 	}
 	if !reflect.DeepEqual(s, want) {
 		t.Errorf("SKU = %+v\nwant %+v", s, want)
-	}
-}
-
-func assertErr(t *testing.T, err error, parts ...string) {
-	t.Helper()
-	if err == nil {
-		t.Fatalf("no error, want one containing %q", parts)
-	}
-	var e *Error
-	if !errors.As(err, &e) {
-		t.Errorf("error %T is not an *Error: %v", err, err)
-	}
-	for _, p := range parts {
-		if !strings.Contains(err.Error(), p) {
-			t.Errorf("error %q does not contain %q", err, p)
-		}
 	}
 }
 
@@ -349,7 +333,7 @@ func TestErrors(t *testing.T) {
 			if c != nil {
 				t.Error("catalog returned with an error")
 			}
-			assertErr(t, err, tt.parts...)
+			locatedtest.AssertError(t, err, tt.parts...)
 		})
 	}
 }
@@ -381,7 +365,7 @@ func TestAllErrorsReported(t *testing.T) {
 
 func TestReadFileMissing(t *testing.T) {
 	_, err := ReadFile("no/such/file.csv")
-	assertErr(t, err, "no/such/file.csv: cannot open")
+	locatedtest.AssertError(t, err, "no/such/file.csv: cannot open")
 }
 
 func TestNormalizePartNumber(t *testing.T) {
