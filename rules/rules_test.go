@@ -97,8 +97,9 @@ func readFixture(dir, name string) (text, script string, err error) {
 	return string(raw), script, err
 }
 
-// expandIncludes replaces the include lines of text, the text of the last
-// file of chain (the includes that led to it, to name a cycle).
+// expandIncludes expands the include lines of text. text is the content of
+// chain's last file; chain is the path of includes that led to it, kept to
+// detect and name a cycle.
 func expandIncludes(dir, text string, chain []string) (string, error) {
 	lines := strings.Split(text, "\n")
 	for i, line := range lines {
