@@ -2,9 +2,11 @@ package rules
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -73,7 +75,57 @@ func auditDB(t *testing.T, dir string, mutations string, policy *Policy) *store.
 	return db
 }
 
-var expectLine = regexp.MustCompile(`(?m)^-- expect: (.+)$`)
+// fixtureDir holds the rule fixtures; "-- include:" names resolve against it.
+const fixtureDir = "testdata/fixtures"
+
+var (
+	expectLine  = regexp.MustCompile(`(?m)^-- expect: (.+)$`)
+	includeLine = regexp.MustCompile(`^-- include: (.+)$`)
+)
+
+// readFixture returns a fixture's own text and the script to run: the text
+// with every "-- include: NAME.sql" line replaced by NAME.sql's script
+// (NAME relative to dir). Includes let a bad fixture read as its good one
+// plus the change that makes it bad, and let fixtures share setup such as
+// an app's service users.
+func readFixture(dir, name string) (text, script string, err error) {
+	raw, err := os.ReadFile(filepath.Join(dir, name))
+	if err != nil {
+		return "", "", err
+	}
+	script, err = expandIncludes(dir, string(raw), []string{name})
+	return string(raw), script, err
+}
+
+// expandIncludes expands the include lines of text. text is the content of
+// chain's last file; chain is the path of includes that led to it, kept to
+// detect and name a cycle.
+func expandIncludes(dir, text string, chain []string) (string, error) {
+	lines := strings.Split(text, "\n")
+	for i, line := range lines {
+		m := includeLine.FindStringSubmatch(strings.TrimRight(line, "\r"))
+		if m == nil {
+			continue
+		}
+		name := strings.TrimSpace(m[1])
+		if slices.Contains(chain, name) {
+			return "", fmt.Errorf("fixture include cycle: %s", strings.Join(append(chain, name), " includes "))
+		}
+		raw, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			return "", fmt.Errorf("fixture %s includes %s: %w", chain[len(chain)-1], name, err)
+		}
+		if expectLine.Match(raw) {
+			return "", fmt.Errorf("fixture %s includes %s, which has -- expect: lines; only the including fixture's own count", chain[len(chain)-1], name)
+		}
+		included, err := expandIncludes(dir, string(raw), append(slices.Clip(chain), name))
+		if err != nil {
+			return "", err
+		}
+		lines[i] = strings.TrimRight(included, "\n")
+	}
+	return strings.Join(lines, "\n"), nil
+}
 
 // TestRuleFixtures: every rule has a bad fixture that flags (the subjects
 // its "-- expect:" lines name) and a good one that does not.
@@ -85,17 +137,20 @@ func TestRuleFixtures(t *testing.T) {
 	for _, r := range rs {
 		t.Run(r.ID, func(t *testing.T) {
 			t.Parallel() // each fixture has its own database
-			policy, err := LoadPolicy(optionalFile(filepath.Join("testdata/fixtures", r.ID+".policy.yaml")))
+			policy, err := LoadPolicy(optionalFile(filepath.Join(fixtureDir, r.ID+".policy.yaml")))
 			if err != nil {
 				t.Fatal(err)
 			}
 			for _, kind := range []string{"bad", "good"} {
-				path := filepath.Join("testdata/fixtures", r.ID+"."+kind+".sql")
-				text, err := os.ReadFile(path)
-				if err != nil {
+				name := r.ID + "." + kind + ".sql"
+				if _, err := os.Stat(filepath.Join(fixtureDir, name)); err != nil {
 					t.Fatalf("rule %s has no %s fixture: %v", r.ID, kind, err)
 				}
-				db := auditDB(t, "testdata/base", string(text), policy)
+				text, script, err := readFixture(fixtureDir, name)
+				if err != nil {
+					t.Fatal(err)
+				}
+				db := auditDB(t, "testdata/base", script, policy)
 				out, err := Run(context.Background(), db, []Rule{r}, policy)
 				if err != nil {
 					t.Fatal(err)
@@ -112,7 +167,9 @@ func TestRuleFixtures(t *testing.T) {
 				if len(out.Findings) == 0 {
 					t.Fatalf("bad fixture: no finding")
 				}
-				for _, m := range expectLine.FindAllStringSubmatch(string(text), -1) {
+				// Only the bad fixture's own lines say what it expects: what it
+				// includes is a good fixture or shared setup, which expects nothing.
+				for _, m := range expectLine.FindAllStringSubmatch(text, -1) {
 					want := strings.TrimSpace(m[1])
 					found := false
 					for _, f := range out.Findings {
@@ -126,6 +183,48 @@ func TestRuleFixtures(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Includes expand in place, nested ones too; a missing file, a cycle and an
+// included "-- expect:" line (which would silently count for nothing) fail.
+func TestFixtureIncludes(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("shared/setup.sql", "SELECT 1;\n")
+	write("X.good.sql", "-- include: shared/setup.sql\nSELECT 2;\n")
+	write("X.bad.sql", "-- include: X.good.sql\n-- expect: someone\nSELECT 3;\n")
+	text, script, err := readFixture(dir, "X.bad.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "SELECT 1;\nSELECT 2;\n-- expect: someone\nSELECT 3;\n"; script != want {
+		t.Errorf("script = %q, want %q", script, want)
+	}
+	if want := "-- include: X.good.sql\n-- expect: someone\nSELECT 3;\n"; text != want {
+		t.Errorf("text = %q, want the fixture's own %q", text, want)
+	}
+
+	write("missing.sql", "-- include: nowhere.sql\n")
+	write("cycle-a.sql", "-- include: cycle-b.sql\n")
+	write("cycle-b.sql", "-- include: cycle-a.sql\n")
+	write("expects.sql", "-- include: X.bad.sql\n")
+	for name, want := range map[string]string{
+		"missing.sql": "fixture missing.sql includes nowhere.sql",
+		"cycle-a.sql": "fixture include cycle: cycle-a.sql includes cycle-b.sql includes cycle-a.sql",
+		"expects.sql": "fixture expects.sql includes X.bad.sql, which has -- expect: lines",
+	} {
+		if _, _, err := readFixture(dir, name); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: err = %v, want it to say %q", name, err, want)
+		}
 	}
 }
 
