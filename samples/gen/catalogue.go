@@ -267,6 +267,15 @@ func (c *catalogue) oobGrants(name string) grants {
 		g.grant(c, systemRead, readRight, dGlobal)
 		g.misc(c, privacyPrivileges...)
 	}
+	// areaRole is a Basic User who works in an area: all rights on its
+	// tables at depth own, reading them at depth read (never less than own),
+	// and the area's miscellaneous privileges the role holds.
+	areaRole := func(tables []int, own, read uint8, misc ...string) {
+		basicUser()
+		g.grant(c, tables, allRights, own)
+		g.grant(c, tables, readRight, read)
+		g.misc(c, misc...)
+	}
 	switch name {
 	case "System Administrator":
 		for i := range g {
@@ -291,65 +300,34 @@ func (c *catalogue) oobGrants(name string) grants {
 		g.grant(c, c.tablesIn(areaCore), []int{rWrite, rAppend, rAppendTo}, dDeep)
 		g.misc(c, salesPrivileges...)
 	case "Vice President of Sales":
-		basicUser()
-		g.grant(c, sales, allRights, dDeep)
-		g.grant(c, sales, readRight, dGlobal)
+		areaRole(sales, dDeep, dGlobal, salesPrivileges...)
 		g.grant(c, coreUser, allRights, dDeep)
 		g.grant(c, salesRef, useRights, dGlobal)
-		g.misc(c, salesPrivileges...)
 	case "Sales Manager":
-		basicUser()
-		g.grant(c, sales, allRights, dLocal)
-		g.grant(c, sales, readRight, dDeep)
+		areaRole(sales, dLocal, dDeep, salesPrivileges...)
 		g.grant(c, coreUser, allRights, dLocal)
 		g.grant(c, salesRef, useRights, dGlobal)
-		g.misc(c, salesPrivileges...)
 	case "Salesperson":
-		basicUser()
-		g.grant(c, sales, allRights, dBasic)
-		g.grant(c, sales, readRight, dLocal)
+		areaRole(sales, dBasic, dLocal, salesPrivileges[:3]...)
 		g.grant(c, salesRef, readRight, dGlobal)
-		g.misc(c, salesPrivileges[:3]...)
 	case "Customer Service Representative":
-		basicUser()
-		g.grant(c, service, allRights, dBasic)
-		g.grant(c, service, readRight, dLocal)
+		areaRole(service, dBasic, dLocal, servicePrivileges[3:]...)
 		g.grant(c, knowledge, readRight, dGlobal)
-		g.misc(c, servicePrivileges[3:]...)
 	case "CSR Manager":
-		basicUser()
-		g.grant(c, service, allRights, dLocal)
-		g.grant(c, service, readRight, dDeep)
+		areaRole(service, dLocal, dDeep, servicePrivileges...)
 		g.grant(c, knowledge, useRights, dGlobal)
-		g.misc(c, servicePrivileges...)
 	case "Marketing Professional":
-		basicUser()
-		g.grant(c, marketing, allRights, dBasic)
-		g.grant(c, marketing, readRight, dLocal)
-		g.misc(c, "prvAllowQuickCampaign", "prvUseInternetMarketing")
+		areaRole(marketing, dBasic, dLocal, "prvAllowQuickCampaign", "prvUseInternetMarketing")
 	case "Marketing Manager":
-		basicUser()
-		g.grant(c, marketing, allRights, dLocal)
-		g.grant(c, marketing, readRight, dDeep)
-		g.misc(c, "prvAllowQuickCampaign", "prvUseInternetMarketing", "prvConfigureInternetMarketing")
+		areaRole(marketing, dLocal, dDeep, "prvAllowQuickCampaign", "prvUseInternetMarketing", "prvConfigureInternetMarketing")
 	case "Vice President of Marketing":
-		basicUser()
-		g.grant(c, marketing, allRights, dDeep)
-		g.grant(c, marketing, readRight, dGlobal)
-		g.misc(c, "prvAllowQuickCampaign", "prvUseInternetMarketing", "prvConfigureInternetMarketing")
+		areaRole(marketing, dDeep, dGlobal, "prvAllowQuickCampaign", "prvUseInternetMarketing", "prvConfigureInternetMarketing")
 	case "Schedule Manager":
-		basicUser()
-		g.grant(c, field, allRights, dGlobal)
-		g.misc(c, "prvBrowseAvailability", "prvSearchAvailability", "prvConfigureScheduleBoard")
+		areaRole(field, dGlobal, dGlobal, "prvBrowseAvailability", "prvSearchAvailability", "prvConfigureScheduleBoard")
 	case "Scheduler":
-		basicUser()
-		g.grant(c, field, allRights, dLocal)
-		g.grant(c, field, readRight, dGlobal)
-		g.misc(c, "prvBrowseAvailability", "prvSearchAvailability")
+		areaRole(field, dLocal, dGlobal, "prvBrowseAvailability", "prvSearchAvailability")
 	case "Knowledge Manager":
-		basicUser()
-		g.grant(c, knowledge, allRights, dGlobal)
-		g.misc(c, "prvPublishArticle", "prvApproveKnowledgeArticle", "prvPublishKnowledgeArticle")
+		areaRole(knowledge, dGlobal, dGlobal, "prvPublishArticle", "prvApproveKnowledgeArticle", "prvPublishKnowledgeArticle")
 	case "Environment Maker":
 		g.grant(c, makerTables, useRights, dBasic)
 		g.grant(c, makerTables, []int{rDelete}, dBasic)
@@ -385,20 +363,13 @@ func (c *catalogue) oobGrants(name string) grants {
 		g.grant(c, marketing, []int{rRead, rWrite}, dGlobal)
 		g.grant(c, c.tablesNamed("contact", "lead", "account"), readRight, dGlobal)
 	case "Marketing Professional - Business":
-		basicUser()
-		g.grant(c, marketing, allRights, dBasic)
-		g.grant(c, marketing, readRight, dGlobal)
+		areaRole(marketing, dBasic, dGlobal)
 	case "Marketing Manager - Business":
-		basicUser()
-		g.grant(c, marketing, allRights, dDeep)
-		g.grant(c, marketing, readRight, dGlobal)
+		areaRole(marketing, dDeep, dGlobal)
 	case "Marketing Professional (BU level) - Business":
-		basicUser()
-		g.grant(c, marketing, allRights, dLocal)
+		areaRole(marketing, dLocal, dLocal)
 	case "Marketing Manager (BU level) - Business":
-		basicUser()
-		g.grant(c, marketing, allRights, dLocal)
-		g.grant(c, marketing, readRight, dDeep)
+		areaRole(marketing, dLocal, dDeep)
 	case "Lead Score Modeler":
 		g.grant(c, c.tablesNamed("msdyncrm_leadscoremodel", "msdynmkt_leadscoremodel"), allRights, dGlobal)
 		g.grant(c, c.tablesNamed("lead"), readRight, dLocal)

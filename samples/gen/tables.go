@@ -39,6 +39,19 @@ func (w *writer) dataverseTables() []tableSpec {
 	t := w.t
 	ids := func(name string) *rng { return newRNG(t.opts.Seed, "ids/"+name) }
 	nb := len(t.bus)
+	// linkSpec is an intersect table: each row has an id of its own and the
+	// ids of the two records it links, which ends gives.
+	linkSpec := func(name, idCol, aCol, bCol string, rows int, ends func(i int) (a, b string)) tableSpec {
+		rowIDs := ids(name)
+		return tableSpec{name: name, rows: rows, etag: true,
+			cols: []column{{name: idCol, kind: cGUID}, {name: aCol, kind: cGUID}, {name: bCol, kind: cGUID}},
+			fill: func(i int, c []cell) {
+				a, b := ends(i)
+				c[0].guid(rowIDs.guid())
+				c[1].guid(a)
+				c[2].guid(b)
+			}}
+	}
 
 	buSpec := tableSpec{name: "businessunits", rows: nb, etag: true,
 		cols: []column{{name: "businessunitid", kind: cGUID}, {name: "name", kind: cText},
@@ -193,16 +206,12 @@ func (w *writer) dataverseTables() []tableSpec {
 			c[3].num(int64(x.g.mask), "")
 		}}
 
-	urIDs := ids("systemuserrolescollection")
-	urSpec := tableSpec{name: "systemuserrolescollection", rows: len(t.userRoles), etag: true,
-		cols: []column{{name: "systemuserroleid", kind: cGUID}, {name: "systemuserid", kind: cGUID}, {name: "roleid", kind: cGUID}},
-		fill: func(i int, c []cell) {
+	urSpec := linkSpec("systemuserrolescollection", "systemuserroleid", "systemuserid", "roleid", len(t.userRoles),
+		func(i int) (string, string) {
 			x := t.userRoles[i]
 			u := &t.users[x.a]
-			c[0].guid(urIDs.guid())
-			c[1].guid(u.id)
-			c[2].guid(t.roles[x.b].copies[u.bu])
-		}}
+			return u.id, t.roles[x.b].copies[u.bu]
+		})
 
 	teamSpec := tableSpec{name: "teams", rows: len(t.teams), etag: true,
 		cols: []column{{name: "teamid", kind: cGUID}, {name: "name", kind: cText}, {name: "teamtype", kind: cInt, label: true},
@@ -233,26 +242,18 @@ func (w *writer) dataverseTables() []tableSpec {
 			c[9].when(tm.created)
 		}}
 
-	tmIDs := ids("teammemberships")
-	memberSpec := tableSpec{name: "teammemberships", rows: len(t.members), etag: true,
-		cols: []column{{name: "teammembershipid", kind: cGUID}, {name: "teamid", kind: cGUID}, {name: "systemuserid", kind: cGUID}},
-		fill: func(i int, c []cell) {
+	memberSpec := linkSpec("teammemberships", "teammembershipid", "teamid", "systemuserid", len(t.members),
+		func(i int) (string, string) {
 			x := t.members[i]
-			c[0].guid(tmIDs.guid())
-			c[1].guid(t.teams[x.a].id)
-			c[2].guid(t.users[x.b].id)
-		}}
+			return t.teams[x.a].id, t.users[x.b].id
+		})
 
-	trIDs := ids("teamrolescollection")
-	teamRoleSpec := tableSpec{name: "teamrolescollection", rows: len(t.teamRoles), etag: true,
-		cols: []column{{name: "teamroleid", kind: cGUID}, {name: "teamid", kind: cGUID}, {name: "roleid", kind: cGUID}},
-		fill: func(i int, c []cell) {
+	teamRoleSpec := linkSpec("teamrolescollection", "teamroleid", "teamid", "roleid", len(t.teamRoles),
+		func(i int) (string, string) {
 			x := t.teamRoles[i]
 			tm := &t.teams[x.a]
-			c[0].guid(trIDs.guid())
-			c[1].guid(tm.id)
-			c[2].guid(t.roles[x.b].copies[tm.bu])
-		}}
+			return tm.id, t.roles[x.b].copies[tm.bu]
+		})
 
 	profileSpec := tableSpec{name: "fieldsecurityprofiles", rows: len(t.profiles), etag: true,
 		cols: []column{{name: "fieldsecurityprofileid", kind: cGUID}, {name: "name", kind: cText},
@@ -289,27 +290,17 @@ func (w *writer) dataverseTables() []tableSpec {
 			}
 		}}
 
-	upIDs := ids("systemuserprofilescollection")
-	userProfSpec := tableSpec{name: "systemuserprofilescollection", rows: len(t.userProfs), etag: true,
-		cols: []column{{name: "systemuserprofileid", kind: cGUID}, {name: "systemuserid", kind: cGUID},
-			{name: "fieldsecurityprofileid", kind: cGUID}},
-		fill: func(i int, c []cell) {
+	userProfSpec := linkSpec("systemuserprofilescollection", "systemuserprofileid", "systemuserid", "fieldsecurityprofileid",
+		len(t.userProfs), func(i int) (string, string) {
 			x := t.userProfs[i]
-			c[0].guid(upIDs.guid())
-			c[1].guid(t.users[x.a].id)
-			c[2].guid(t.profiles[x.b].id)
-		}}
+			return t.users[x.a].id, t.profiles[x.b].id
+		})
 
-	tpIDs := ids("teamprofilescollection")
-	teamProfSpec := tableSpec{name: "teamprofilescollection", rows: len(t.teamProfs), etag: true,
-		cols: []column{{name: "teamprofileid", kind: cGUID}, {name: "teamid", kind: cGUID},
-			{name: "fieldsecurityprofileid", kind: cGUID}},
-		fill: func(i int, c []cell) {
+	teamProfSpec := linkSpec("teamprofilescollection", "teamprofileid", "teamid", "fieldsecurityprofileid",
+		len(t.teamProfs), func(i int) (string, string) {
 			x := t.teamProfs[i]
-			c[0].guid(tpIDs.guid())
-			c[1].guid(t.teams[x.a].id)
-			c[2].guid(t.profiles[x.b].id)
-		}}
+			return t.teams[x.a].id, t.profiles[x.b].id
+		})
 
 	orgSpec := tableSpec{name: "organizations", rows: 1, etag: true,
 		cols: []column{{name: "organizationid", kind: cGUID}, {name: "name", kind: cText}, {name: "orgdborgsettings", kind: cText},
