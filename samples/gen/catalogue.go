@@ -26,87 +26,100 @@ type privilege struct {
 	orgOnly  bool
 }
 
+// tableList is a catalogue's table definitions in order, each logical name
+// once; it starts with the out-of-box tables.
+type tableList struct {
+	defs []tableDef
+	seen map[string]bool
+}
+
+func newTableList() *tableList {
+	l := &tableList{defs: slices.Clone(oobTables), seen: map[string]bool{}}
+	for _, d := range l.defs {
+		l.seen[d.logical] = true
+	}
+	return l
+}
+
+// add appends d unless a table of its logical name is listed already.
+func (l *tableList) add(d tableDef) {
+	if !l.seen[d.logical] {
+		l.seen[d.logical] = true
+		l.defs = append(l.defs, d)
+	}
+}
+
 // tableDefs lists the catalogue's tables: out-of-box ones, first-party
 // (msdyn*) ones and Contoso's own, tableCount in all. It does not depend on
 // the seed.
 func tableDefs() []tableDef {
-	defs := slices.Clone(oobTables)
-	seen := map[string]bool{}
-	for _, d := range defs {
-		seen[d.logical] = true
-	}
-	add := func(d tableDef) bool {
-		if seen[d.logical] {
-			return false
-		}
-		seen[d.logical] = true
-		defs = append(defs, d)
-		return true
-	}
+	l := newTableList()
 	firstParty := tableCount - customCount
 	for _, area := range msdynAreas {
 		for _, name := range msdynTables[area] {
-			add(tableDef{logical: name, schema: name, area: area, orgOwned: isSettingsTable(name)})
+			l.add(firstPartyTable(name, area))
 		}
 	}
 	// More first-party names, built area by area, until the catalogue is full.
 	for _, suffix := range tableSuffixes {
-		for i := 0; len(defs) < firstParty && i < 12; i++ {
+		for i := 0; len(l.defs) < firstParty && i < 12; i++ {
 			for _, area := range msdynAreas {
-				if len(defs) >= firstParty {
+				if len(l.defs) >= firstParty {
 					break
 				}
 				nouns := msdynNouns[area]
 				name := msdynPrefix[area] + nouns[i%len(nouns)] + suffix
-				add(tableDef{logical: name, schema: name, area: area, orgOwned: isSettingsTable(name)})
+				l.add(firstPartyTable(name, area))
 			}
 		}
 	}
 	for _, suffix := range customSuffixes {
 		for _, group := range customNouns {
 			for _, noun := range group.nouns {
-				if len(defs) >= tableCount {
-					return defs
+				if len(l.defs) >= tableCount {
+					return l.defs
 				}
-				rest := noun + suffix
-				add(tableDef{logical: "contoso_" + rest, schema: "contoso_" + strings.ToUpper(rest[:1]) + rest[1:],
-					area: group.area, orgOwned: suffix == "type" || suffix == "status"})
+				l.add(contosoTable(noun+suffix, group.area, suffix == "type" || suffix == "status"))
 			}
 		}
 	}
-	return defs
+	return l.defs
 }
 
 // compactTableDefs is the catalogue of a compact tenant (Options.Compact):
 // the out-of-box tables, one Contoso table per noun and the first-party
 // tables that hold secured columns; about a quarter of tableDefs.
 func compactTableDefs() []tableDef {
-	defs := slices.Clone(oobTables)
-	seen := map[string]bool{}
-	for _, d := range defs {
-		seen[d.logical] = true
-	}
+	l := newTableList()
 	secured := map[string]bool{}
 	for _, col := range securedColumns {
 		secured[col[0]] = true
 	}
 	for _, area := range msdynAreas {
 		for _, name := range msdynTables[area] {
-			if secured[name] && !seen[name] {
-				seen[name] = true
-				defs = append(defs, tableDef{logical: name, schema: name, area: area, orgOwned: isSettingsTable(name)})
+			if secured[name] {
+				l.add(firstPartyTable(name, area))
 			}
 		}
 	}
 	for _, group := range customNouns {
 		for _, noun := range group.nouns {
-			if name := "contoso_" + noun; !seen[name] {
-				seen[name] = true
-				defs = append(defs, tableDef{logical: name, schema: "contoso_" + strings.ToUpper(noun[:1]) + noun[1:], area: group.area})
-			}
+			l.add(contosoTable(noun, group.area, false))
 		}
 	}
-	return defs
+	return l.defs
+}
+
+// firstPartyTable is a table of Microsoft's first-party apps; the settings
+// kinds are organization-owned.
+func firstPartyTable(name, area string) tableDef {
+	return tableDef{logical: name, schema: name, area: area, orgOwned: isSettingsTable(name)}
+}
+
+// contosoTable is Contoso's own table contoso_NAME; its schema name
+// capitalises NAME.
+func contosoTable(name, area string, orgOwned bool) tableDef {
+	return tableDef{logical: "contoso_" + name, schema: "contoso_" + strings.ToUpper(name[:1]) + name[1:], area: area, orgOwned: orgOwned}
 }
 
 func isSettingsTable(name string) bool {

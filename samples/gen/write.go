@@ -87,6 +87,10 @@ type cell struct {
 }
 
 func (c *cell) text(s string) { *c = cell{s: s} }
+
+// optText is an optional text column: s, or null when s is empty.
+func (c *cell) optText(s string) { *c = cell{s: s, null: s == ""} }
+
 func (c *cell) guid(s string) { *c = cell{s: s, null: s == ""} }
 func (c *cell) lookup(id, name string) {
 	*c = cell{s: id, f: name, null: id == ""}
