@@ -9,7 +9,6 @@ import (
 	"encoding/csv"
 	"errors"
 	"io"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -22,6 +21,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/d365audit/d365audit/audit"
+	"github.com/d365audit/d365audit/internal/testenv"
 	"github.com/d365audit/d365audit/review"
 )
 
@@ -294,7 +294,7 @@ func TestReadReviewersRefusesBadLines(t *testing.T) {
 func TestCampaignIsDeterministic(t *testing.T) {
 	_, a := campaign(t, review.Options{})
 	_, b := campaign(t, review.Options{})
-	fa, fb := readTree(t, a), readTree(t, b)
+	fa, fb := testenv.ReadTree(t, a), testenv.ReadTree(t, b)
 	if len(fa) != len(fb) || len(fa) < 2 {
 		t.Fatalf("%d files and %d files", len(fa), len(fb))
 	}
@@ -305,53 +305,19 @@ func TestCampaignIsDeterministic(t *testing.T) {
 	}
 }
 
-func readTree(t *testing.T, dir string) map[string][]byte {
-	t.Helper()
-	out := map[string][]byte{}
-	err := filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
-		if err != nil || e.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		rel, _ := filepath.Rel(dir, p)
-		out[rel] = b
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
 // decide edits a workbook as a reviewer does: a value in the Decision and
 // Comment cells of the rows of the items named, nothing else.
 func decide(t *testing.T, path string, decisions map[string][2]string) {
 	t.Helper()
-	f, err := excelize.OpenFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := f.GetRows("Review")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dec, com := columnOf(t, rows[0], "Decision"), columnOf(t, rows[0], "Comment")
-	for i, r := range rows[1:] {
-		d, ok := decisions[r[0]]
-		if !ok {
-			continue
+	editReview(t, path, func(rows [][]string, set func(col, row int, value string)) {
+		dec, com := columnOf(t, rows[0], "Decision"), columnOf(t, rows[0], "Comment")
+		for i, r := range rows[1:] {
+			if d, ok := decisions[r[0]]; ok {
+				set(dec, i+2, d[0])
+				set(com, i+2, d[1])
+			}
 		}
-		if err := f.SetCellStr("Review", cell(dec, i+2), d[0]); err != nil {
-			t.Fatal(err)
-		}
-		if err := f.SetCellStr("Review", cell(com, i+2), d[1]); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := f.Save(); err != nil {
-		t.Fatal(err)
-	}
+	})
 }
 
 func columnOf(t *testing.T, heads []string, h string) int {
@@ -373,15 +339,29 @@ func cell(col, row int) string {
 // setCell changes one cell of the Review sheet, as a careless reviewer does.
 func setCell(t *testing.T, path, heading string, row int, value string) {
 	t.Helper()
+	editReview(t, path, func(rows [][]string, set func(col, row int, value string)) {
+		set(columnOf(t, rows[0], heading), row, value)
+	})
+}
+
+// editReview opens the workbook at path, hands edit the rows of its Review
+// sheet and a setter of one cell (column and row from 1), and saves it.
+func editReview(t *testing.T, path string, edit func(rows [][]string, set func(col, row int, value string))) {
+	t.Helper()
 	f, err := excelize.OpenFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	rows, _ := f.GetRows("Review")
-	if err := f.SetCellStr("Review", cell(columnOf(t, rows[0], heading), row), value); err != nil {
+	rows, err := f.GetRows("Review")
+	if err != nil {
 		t.Fatal(err)
 	}
+	edit(rows, func(col, row int, value string) {
+		if err := f.SetCellStr("Review", cell(col, row), value); err != nil {
+			t.Fatal(err)
+		}
+	})
 	if err := f.Save(); err != nil {
 		t.Fatal(err)
 	}
@@ -546,7 +526,7 @@ func TestCampaignRoundTripThroughLibreOffice(t *testing.T) {
 	if err := review.WriteResults(res2, again); err != nil {
 		t.Fatal(err)
 	}
-	a, b := readTree(t, out), readTree(t, again)
+	a, b := testenv.ReadTree(t, out), testenv.ReadTree(t, again)
 	for name := range a {
 		if !bytes.Equal(a[name], b[name]) {
 			t.Errorf("%s differs between two collects of the same workbooks", name)

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/d365audit/d365audit/diff"
+	"github.com/d365audit/d365audit/internal/filebuf"
 	"github.com/d365audit/d365audit/reports/xlsx"
 )
 
@@ -74,14 +75,7 @@ func atomicWrite(dir, name string, write func(io.Writer) error) error {
 	if err != nil {
 		return err
 	}
-	bw := bufio.NewWriterSize(f, 1<<16)
-	err = write(bw)
-	if err == nil {
-		err = bw.Flush()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
+	_, err = filebuf.Write(f, func(w *bufio.Writer) error { return write(w) })
 	if err == nil {
 		err = os.Rename(tmp, filepath.Join(dir, name))
 	}

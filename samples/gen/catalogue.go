@@ -26,87 +26,100 @@ type privilege struct {
 	orgOnly  bool
 }
 
+// tableList is a catalogue's table definitions in order, each logical name
+// once; it starts with the out-of-box tables.
+type tableList struct {
+	defs []tableDef
+	seen map[string]bool
+}
+
+func newTableList() *tableList {
+	l := &tableList{defs: slices.Clone(oobTables), seen: map[string]bool{}}
+	for _, d := range l.defs {
+		l.seen[d.logical] = true
+	}
+	return l
+}
+
+// add appends d unless a table of its logical name is listed already.
+func (l *tableList) add(d tableDef) {
+	if !l.seen[d.logical] {
+		l.seen[d.logical] = true
+		l.defs = append(l.defs, d)
+	}
+}
+
 // tableDefs lists the catalogue's tables: out-of-box ones, first-party
 // (msdyn*) ones and Contoso's own, tableCount in all. It does not depend on
 // the seed.
 func tableDefs() []tableDef {
-	defs := slices.Clone(oobTables)
-	seen := map[string]bool{}
-	for _, d := range defs {
-		seen[d.logical] = true
-	}
-	add := func(d tableDef) bool {
-		if seen[d.logical] {
-			return false
-		}
-		seen[d.logical] = true
-		defs = append(defs, d)
-		return true
-	}
+	l := newTableList()
 	firstParty := tableCount - customCount
 	for _, area := range msdynAreas {
 		for _, name := range msdynTables[area] {
-			add(tableDef{logical: name, schema: name, area: area, orgOwned: isSettingsTable(name)})
+			l.add(firstPartyTable(name, area))
 		}
 	}
 	// More first-party names, built area by area, until the catalogue is full.
 	for _, suffix := range tableSuffixes {
-		for i := 0; len(defs) < firstParty && i < 12; i++ {
+		for i := 0; len(l.defs) < firstParty && i < 12; i++ {
 			for _, area := range msdynAreas {
-				if len(defs) >= firstParty {
+				if len(l.defs) >= firstParty {
 					break
 				}
 				nouns := msdynNouns[area]
 				name := msdynPrefix[area] + nouns[i%len(nouns)] + suffix
-				add(tableDef{logical: name, schema: name, area: area, orgOwned: isSettingsTable(name)})
+				l.add(firstPartyTable(name, area))
 			}
 		}
 	}
 	for _, suffix := range customSuffixes {
 		for _, group := range customNouns {
 			for _, noun := range group.nouns {
-				if len(defs) >= tableCount {
-					return defs
+				if len(l.defs) >= tableCount {
+					return l.defs
 				}
-				rest := noun + suffix
-				add(tableDef{logical: "contoso_" + rest, schema: "contoso_" + strings.ToUpper(rest[:1]) + rest[1:],
-					area: group.area, orgOwned: suffix == "type" || suffix == "status"})
+				l.add(contosoTable(noun+suffix, group.area, suffix == "type" || suffix == "status"))
 			}
 		}
 	}
-	return defs
+	return l.defs
 }
 
 // compactTableDefs is the catalogue of a compact tenant (Options.Compact):
 // the out-of-box tables, one Contoso table per noun and the first-party
 // tables that hold secured columns; about a quarter of tableDefs.
 func compactTableDefs() []tableDef {
-	defs := slices.Clone(oobTables)
-	seen := map[string]bool{}
-	for _, d := range defs {
-		seen[d.logical] = true
-	}
+	l := newTableList()
 	secured := map[string]bool{}
 	for _, col := range securedColumns {
 		secured[col[0]] = true
 	}
 	for _, area := range msdynAreas {
 		for _, name := range msdynTables[area] {
-			if secured[name] && !seen[name] {
-				seen[name] = true
-				defs = append(defs, tableDef{logical: name, schema: name, area: area, orgOwned: isSettingsTable(name)})
+			if secured[name] {
+				l.add(firstPartyTable(name, area))
 			}
 		}
 	}
 	for _, group := range customNouns {
 		for _, noun := range group.nouns {
-			if name := "contoso_" + noun; !seen[name] {
-				seen[name] = true
-				defs = append(defs, tableDef{logical: name, schema: "contoso_" + strings.ToUpper(noun[:1]) + noun[1:], area: group.area})
-			}
+			l.add(contosoTable(noun, group.area, false))
 		}
 	}
-	return defs
+	return l.defs
+}
+
+// firstPartyTable is a table of Microsoft's first-party apps; the settings
+// kinds are organization-owned.
+func firstPartyTable(name, area string) tableDef {
+	return tableDef{logical: name, schema: name, area: area, orgOwned: isSettingsTable(name)}
+}
+
+// contosoTable is Contoso's own table contoso_NAME; its schema name
+// capitalises NAME.
+func contosoTable(name, area string, orgOwned bool) tableDef {
+	return tableDef{logical: "contoso_" + name, schema: "contoso_" + strings.ToUpper(name[:1]) + name[1:], area: area, orgOwned: orgOwned}
 }
 
 func isSettingsTable(name string) bool {
@@ -267,6 +280,15 @@ func (c *catalogue) oobGrants(name string) grants {
 		g.grant(c, systemRead, readRight, dGlobal)
 		g.misc(c, privacyPrivileges...)
 	}
+	// areaRole is a Basic User who works in an area: all rights on its
+	// tables at depth own, reading them at depth read (never less than own),
+	// and the area's miscellaneous privileges the role holds.
+	areaRole := func(tables []int, own, read uint8, misc ...string) {
+		basicUser()
+		g.grant(c, tables, allRights, own)
+		g.grant(c, tables, readRight, read)
+		g.misc(c, misc...)
+	}
 	switch name {
 	case "System Administrator":
 		for i := range g {
@@ -291,65 +313,34 @@ func (c *catalogue) oobGrants(name string) grants {
 		g.grant(c, c.tablesIn(areaCore), []int{rWrite, rAppend, rAppendTo}, dDeep)
 		g.misc(c, salesPrivileges...)
 	case "Vice President of Sales":
-		basicUser()
-		g.grant(c, sales, allRights, dDeep)
-		g.grant(c, sales, readRight, dGlobal)
+		areaRole(sales, dDeep, dGlobal, salesPrivileges...)
 		g.grant(c, coreUser, allRights, dDeep)
 		g.grant(c, salesRef, useRights, dGlobal)
-		g.misc(c, salesPrivileges...)
 	case "Sales Manager":
-		basicUser()
-		g.grant(c, sales, allRights, dLocal)
-		g.grant(c, sales, readRight, dDeep)
+		areaRole(sales, dLocal, dDeep, salesPrivileges...)
 		g.grant(c, coreUser, allRights, dLocal)
 		g.grant(c, salesRef, useRights, dGlobal)
-		g.misc(c, salesPrivileges...)
 	case "Salesperson":
-		basicUser()
-		g.grant(c, sales, allRights, dBasic)
-		g.grant(c, sales, readRight, dLocal)
+		areaRole(sales, dBasic, dLocal, salesPrivileges[:3]...)
 		g.grant(c, salesRef, readRight, dGlobal)
-		g.misc(c, salesPrivileges[:3]...)
 	case "Customer Service Representative":
-		basicUser()
-		g.grant(c, service, allRights, dBasic)
-		g.grant(c, service, readRight, dLocal)
+		areaRole(service, dBasic, dLocal, servicePrivileges[3:]...)
 		g.grant(c, knowledge, readRight, dGlobal)
-		g.misc(c, servicePrivileges[3:]...)
 	case "CSR Manager":
-		basicUser()
-		g.grant(c, service, allRights, dLocal)
-		g.grant(c, service, readRight, dDeep)
+		areaRole(service, dLocal, dDeep, servicePrivileges...)
 		g.grant(c, knowledge, useRights, dGlobal)
-		g.misc(c, servicePrivileges...)
 	case "Marketing Professional":
-		basicUser()
-		g.grant(c, marketing, allRights, dBasic)
-		g.grant(c, marketing, readRight, dLocal)
-		g.misc(c, "prvAllowQuickCampaign", "prvUseInternetMarketing")
+		areaRole(marketing, dBasic, dLocal, "prvAllowQuickCampaign", "prvUseInternetMarketing")
 	case "Marketing Manager":
-		basicUser()
-		g.grant(c, marketing, allRights, dLocal)
-		g.grant(c, marketing, readRight, dDeep)
-		g.misc(c, "prvAllowQuickCampaign", "prvUseInternetMarketing", "prvConfigureInternetMarketing")
+		areaRole(marketing, dLocal, dDeep, "prvAllowQuickCampaign", "prvUseInternetMarketing", "prvConfigureInternetMarketing")
 	case "Vice President of Marketing":
-		basicUser()
-		g.grant(c, marketing, allRights, dDeep)
-		g.grant(c, marketing, readRight, dGlobal)
-		g.misc(c, "prvAllowQuickCampaign", "prvUseInternetMarketing", "prvConfigureInternetMarketing")
+		areaRole(marketing, dDeep, dGlobal, "prvAllowQuickCampaign", "prvUseInternetMarketing", "prvConfigureInternetMarketing")
 	case "Schedule Manager":
-		basicUser()
-		g.grant(c, field, allRights, dGlobal)
-		g.misc(c, "prvBrowseAvailability", "prvSearchAvailability", "prvConfigureScheduleBoard")
+		areaRole(field, dGlobal, dGlobal, "prvBrowseAvailability", "prvSearchAvailability", "prvConfigureScheduleBoard")
 	case "Scheduler":
-		basicUser()
-		g.grant(c, field, allRights, dLocal)
-		g.grant(c, field, readRight, dGlobal)
-		g.misc(c, "prvBrowseAvailability", "prvSearchAvailability")
+		areaRole(field, dLocal, dGlobal, "prvBrowseAvailability", "prvSearchAvailability")
 	case "Knowledge Manager":
-		basicUser()
-		g.grant(c, knowledge, allRights, dGlobal)
-		g.misc(c, "prvPublishArticle", "prvApproveKnowledgeArticle", "prvPublishKnowledgeArticle")
+		areaRole(knowledge, dGlobal, dGlobal, "prvPublishArticle", "prvApproveKnowledgeArticle", "prvPublishKnowledgeArticle")
 	case "Environment Maker":
 		g.grant(c, makerTables, useRights, dBasic)
 		g.grant(c, makerTables, []int{rDelete}, dBasic)
@@ -385,20 +376,13 @@ func (c *catalogue) oobGrants(name string) grants {
 		g.grant(c, marketing, []int{rRead, rWrite}, dGlobal)
 		g.grant(c, c.tablesNamed("contact", "lead", "account"), readRight, dGlobal)
 	case "Marketing Professional - Business":
-		basicUser()
-		g.grant(c, marketing, allRights, dBasic)
-		g.grant(c, marketing, readRight, dGlobal)
+		areaRole(marketing, dBasic, dGlobal)
 	case "Marketing Manager - Business":
-		basicUser()
-		g.grant(c, marketing, allRights, dDeep)
-		g.grant(c, marketing, readRight, dGlobal)
+		areaRole(marketing, dDeep, dGlobal)
 	case "Marketing Professional (BU level) - Business":
-		basicUser()
-		g.grant(c, marketing, allRights, dLocal)
+		areaRole(marketing, dLocal, dLocal)
 	case "Marketing Manager (BU level) - Business":
-		basicUser()
-		g.grant(c, marketing, allRights, dLocal)
-		g.grant(c, marketing, readRight, dDeep)
+		areaRole(marketing, dLocal, dDeep)
 	case "Lead Score Modeler":
 		g.grant(c, c.tablesNamed("msdyncrm_leadscoremodel", "msdynmkt_leadscoremodel"), allRights, dGlobal)
 		g.grant(c, c.tablesNamed("lead"), readRight, dLocal)

@@ -384,7 +384,7 @@ func (p *tenantPlan) environment(e int) *tenant {
 	t.bus = make([]bu, nb)
 	for b := range nb {
 		x := prod.bus[b]
-		x.id, x.head = r.dvGUID(), -1
+		x.id = r.dvGUID()
 		t.bus[b] = x
 	}
 	t.roles = make([]role, len(prod.roles))
@@ -419,7 +419,7 @@ func (p *tenantPlan) environment(e int) *tenant {
 		fate = append(fate, f)
 	}
 	t.opts.Users = len(t.users)
-	t.setManagers()
+	t.setManagers(func() bool { return true }) // here every person reports to their unit's head
 
 	t.assignRoles()
 	if def.kind == envDefault {
@@ -446,34 +446,6 @@ func (p *tenantPlan) environment(e int) *tenant {
 	t.buildFieldSecurity()
 	t.orgID, t.orgCreated = r.dvGUID(), r.randomTime(envCreated, date(2025, 6, 1))
 	return t
-}
-
-// setManagers heads every business unit with its first person, as
-// buildUsers does, and lets everyone report to the head of their unit (a
-// head reports to the nearest head above).
-func (t *tenant) setManagers() {
-	for i := range t.users {
-		u := &t.users[i]
-		if u.kind == kindPerson && !u.guest && t.bus[u.bu].head < 0 {
-			t.bus[u.bu].head = int32(i)
-		}
-	}
-	for i := range t.users {
-		u := &t.users[i]
-		if u.kind != kindPerson || u.guest {
-			continue
-		}
-		if head := t.bus[u.bu].head; head != int32(i) {
-			u.manager = head
-			continue
-		}
-		for b := t.bus[u.bu].parent; b >= 0; b = t.bus[b].parent {
-			if h := t.bus[b].head; h >= 0 {
-				u.manager = h
-				break
-			}
-		}
-	}
 }
 
 // defaultRoles replaces the roles persons drew in the default environment,

@@ -27,7 +27,7 @@ func TestTenantLayout(t *testing.T) {
 			opts := tenantOpts
 			opts.Format = format
 			dir, st := write(t, opts)
-			files := readTree(t, dir)
+			files := testenv.ReadTree(t, dir)
 			if len(files) != st.Files {
 				t.Errorf("%d files, stats say %d", len(files), st.Files)
 			}
@@ -83,7 +83,7 @@ func TestTenantSameSeedSameTree(t *testing.T) {
 	t.Parallel()
 	hash := func(opts Options) string {
 		dir, _ := write(t, opts)
-		files := readTree(t, dir)
+		files := testenv.ReadTree(t, dir)
 		var names []string
 		for n := range files {
 			names = append(names, n)
@@ -256,7 +256,7 @@ var sampleTenant = Options{Users: 50, Seed: 17, Environments: 3, Compact: true, 
 func TestTenantSample(t *testing.T) {
 	t.Parallel()
 	dir, _ := write(t, sampleTenant)
-	got, want := readTree(t, dir), readTree(t, "../tenant-contoso")
+	got, want := testenv.ReadTree(t, dir), testenv.ReadTree(t, "../tenant-contoso")
 	for name, body := range got {
 		if !bytes.Equal(body, want[name]) {
 			t.Errorf("samples/tenant-contoso/%s differs from the generator's (regenerate: see samples/README.md)", name)

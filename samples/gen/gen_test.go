@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -20,25 +19,6 @@ import (
 	"github.com/d365audit/d365audit/rules"
 	"github.com/d365audit/d365audit/store"
 )
-
-// readTree returns every file under dir by its slash path.
-func readTree(t *testing.T, dir string) map[string][]byte {
-	t.Helper()
-	files := map[string][]byte{}
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(path)
-		rel, _ := filepath.Rel(dir, path)
-		files[filepath.ToSlash(rel)] = b
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return files
-}
 
 func write(t *testing.T, opts Options) (string, Stats) {
 	t.Helper()
@@ -58,7 +38,7 @@ func TestSameSeedSameFiles(t *testing.T) {
 	if sa != sb {
 		t.Errorf("stats differ:\n%+v\n%+v", sa, sb)
 	}
-	fa, fb := readTree(t, a), readTree(t, b)
+	fa, fb := testenv.ReadTree(t, a), testenv.ReadTree(t, b)
 	if len(fa) != len(fb) || len(fa) != sa.Files {
 		t.Fatalf("%d and %d files, stats say %d", len(fa), len(fb), sa.Files)
 	}
@@ -75,7 +55,7 @@ func TestSameSeedSameFiles(t *testing.T) {
 
 	opts.Seed = 8
 	c, _ := write(t, opts)
-	fc := readTree(t, c)
+	fc := testenv.ReadTree(t, c)
 	for _, name := range []string{"systemusers.json", "roles.json", "privileges.json", "teams.json", "graph/users.json"} {
 		if bytes.Equal(fa[name], fc[name]) {
 			t.Errorf("%s is the same for seeds 7 and 8", name)

@@ -364,9 +364,15 @@ func (t *tenant) buildUsers() {
 		user{kind: kindDelegated, mode: 5, manager: -1, id: r.dvGUID(), full: "Delegated Admin", first: "Delegated", last: "Admin",
 			login: "crmoln2@microsoft.com", created: envCreated})
 
-	// Managers: the first person of a business unit heads it and reports to
-	// the head of the nearest business unit above; most others report to
-	// their unit's head.
+	// Most people report to their unit's head.
+	t.setManagers(func() bool { return r.chance(0.8) })
+}
+
+// setManagers heads every business unit with its first person, who
+// reports to the head of the nearest business unit above; any other person
+// reports to the head of their unit when reportsToHead says so (it is asked
+// once per such person, in order, so a random draw keeps its sequence).
+func (t *tenant) setManagers(reportsToHead func() bool) {
 	for i := range t.bus {
 		t.bus[i].head = -1
 	}
@@ -382,13 +388,13 @@ func (t *tenant) buildUsers() {
 			continue
 		}
 		if head := t.bus[u.bu].head; head != int32(i) {
-			if r.chance(0.8) {
+			if reportsToHead() {
 				u.manager = head
 			}
 			continue
 		}
-		for p := t.bus[u.bu].parent; p >= 0; p = t.bus[p].parent {
-			if h := t.bus[p].head; h >= 0 {
+		for b := t.bus[u.bu].parent; b >= 0; b = t.bus[b].parent {
+			if h := t.bus[b].head; h >= 0 {
 				u.manager = h
 				break
 			}

@@ -39,6 +39,33 @@ func (w *writer) dataverseTables() []tableSpec {
 	t := w.t
 	ids := func(name string) *rng { return newRNG(t.opts.Seed, "ids/"+name) }
 	nb := len(t.bus)
+	// buRef and userRef are a business unit or user as a lookup's id and
+	// name; a negative index (the root's parent, no manager) is a null lookup.
+	buRef := func(b int32) (id, name string) {
+		if b < 0 {
+			return "", ""
+		}
+		return t.bus[b].id, t.bus[b].name
+	}
+	userRef := func(u int32) (id, name string) {
+		if u < 0 {
+			return "", ""
+		}
+		return t.users[u].id, t.users[u].full
+	}
+	// linkSpec is an intersect table, a row per link: an id of its own and
+	// the ids of the two records it links, which ends gives.
+	linkSpec := func(name, idCol, aCol, bCol string, links []pair, ends func(x pair) (a, b string)) tableSpec {
+		rowIDs := ids(name)
+		return tableSpec{name: name, rows: len(links), etag: true,
+			cols: []column{{name: idCol, kind: cGUID}, {name: aCol, kind: cGUID}, {name: bCol, kind: cGUID}},
+			fill: func(i int, c []cell) {
+				a, b := ends(links[i])
+				c[0].guid(rowIDs.guid())
+				c[1].guid(a)
+				c[2].guid(b)
+			}}
+	}
 
 	buSpec := tableSpec{name: "businessunits", rows: nb, etag: true,
 		cols: []column{{name: "businessunitid", kind: cGUID}, {name: "name", kind: cText},
@@ -48,12 +75,7 @@ func (w *writer) dataverseTables() []tableSpec {
 			b := &t.bus[i]
 			c[0].guid(b.id)
 			c[1].text(b.name)
-			if b.parent >= 0 {
-				p := &t.bus[b.parent]
-				c[2].lookup(p.id, p.name)
-			} else {
-				c[2].none()
-			}
+			c[2].lookup(buRef(b.parent))
 			c[3].boolean(false, "")
 			c[4].none()
 			c[5].when(b.created)
@@ -79,12 +101,8 @@ func (w *writer) dataverseTables() []tableSpec {
 			c[2].text(u.full)
 			c[3].text(u.first)
 			c[4].text(u.last)
-			if u.email != "" {
-				c[5].text(u.email)
-			} else {
-				c[5].none()
-			}
-			c[6].lookup(t.bus[u.bu].id, t.bus[u.bu].name)
+			c[5].optText(u.email)
+			c[6].lookup(buRef(u.bu))
 			label := "Enabled"
 			if u.disabled {
 				label = "Disabled"
@@ -100,18 +118,9 @@ func (w *writer) dataverseTables() []tableSpec {
 			}
 			c[12].num(int64(u.invite), invite)
 			c[13].when(u.created)
-			if u.manager >= 0 {
-				m := &t.users[u.manager]
-				c[14].lookup(m.id, m.full)
-			} else {
-				c[14].none()
-			}
+			c[14].lookup(userRef(u.manager))
 			c[15].none()
-			if u.title != "" {
-				c[16].text(u.title)
-			} else {
-				c[16].none()
-			}
+			c[16].optText(u.title)
 		}}
 
 	roleSpec := tableSpec{name: "roles", rows: len(t.roles) * nb, etag: true,
@@ -125,7 +134,7 @@ func (w *writer) dataverseTables() []tableSpec {
 			ro, b := &t.roles[i/nb], i%nb
 			c[0].guid(ro.copies[b])
 			c[1].text(ro.name)
-			c[2].lookup(t.bus[b].id, t.bus[b].name)
+			c[2].lookup(buRef(int32(b)))
 			c[3].lookup(ro.copies[0], ro.name)
 			if p := t.bus[b].parent; p >= 0 {
 				c[4].lookup(ro.copies[p], ro.name)
@@ -193,16 +202,11 @@ func (w *writer) dataverseTables() []tableSpec {
 			c[3].num(int64(x.g.mask), "")
 		}}
 
-	urIDs := ids("systemuserrolescollection")
-	urSpec := tableSpec{name: "systemuserrolescollection", rows: len(t.userRoles), etag: true,
-		cols: []column{{name: "systemuserroleid", kind: cGUID}, {name: "systemuserid", kind: cGUID}, {name: "roleid", kind: cGUID}},
-		fill: func(i int, c []cell) {
-			x := t.userRoles[i]
+	urSpec := linkSpec("systemuserrolescollection", "systemuserroleid", "systemuserid", "roleid", t.userRoles,
+		func(x pair) (string, string) {
 			u := &t.users[x.a]
-			c[0].guid(urIDs.guid())
-			c[1].guid(u.id)
-			c[2].guid(t.roles[x.b].copies[u.bu])
-		}}
+			return u.id, t.roles[x.b].copies[u.bu]
+		})
 
 	teamSpec := tableSpec{name: "teams", rows: len(t.teams), etag: true,
 		cols: []column{{name: "teamid", kind: cGUID}, {name: "name", kind: cText}, {name: "teamtype", kind: cInt, label: true},
@@ -215,7 +219,7 @@ func (w *writer) dataverseTables() []tableSpec {
 			c[0].guid(tm.id)
 			c[1].text(tm.name)
 			c[2].num(int64(tm.ttype), teamTypes[tm.ttype])
-			c[3].lookup(t.bus[tm.bu].id, t.bus[tm.bu].name)
+			c[3].lookup(buRef(tm.bu))
 			c[4].guid(tm.aad)
 			if tm.membership >= 0 {
 				c[5].num(int64(tm.membership), memberships[tm.membership])
@@ -223,36 +227,19 @@ func (w *writer) dataverseTables() []tableSpec {
 				c[5].none()
 			}
 			c[6].boolean(tm.isdefault, "")
-			if tm.desc != "" {
-				c[7].text(tm.desc)
-			} else {
-				c[7].none()
-			}
-			a := &t.users[tm.admin]
-			c[8].lookup(a.id, a.full)
+			c[7].optText(tm.desc)
+			c[8].lookup(userRef(tm.admin))
 			c[9].when(tm.created)
 		}}
 
-	tmIDs := ids("teammemberships")
-	memberSpec := tableSpec{name: "teammemberships", rows: len(t.members), etag: true,
-		cols: []column{{name: "teammembershipid", kind: cGUID}, {name: "teamid", kind: cGUID}, {name: "systemuserid", kind: cGUID}},
-		fill: func(i int, c []cell) {
-			x := t.members[i]
-			c[0].guid(tmIDs.guid())
-			c[1].guid(t.teams[x.a].id)
-			c[2].guid(t.users[x.b].id)
-		}}
+	memberSpec := linkSpec("teammemberships", "teammembershipid", "teamid", "systemuserid", t.members,
+		func(x pair) (string, string) { return t.teams[x.a].id, t.users[x.b].id })
 
-	trIDs := ids("teamrolescollection")
-	teamRoleSpec := tableSpec{name: "teamrolescollection", rows: len(t.teamRoles), etag: true,
-		cols: []column{{name: "teamroleid", kind: cGUID}, {name: "teamid", kind: cGUID}, {name: "roleid", kind: cGUID}},
-		fill: func(i int, c []cell) {
-			x := t.teamRoles[i]
+	teamRoleSpec := linkSpec("teamrolescollection", "teamroleid", "teamid", "roleid", t.teamRoles,
+		func(x pair) (string, string) {
 			tm := &t.teams[x.a]
-			c[0].guid(trIDs.guid())
-			c[1].guid(tm.id)
-			c[2].guid(t.roles[x.b].copies[tm.bu])
-		}}
+			return tm.id, t.roles[x.b].copies[tm.bu]
+		})
 
 	profileSpec := tableSpec{name: "fieldsecurityprofiles", rows: len(t.profiles), etag: true,
 		cols: []column{{name: "fieldsecurityprofileid", kind: cGUID}, {name: "name", kind: cText},
@@ -261,11 +248,7 @@ func (w *writer) dataverseTables() []tableSpec {
 			p := &t.profiles[i]
 			c[0].guid(p.id)
 			c[1].text(p.name)
-			if p.desc != "" {
-				c[2].text(p.desc)
-			} else {
-				c[2].none()
-			}
+			c[2].optText(p.desc)
 			c[3] = cell{b: p.managed}
 			c[4].guid(p.solution)
 		}}
@@ -289,27 +272,11 @@ func (w *writer) dataverseTables() []tableSpec {
 			}
 		}}
 
-	upIDs := ids("systemuserprofilescollection")
-	userProfSpec := tableSpec{name: "systemuserprofilescollection", rows: len(t.userProfs), etag: true,
-		cols: []column{{name: "systemuserprofileid", kind: cGUID}, {name: "systemuserid", kind: cGUID},
-			{name: "fieldsecurityprofileid", kind: cGUID}},
-		fill: func(i int, c []cell) {
-			x := t.userProfs[i]
-			c[0].guid(upIDs.guid())
-			c[1].guid(t.users[x.a].id)
-			c[2].guid(t.profiles[x.b].id)
-		}}
+	userProfSpec := linkSpec("systemuserprofilescollection", "systemuserprofileid", "systemuserid", "fieldsecurityprofileid",
+		t.userProfs, func(x pair) (string, string) { return t.users[x.a].id, t.profiles[x.b].id })
 
-	tpIDs := ids("teamprofilescollection")
-	teamProfSpec := tableSpec{name: "teamprofilescollection", rows: len(t.teamProfs), etag: true,
-		cols: []column{{name: "teamprofileid", kind: cGUID}, {name: "teamid", kind: cGUID},
-			{name: "fieldsecurityprofileid", kind: cGUID}},
-		fill: func(i int, c []cell) {
-			x := t.teamProfs[i]
-			c[0].guid(tpIDs.guid())
-			c[1].guid(t.teams[x.a].id)
-			c[2].guid(t.profiles[x.b].id)
-		}}
+	teamProfSpec := linkSpec("teamprofilescollection", "teamprofileid", "teamid", "fieldsecurityprofileid",
+		t.teamProfs, func(x pair) (string, string) { return t.teams[x.a].id, t.profiles[x.b].id })
 
 	orgSpec := tableSpec{name: "organizations", rows: 1, etag: true,
 		cols: []column{{name: "organizationid", kind: cGUID}, {name: "name", kind: cText}, {name: "orgdborgsettings", kind: cText},

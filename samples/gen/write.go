@@ -3,13 +3,14 @@ package gen
 import (
 	"bufio"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/d365audit/d365audit/internal/filebuf"
 )
 
 // output writes files under dir and counts them.
@@ -17,17 +18,6 @@ type output struct {
 	dir   string
 	files int
 	bytes int64
-}
-
-type countingWriter struct {
-	w io.Writer
-	n int64
-}
-
-func (c *countingWriter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
-	c.n += int64(n)
-	return n, err
 }
 
 // file creates dir/rel and hands fn a buffered writer to fill.
@@ -40,20 +30,12 @@ func (o *output) file(rel string, fn func(w *bufio.Writer) error) error {
 	if err != nil {
 		return err
 	}
-	cw := &countingWriter{w: f}
-	w := bufio.NewWriterSize(cw, 1<<20)
-	err = fn(w)
-	if err == nil {
-		err = w.Flush()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
+	n, err := filebuf.Write(f, fn)
 	if err != nil {
 		return fmt.Errorf("write %s: %w", rel, err)
 	}
 	o.files++
-	o.bytes += cw.n
+	o.bytes += n
 	return nil
 }
 
@@ -87,6 +69,10 @@ type cell struct {
 }
 
 func (c *cell) text(s string) { *c = cell{s: s} }
+
+// optText is an optional text column: s, or null when s is empty.
+func (c *cell) optText(s string) { *c = cell{s: s, null: s == ""} }
+
 func (c *cell) guid(s string) { *c = cell{s: s, null: s == ""} }
 func (c *cell) lookup(id, name string) {
 	*c = cell{s: id, f: name, null: id == ""}
