@@ -1,10 +1,10 @@
 package audit
 
 import (
-	"bufio"
 	"context"
 	"database/sql"
 	"fmt"
+	"io"
 	"maps"
 	"os"
 	"path/filepath"
@@ -42,22 +42,9 @@ func writeAccessPartitions(dir string, envs []reports.EnvironmentRun) error {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			return err
 		}
-		f, err := os.Create(path)
-		if err != nil {
-			return err
-		}
-		w := bufio.NewWriterSize(f, 1<<20)
-		err = tabular.WriteAccessParquet(w, e.Access.Matrix())
-		if err == nil {
-			err = w.Flush()
-		}
-		if err == nil {
-			err = f.Sync()
-		}
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
+		matrix := e.Access.Matrix()
+		write := streamTo(func(w io.Writer) error { return tabular.WriteAccessParquet(w, matrix) })
+		if err := write(path); err != nil {
 			return fmt.Errorf("environment %s: %w", e.Name, err)
 		}
 	}
