@@ -157,14 +157,7 @@ func compareAccess(ctx context.Context, db *store.DB, d *Diff) error {
 		}
 	}
 	d.Access = []AccessChange{}
-	err := db.Query(ctx, "read access changes", `
-		SELECT a.systemuserid, coalesce(u.domainname, ''), coalesce(u.fullname, ''), a.table_name, a.privilege, a.change,
-		       coalesce(a.old_depth, ''), coalesce(a.new_depth, ''), coalesce(a.old_scope, ''), coalesce(a.new_scope, ''),
-		       coalesce(a.old_sources, ''), coalesce(a.new_sources, ''), coalesce(c.kind, ''), coalesce(c.detail, '')
-		FROM d_access a
-		LEFT JOIN d_users u USING (systemuserid)
-		LEFT JOIN d_causes c USING (systemuserid, table_name, privilege)
-		ORDER BY u.domainname, a.systemuserid, a.table_name, a.privilege`,
+	err := db.Query(ctx, "read access changes", accessChangesQuery,
 		func(rows *sql.Rows) error {
 			var a AccessChange
 			if err := rows.Scan(&a.UserID, &a.User, &a.UserName, &a.Table, &a.Privilege, &a.Change, &a.OldDepth, &a.NewDepth,
@@ -192,14 +185,7 @@ func compareAccess(ctx context.Context, db *store.DB, d *Diff) error {
 // business unit, direct roles, team memberships.
 func userChanges(ctx context.Context, db *store.DB) ([]UserChange, error) {
 	byID := map[string]*UserChange{}
-	err := db.Query(ctx, "read user changes", `
-		SELECT systemuserid, coalesce(domainname, ''), fullname, in_old, in_new,
-		       CASE WHEN old_disabled THEN 'disabled' ELSE 'enabled' END, CASE WHEN new_disabled THEN 'disabled' ELSE 'enabled' END,
-		       coalesce(d_mode(old_mode), ''), coalesce(d_mode(new_mode), ''), coalesce(old_bu_name, ''), coalesce(new_bu_name, ''),
-		       in_old AND in_new AND old_disabled IS DISTINCT FROM new_disabled,
-		       in_old AND in_new AND old_mode IS DISTINCT FROM new_mode,
-		       in_old AND in_new AND old_bu IS DISTINCT FROM new_bu
-		FROM d_users`,
+	err := db.Query(ctx, "read user changes", userChangesQuery,
 		func(rows *sql.Rows) error {
 			var u UserChange
 			var inOld, inNew, state, mode, bu bool
@@ -223,29 +209,12 @@ func userChanges(ctx context.Context, db *store.DB) ([]UserChange, error) {
 	if err != nil {
 		return nil, err
 	}
-	err = readListChanges(ctx, db, "read direct role changes", `
-		SELECT coalesce(n.systemuserid, o.systemuserid), l.label, o.systemuserid IS NULL
-		FROM old.systemuserrolescollection o
-		FULL OUTER JOIN new.systemuserrolescollection n ON n.systemuserid = o.systemuserid AND n.roleid = o.roleid
-		JOIN d_role_labels l ON l.roleid = coalesce(n.roleid, o.roleid)
-		WHERE o.systemuserid IS NULL OR n.systemuserid IS NULL`,
+	err = readListChanges(ctx, db, "read direct role changes", roleAssignmentChangesQuery,
 		byID, func(u *UserChange) (added, removed *[]string) { return &u.RolesAdded, &u.RolesRemoved })
 	if err != nil {
 		return nil, err
 	}
-	err = readListChanges(ctx, db, "read team membership changes", `
-		WITH t AS (
-		    SELECT coalesce(n.teamid, o.teamid) AS teamid, coalesce(n.name, o.name) AS name,
-		           coalesce(n.teamtype, o.teamtype) AS teamtype
-		    FROM old.teams o FULL OUTER JOIN new.teams n ON n.teamid = o.teamid
-		)
-		SELECT coalesce(n.systemuserid, o.systemuserid),
-		       t.name || CASE t.teamtype WHEN 1 THEN ' (access team)' WHEN 2 THEN ' (Entra group)' WHEN 3 THEN ' (Microsoft 365 group)' ELSE '' END,
-		       o.systemuserid IS NULL
-		FROM old.teammemberships o
-		FULL OUTER JOIN new.teammemberships n ON n.systemuserid = o.systemuserid AND n.teamid = o.teamid
-		JOIN t ON t.teamid = coalesce(n.teamid, o.teamid)
-		WHERE o.systemuserid IS NULL OR n.systemuserid IS NULL`,
+	err = readListChanges(ctx, db, "read team membership changes", teamMembershipChangesQuery,
 		byID, func(u *UserChange) (joined, left *[]string) { return &u.TeamsJoined, &u.TeamsLeft })
 	if err != nil {
 		return nil, err
@@ -292,3 +261,15 @@ func readListChanges(ctx context.Context, db *store.DB, what, query string, byID
 		return nil
 	})
 }
+
+// The queries that read the comparison, one file each in sql/.
+var (
+	//go:embed sql/access_changes.sql
+	accessChangesQuery string
+	//go:embed sql/user_changes.sql
+	userChangesQuery string
+	//go:embed sql/role_assignment_changes.sql
+	roleAssignmentChangesQuery string
+	//go:embed sql/team_membership_changes.sql
+	teamMembershipChangesQuery string
+)

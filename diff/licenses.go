@@ -1,10 +1,11 @@
 package diff
 
 import (
+	_ "embed"
+
 	"context"
 	"database/sql"
 	"math"
-	"strings"
 
 	"github.com/d365audit/d365audit/store"
 )
@@ -166,50 +167,25 @@ func compareLicenses(ctx context.Context, db *store.DB) (LicenseChanges, error) 
 		return l, err
 	}
 
-	assignments := `
-		SELECT CASE WHEN o.userid IS NULL THEN 'assigned' ELSE 'removed' END,
-		       coalesce(n.userid, o.userid), coalesce(n.systemuserid, o.systemuserid, ''),
-		       coalesce(n.userprincipalname, o.userprincipalname, ''), coalesce(n.fullname, n.displayname, o.fullname, o.displayname, ''),
-		       coalesce(n.skuid, o.skuid), coalesce(n.partnumber, o.partnumber, ''), coalesce(n.productname, o.productname, ''),
-		       coalesce(n.paid, o.paid, false), coalesce(n.monthly_price, o.monthly_price, 0)::DOUBLE
-		FROM old.license_assignments o
-		FULL OUTER JOIN new.license_assignments n ON n.userid = o.userid AND n.skuid = o.skuid
-		WHERE o.userid IS NULL OR n.userid IS NULL
-		ORDER BY 4, 7, 2, 6, 1`
-	if !users {
-		assignments = "SELECT '', '', '', '', '', '', '', '', false, 0::DOUBLE WHERE false"
-	}
-	err = db.Query(ctx, "compare license assignments", assignments,
-		func(rows *sql.Rows) error {
-			var a AssignmentChange
-			if err := rows.Scan(&a.Change, &a.UserID, &a.SystemUserID, &a.User, &a.UserName, &a.SKUID, &a.SKU, &a.Product,
-				&a.Paid, &a.MonthlyPrice); err != nil {
-				return err
-			}
-			a.MonthlyPrice = cents(a.MonthlyPrice)
-			l.Assignments = append(l.Assignments, a)
-			return nil
-		})
-	if err != nil {
-		return l, err
+	// without graph/users.json in both runs the assignments are not compared
+	if users {
+		err = db.Query(ctx, "compare license assignments", assignmentChangesQuery,
+			func(rows *sql.Rows) error {
+				var a AssignmentChange
+				if err := rows.Scan(&a.Change, &a.UserID, &a.SystemUserID, &a.User, &a.UserName, &a.SKUID, &a.SKU, &a.Product,
+					&a.Paid, &a.MonthlyPrice); err != nil {
+					return err
+				}
+				a.MonthlyPrice = cents(a.MonthlyPrice)
+				l.Assignments = append(l.Assignments, a)
+				return nil
+			})
+		if err != nil {
+			return l, err
+		}
 	}
 
-	err = db.Query(ctx, "compare SKUs", `
-		SELECT CASE WHEN o.skuid IS NULL THEN 'added' WHEN n.skuid IS NULL THEN 'removed' ELSE 'changed' END,
-		       coalesce(n.skuid, o.skuid), coalesce(n.partnumber, o.partnumber, ''), coalesce(n.productname, o.productname, ''),
-		       coalesce(o.capabilitystatus, ''), coalesce(n.capabilitystatus, ''),
-		       coalesce(o.enabled, 0), coalesce(n.enabled, 0), coalesce(o.consumed, 0), coalesce(n.consumed, 0),
-		       coalesce(o.idle, 0), coalesce(n.idle, 0),
-		       coalesce(o.monthly_price, 0)::DOUBLE, coalesce(n.monthly_price, 0)::DOUBLE,
-		       (coalesce(CASE WHEN n.paid AND n.subscribed THEN n.enabled * n.monthly_price END, 0)
-		        - coalesce(CASE WHEN o.paid AND o.subscribed THEN o.enabled * o.monthly_price END, 0))::DOUBLE
-		FROM old.license_skus o
-		FULL OUTER JOIN new.license_skus n ON n.skuid = o.skuid
-		WHERE o.skuid IS NULL OR n.skuid IS NULL
-		   OR o.enabled IS DISTINCT FROM n.enabled OR o.consumed IS DISTINCT FROM n.consumed
-		   OR o.suspended IS DISTINCT FROM n.suspended OR o.capabilitystatus IS DISTINCT FROM n.capabilitystatus
-		   OR o.monthly_price IS DISTINCT FROM n.monthly_price OR o.subscribed IS DISTINCT FROM n.subscribed
-		ORDER BY 3, 2`,
+	err = db.Query(ctx, "compare SKUs", skuChangesQuery,
 		func(rows *sql.Rows) error {
 			var s SKUChange
 			if err := rows.Scan(&s.Change, &s.SKUID, &s.SKU, &s.Product, &s.OldStatus, &s.NewStatus, &s.OldEnabled, &s.NewEnabled,
@@ -229,36 +205,17 @@ func compareLicenses(ctx context.Context, db *store.DB) (LicenseChanges, error) 
 			return rows.Scan(&c.OldSeats, &c.NewSeats, &c.OldMonthly, &c.NewMonthly, &c.OldAnnual, &c.NewAnnual)
 		})
 	}
-	if err := totals("waste totals", `
-		SELECT (SELECT coalesce(sum(seats), 0) FROM old.license_waste)::BIGINT, (SELECT coalesce(sum(seats), 0) FROM new.license_waste)::BIGINT,
-		       (SELECT coalesce(sum(monthly), 0) FROM old.license_waste)::DOUBLE, (SELECT coalesce(sum(monthly), 0) FROM new.license_waste)::DOUBLE,
-		       (SELECT coalesce(sum(annual), 0) FROM old.license_waste)::DOUBLE, (SELECT coalesce(sum(annual), 0) FROM new.license_waste)::DOUBLE`,
+	if err := totals("waste totals", wasteTotalsQuery,
 		&l.Waste); err != nil {
 		return l, err
 	}
 	l.Waste.finish()
-	spend := func(run string) string {
-		return `(SELECT coalesce(sum(enabled), 0) FROM ` + run + `.license_skus WHERE paid AND subscribed)::BIGINT`
-	}
-	money := func(run, factor string) string {
-		return `(SELECT coalesce(sum(enabled * monthly_price` + factor + `), 0) FROM ` + run + `.license_skus WHERE paid AND subscribed)::DOUBLE`
-	}
-	if err := totals("spend totals", "SELECT "+strings.Join([]string{spend("old"), spend("new"),
-		money("old", ""), money("new", ""), money("old", " * 12"), money("new", " * 12")}, ", "), &l.Spend); err != nil {
+	if err := totals("spend totals", spendTotalsQuery, &l.Spend); err != nil {
 		return l, err
 	}
 	l.Spend.finish()
 
-	err = db.Query(ctx, "compare waste by category", `
-		WITH o AS (SELECT category, min(category_order) AS ord, sum(seats) AS seats, coalesce(sum(monthly), 0) AS monthly,
-		                  coalesce(sum(annual), 0) AS annual FROM old.license_waste GROUP BY category),
-		     n AS (SELECT category, min(category_order) AS ord, sum(seats) AS seats, coalesce(sum(monthly), 0) AS monthly,
-		                  coalesce(sum(annual), 0) AS annual FROM new.license_waste GROUP BY category)
-		SELECT coalesce(n.category, o.category), coalesce(o.seats, 0)::BIGINT, coalesce(n.seats, 0)::BIGINT,
-		       coalesce(o.monthly, 0)::DOUBLE, coalesce(n.monthly, 0)::DOUBLE, coalesce(o.annual, 0)::DOUBLE, coalesce(n.annual, 0)::DOUBLE
-		FROM o FULL OUTER JOIN n ON n.category = o.category
-		WHERE o.seats IS DISTINCT FROM n.seats OR o.monthly IS DISTINCT FROM n.monthly
-		ORDER BY coalesce(n.ord, o.ord), 1`,
+	err = db.Query(ctx, "compare waste by category", wasteCategoryChangesQuery,
 		func(rows *sql.Rows) error {
 			var c CategoryChange
 			if err := rows.Scan(&c.Category, &c.OldSeats, &c.NewSeats, &c.OldMonthly, &c.NewMonthly, &c.OldAnnual, &c.NewAnnual); err != nil {
@@ -272,21 +229,7 @@ func compareLicenses(ctx context.Context, db *store.DB) (LicenseChanges, error) 
 		return l, err
 	}
 
-	err = db.Query(ctx, "compare waste lines", `
-		WITH o AS (SELECT category, category_order, coalesce(user_id, '') AS user_id, user_name, skuid, partnumber, sum(seats) AS seats,
-		                  coalesce(sum(monthly), 0) AS monthly, min(reason) AS reason
-		           FROM old.license_waste GROUP BY ALL),
-		     n AS (SELECT category, category_order, coalesce(user_id, '') AS user_id, user_name, skuid, partnumber, sum(seats) AS seats,
-		                  coalesce(sum(monthly), 0) AS monthly, min(reason) AS reason
-		           FROM new.license_waste GROUP BY ALL)
-		SELECT CASE WHEN o.category IS NULL THEN 'added' WHEN n.category IS NULL THEN 'removed' ELSE 'changed' END,
-		       coalesce(n.category, o.category), coalesce(n.user_id, o.user_id), coalesce(n.user_name, o.user_name, ''),
-		       coalesce(n.skuid, o.skuid), coalesce(n.partnumber, o.partnumber, ''),
-		       coalesce(o.seats, 0)::BIGINT, coalesce(n.seats, 0)::BIGINT, coalesce(o.monthly, 0)::DOUBLE, coalesce(n.monthly, 0)::DOUBLE,
-		       coalesce(n.reason, o.reason, '')
-		FROM o FULL OUTER JOIN n ON n.category = o.category AND n.user_id = o.user_id AND n.skuid = o.skuid
-		WHERE o.category IS NULL OR n.category IS NULL OR o.seats <> n.seats OR o.monthly <> n.monthly
-		ORDER BY coalesce(n.category_order, o.category_order), 4, 6, 3, 5`,
+	err = db.Query(ctx, "compare waste lines", wasteLineChangesQuery,
 		func(rows *sql.Rows) error {
 			var w WasteChange
 			if err := rows.Scan(&w.Change, &w.Category, &w.UserID, &w.UserName, &w.SKUID, &w.SKU, &w.OldSeats, &w.NewSeats,
@@ -299,3 +242,19 @@ func compareLicenses(ctx context.Context, db *store.DB) (LicenseChanges, error) 
 		})
 	return l, err
 }
+
+// The queries that read the comparison, one file each in sql/.
+var (
+	//go:embed sql/assignment_changes.sql
+	assignmentChangesQuery string
+	//go:embed sql/waste_totals.sql
+	wasteTotalsQuery string
+	//go:embed sql/spend_totals.sql
+	spendTotalsQuery string
+	//go:embed sql/sku_changes.sql
+	skuChangesQuery string
+	//go:embed sql/waste_category_changes.sql
+	wasteCategoryChangesQuery string
+	//go:embed sql/waste_line_changes.sql
+	wasteLineChangesQuery string
+)
