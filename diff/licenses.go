@@ -169,34 +169,11 @@ func compareLicenses(ctx context.Context, db *store.DB) (LicenseChanges, error) 
 
 	// without graph/users.json in both runs the assignments are not compared
 	if users {
-		err = db.Query(ctx, "compare license assignments", assignmentChangesQuery,
-			func(rows *sql.Rows) error {
-				var a AssignmentChange
-				if err := rows.Scan(&a.Change, &a.UserID, &a.SystemUserID, &a.User, &a.UserName, &a.SKUID, &a.SKU, &a.Product,
-					&a.Paid, &a.MonthlyPrice); err != nil {
-					return err
-				}
-				a.MonthlyPrice = cents(a.MonthlyPrice)
-				l.Assignments = append(l.Assignments, a)
-				return nil
-			})
-		if err != nil {
+		if l.Assignments, err = changes(ctx, db, "compare license assignments", assignmentChangesQuery, (*AssignmentChange).scan); err != nil {
 			return l, err
 		}
 	}
-
-	err = db.Query(ctx, "compare SKUs", skuChangesQuery,
-		func(rows *sql.Rows) error {
-			var s SKUChange
-			if err := rows.Scan(&s.Change, &s.SKUID, &s.SKU, &s.Product, &s.OldStatus, &s.NewStatus, &s.OldEnabled, &s.NewEnabled,
-				&s.OldConsumed, &s.NewConsumed, &s.OldIdle, &s.NewIdle, &s.OldMonthlyPrice, &s.NewMonthlyPrice, &s.SpendDeltaMonthly); err != nil {
-				return err
-			}
-			s.OldMonthlyPrice, s.NewMonthlyPrice, s.SpendDeltaMonthly = cents(s.OldMonthlyPrice), cents(s.NewMonthlyPrice), cents(s.SpendDeltaMonthly)
-			l.SKUs = append(l.SKUs, s)
-			return nil
-		})
-	if err != nil {
+	if l.SKUs, err = changes(ctx, db, "compare SKUs", skuChangesQuery, (*SKUChange).scan); err != nil {
 		return l, err
 	}
 
@@ -205,8 +182,7 @@ func compareLicenses(ctx context.Context, db *store.DB) (LicenseChanges, error) 
 			return rows.Scan(&c.OldSeats, &c.NewSeats, &c.OldMonthly, &c.NewMonthly, &c.OldAnnual, &c.NewAnnual)
 		})
 	}
-	if err := totals("waste totals", wasteTotalsQuery,
-		&l.Waste); err != nil {
+	if err := totals("waste totals", wasteTotalsQuery, &l.Waste); err != nil {
 		return l, err
 	}
 	l.Waste.finish()
@@ -215,32 +191,48 @@ func compareLicenses(ctx context.Context, db *store.DB) (LicenseChanges, error) 
 	}
 	l.Spend.finish()
 
-	err = db.Query(ctx, "compare waste by category", wasteCategoryChangesQuery,
-		func(rows *sql.Rows) error {
-			var c CategoryChange
-			if err := rows.Scan(&c.Category, &c.OldSeats, &c.NewSeats, &c.OldMonthly, &c.NewMonthly, &c.OldAnnual, &c.NewAnnual); err != nil {
-				return err
-			}
-			c.finish()
-			l.WasteByCategory = append(l.WasteByCategory, c)
-			return nil
-		})
-	if err != nil {
+	if l.WasteByCategory, err = changes(ctx, db, "compare waste by category", wasteCategoryChangesQuery, (*CategoryChange).scan); err != nil {
 		return l, err
 	}
-
-	err = db.Query(ctx, "compare waste lines", wasteLineChangesQuery,
-		func(rows *sql.Rows) error {
-			var w WasteChange
-			if err := rows.Scan(&w.Change, &w.Category, &w.UserID, &w.UserName, &w.SKUID, &w.SKU, &w.OldSeats, &w.NewSeats,
-				&w.OldMonthly, &w.NewMonthly, &w.Reason); err != nil {
-				return err
-			}
-			w.OldMonthly, w.NewMonthly = cents(w.OldMonthly), cents(w.NewMonthly)
-			l.WasteLines = append(l.WasteLines, w)
-			return nil
-		})
+	l.WasteLines, err = changes(ctx, db, "compare waste lines", wasteLineChangesQuery, (*WasteChange).scan)
 	return l, err
+}
+
+// changes runs query and reads each row with scan; none is an empty list,
+// not nil, so that diff.json says [].
+func changes[T any](ctx context.Context, db *store.DB, what, query string, scan func(*T, *sql.Rows) error) ([]T, error) {
+	out, err := store.Collect(ctx, db, what, query, func(rows *sql.Rows, v *T) error { return scan(v, rows) })
+	if out == nil {
+		out = []T{}
+	}
+	return out, err
+}
+
+func (a *AssignmentChange) scan(rows *sql.Rows) error {
+	err := rows.Scan(&a.Change, &a.UserID, &a.SystemUserID, &a.User, &a.UserName, &a.SKUID, &a.SKU, &a.Product,
+		&a.Paid, &a.MonthlyPrice)
+	a.MonthlyPrice = cents(a.MonthlyPrice)
+	return err
+}
+
+func (s *SKUChange) scan(rows *sql.Rows) error {
+	err := rows.Scan(&s.Change, &s.SKUID, &s.SKU, &s.Product, &s.OldStatus, &s.NewStatus, &s.OldEnabled, &s.NewEnabled,
+		&s.OldConsumed, &s.NewConsumed, &s.OldIdle, &s.NewIdle, &s.OldMonthlyPrice, &s.NewMonthlyPrice, &s.SpendDeltaMonthly)
+	s.OldMonthlyPrice, s.NewMonthlyPrice, s.SpendDeltaMonthly = cents(s.OldMonthlyPrice), cents(s.NewMonthlyPrice), cents(s.SpendDeltaMonthly)
+	return err
+}
+
+func (c *CategoryChange) scan(rows *sql.Rows) error {
+	err := rows.Scan(&c.Category, &c.OldSeats, &c.NewSeats, &c.OldMonthly, &c.NewMonthly, &c.OldAnnual, &c.NewAnnual)
+	c.finish()
+	return err
+}
+
+func (w *WasteChange) scan(rows *sql.Rows) error {
+	err := rows.Scan(&w.Change, &w.Category, &w.UserID, &w.UserName, &w.SKUID, &w.SKU, &w.OldSeats, &w.NewSeats,
+		&w.OldMonthly, &w.NewMonthly, &w.Reason)
+	w.OldMonthly, w.NewMonthly = cents(w.OldMonthly), cents(w.NewMonthly)
+	return err
 }
 
 // The queries that read the comparison, one file each in sql/.
