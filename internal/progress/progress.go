@@ -140,20 +140,19 @@ type Task struct {
 
 // Add counts n more units done; note says what just happened ("page 3").
 func (t *Task) Add(n int64, note string) {
-	t.mu.Lock()
-	if t.state != stateRunning {
-		t.mu.Unlock()
+	show := false
+	count, running := t.whileRunning(func() {
+		t.count += n
+		t.note = note
+		now := t.r.now()
+		show = t.bar == nil && (t.lastLine.IsZero() || now.Sub(t.lastLine) >= t.r.interval)
+		if show {
+			t.lastLine = now
+		}
+	})
+	if !running {
 		return
 	}
-	t.count += n
-	t.note = note
-	now := t.r.now()
-	show := t.bar == nil && (t.lastLine.IsZero() || now.Sub(t.lastLine) >= t.r.interval)
-	if show {
-		t.lastLine = now
-	}
-	count := t.count
-	t.mu.Unlock()
 	if t.bar != nil {
 		t.bar.add(n)
 	}
@@ -178,15 +177,24 @@ func (t *Task) Count() int64 {
 	return t.count
 }
 
-func (t *Task) end(s state, final string) {
+// whileRunning applies change under the lock if the task has not ended
+// (a task ends once; later calls change nothing), and returns the count
+// after it and whether it ran. Printing happens outside the lock.
+func (t *Task) whileRunning(change func()) (count int64, running bool) {
 	t.mu.Lock()
+	defer t.mu.Unlock()
 	if t.state != stateRunning {
-		t.mu.Unlock()
+		return 0, false
+	}
+	change()
+	return t.count, true
+}
+
+func (t *Task) end(s state, final string) {
+	count, running := t.whileRunning(func() { t.state, t.final = s, final })
+	if !running {
 		return
 	}
-	t.state, t.final = s, final
-	count := t.count
-	t.mu.Unlock()
 	if t.bar != nil {
 		t.bar.end(s)
 		return
