@@ -8,11 +8,13 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/d365audit/d365audit/audit"
 	"github.com/d365audit/d365audit/export/fakeapi"
+	"github.com/d365audit/d365audit/internal/textdiff"
 	"github.com/d365audit/d365audit/reports"
 )
 
@@ -46,18 +48,8 @@ func TestAuditOfExportEqualsAuditOfHandWrittenExport(t *testing.T) {
 	if len(byHand.Findings) == 0 {
 		t.Fatal("no findings on samples/contoso")
 	}
-	want, got := findingLines(t, byHand), findingLines(t, exported)
-	for i := 0; i < max(len(want), len(got)); i++ {
-		var w, g string
-		if i < len(want) {
-			w = want[i]
-		}
-		if i < len(got) {
-			g = got[i]
-		}
-		if w != g {
-			t.Errorf("finding %d differs:\nby hand:  %s\nexported: %s", i, w, g)
-		}
+	if want, got := findingLines(t, byHand), findingLines(t, exported); want != got {
+		t.Errorf("findings differ (want: by hand, got: exported) at %s", textdiff.First(want, got))
 	}
 	if len(exported.NotEvaluated) != 0 {
 		t.Errorf("rules not evaluated on the export: %v", exported.NotEvaluated)
@@ -90,8 +82,9 @@ var (
 	sourceInFingerprint = regexp.MustCompile(`@[a-z]+(\.[0-9]+)?\.(csv|json):[0-9]+$`)
 )
 
-// findingLines renders every field of every finding, provenance aside.
-func findingLines(t *testing.T, rep *reports.Report) []string {
+// findingLines renders every field of every finding, provenance aside, a
+// line each.
+func findingLines(t *testing.T, rep *reports.Report) string {
 	var out []string
 	for _, f := range rep.Findings {
 		var ev map[string]any
@@ -106,5 +99,5 @@ func findingLines(t *testing.T, rep *reports.Report) []string {
 			f.SubjectID, f.SubjectName, f.BusinessUnit, sourceInMessage.ReplaceAllString(f.Message, "<source>: "),
 			sourceInFingerprint.ReplaceAllString(f.Fingerprint, "@<source>"), f.Waived, evidence))
 	}
-	return out
+	return strings.Join(out, "\n")
 }

@@ -1,5 +1,6 @@
 // Package textdiff says where a writer's text dump first departs from its
-// golden file, for the golden tests of reports/pdf and reports/xlsx.
+// golden file (the golden tests of reports/pdf and reports/xlsx), or where
+// one list of lines first departs from another.
 package textdiff
 
 import (
