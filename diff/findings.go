@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/d365audit/d365audit/internal/guid"
 	"github.com/d365audit/d365audit/rules"
 )
 
@@ -135,7 +136,7 @@ func sortFindings(fs []FindingRef) {
 // run and expired in the new one.
 func expiredWaivers(o, n []rules.WaiverStatus) []ExpiredWaiver {
 	key := func(w rules.WaiverStatus) string {
-		return strings.ToLower(strings.TrimSpace(w.Rule)) + "\x00" + strings.ToLower(strings.Trim(strings.TrimSpace(w.Subject), "{}"))
+		return strings.ToLower(strings.TrimSpace(w.Rule)) + "\x00" + guid.Key(w.Subject)
 	}
 	inForce := map[string]bool{}
 	for _, w := range o {

@@ -240,9 +240,11 @@ func (p *Policy) Materialize(ctx context.Context, db *store.DB, environment stri
 		pattern := strings.ReplaceAll(likeLiteral(norm(n)), "*", "%")
 		add("policy_internal_roles", "", strings.ReplaceAll(pattern, " % ", "%"))
 	}
+	// a policy GUID in the export's form; a value that is no GUID is kept
+	// (trimmed, lower case), to match nothing rather than fail
 	add("policy_service_users", "domainname VARCHAR, systemuserid VARCHAR")
 	for _, s := range p.ServiceUsers {
-		add("policy_service_users", "", nullIfEmpty(norm(s.DomainName)), nullIfEmpty(normGUID(s.SystemUserID)))
+		add("policy_service_users", "", nullIfEmpty(norm(s.DomainName)), nullIfEmpty(guid.Key(s.SystemUserID)))
 	}
 	add("policy_apps", "app_id VARCHAR, name VARCHAR")
 	add("policy_app_detect_roles", "app_id VARCHAR, role_name VARCHAR")
@@ -258,7 +260,7 @@ func (p *Policy) Materialize(ctx context.Context, db *store.DB, environment stri
 			add("policy_app_detect_roles", "", a.ID, norm(r))
 		}
 		for _, s := range a.ServiceUsers {
-			add("policy_app_service_users", "", a.ID, norm(s.Name), nullIfEmpty(normGUID(s.ApplicationID)), strings.TrimSpace(s.Name))
+			add("policy_app_service_users", "", a.ID, norm(s.Name), nullIfEmpty(guid.Key(s.ApplicationID)), strings.TrimSpace(s.Name))
 			for _, r := range s.RequiredRoles {
 				add("policy_app_service_user_roles", "", a.ID, norm(s.Name), norm(r))
 			}
@@ -350,13 +352,4 @@ func nullIfEmpty(s string) any {
 		return nil
 	}
 	return s
-}
-
-// normGUID is a policy's GUID as the export's are; a value that is no GUID
-// is kept (trimmed, lower case), to match nothing rather than fail.
-func normGUID(s string) string {
-	if g, ok := guid.Normalize(s); ok {
-		return g
-	}
-	return strings.ToLower(strings.Trim(strings.TrimSpace(s), "{}"))
 }

@@ -63,3 +63,14 @@ func canonical(s string) bool {
 	}
 	return true
 }
+
+// Key is the form an identifier that may or may not be a GUID is compared
+// in (a waiver's or a finding's subject, a user a person typed): the GUID
+// as Normalize writes it, or else s without surrounding white space and
+// braces, in lower case.
+func Key(s string) string {
+	if g, ok := Normalize(s); ok {
+		return g
+	}
+	return strings.ToLower(strings.Trim(strings.TrimSpace(s), "{}"))
+}

@@ -19,3 +19,16 @@ func TestNormalize(t *testing.T) {
 		}
 	}
 }
+
+func TestKey(t *testing.T) {
+	for in, want := range map[string]string{
+		"{85BC5652-7A68-EF11-85AF-000D3A53555C}\u00a0": "85bc5652-7a68-ef11-85af-000d3a53555c", // a GUID: Normalize's form
+		" {Legacy Role} ":       "legacy role", // no GUID: trimmed, lower case
+		"ann.smith@contoso.com": "ann.smith@contoso.com",
+		"":                      "",
+	} {
+		if got := Key(in); got != want {
+			t.Errorf("Key(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

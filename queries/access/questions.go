@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/d365audit/d365audit/internal/guid"
 	"github.com/d365audit/d365audit/internal/suggest"
 	"github.com/d365audit/d365audit/queries/vocab"
 	"github.com/d365audit/d365audit/store"
@@ -50,7 +51,7 @@ type User struct {
 // FindUsers returns the users a selector names: a systemuserid, a
 // domainname or a full name, compared case-insensitively.
 func FindUsers(ctx context.Context, db *store.DB, selector string) ([]User, error) {
-	sel := strings.ToLower(strings.Trim(strings.TrimSpace(selector), "{}"))
+	sel := guid.Key(selector)
 	return store.Collect(ctx, db, "find user "+selector,
 		`SELECT u.systemuserid, u.domainname, coalesce(u.fullname, ''), coalesce(bu.name, u.businessunitid), u.isdisabled, u.accessmode
 		 FROM systemusers u LEFT JOIN businessunits bu USING (businessunitid)

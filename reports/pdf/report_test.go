@@ -16,8 +16,8 @@ import (
 
 	"github.com/d365audit/d365audit/audit"
 	"github.com/d365audit/d365audit/internal/testenv"
-	"github.com/d365audit/d365audit/reports"
 	"github.com/d365audit/d365audit/internal/textdiff"
+	"github.com/d365audit/d365audit/reports"
 	"github.com/d365audit/d365audit/reports/pdf"
 	"github.com/d365audit/d365audit/rules"
 )

@@ -6,10 +6,10 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 	"unicode/utf16"
 
+	"github.com/d365audit/d365audit/internal/guid"
 	"github.com/d365audit/d365audit/queries/vocab"
 	"github.com/d365audit/d365audit/reports"
 	"github.com/d365audit/d365audit/rules"
@@ -479,7 +479,7 @@ type findingCounts struct {
 // subjectKey names a subject within its environment: in a tenant run two
 // environments' subjects may share an ID.
 func subjectKey(env, kind, id string) string {
-	return env + "\x00" + kind + "\x00" + strings.ToLower(strings.Trim(strings.TrimSpace(id), "{}"))
+	return env + "\x00" + kind + "\x00" + guid.Key(id)
 }
 
 func countFindings(fs []rules.Finding) findingCounts {

@@ -18,10 +18,10 @@ import (
 	"time"
 
 	"github.com/d365audit/d365audit/internal/testenv"
+	"github.com/d365audit/d365audit/internal/textdiff"
 	"github.com/d365audit/d365audit/queries/access"
 	"github.com/d365audit/d365audit/queries/reportdata"
 	"github.com/d365audit/d365audit/reports"
-	"github.com/d365audit/d365audit/internal/textdiff"
 	"github.com/d365audit/d365audit/reports/xlsx"
 	"github.com/d365audit/d365audit/rules"
 	"github.com/xuri/excelize/v2"
