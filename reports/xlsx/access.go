@@ -38,21 +38,22 @@ const (
 
 // accessLayouts lays out the effective-access matrix: a single export's,
 // or, in a tenant run, each environment's on sheets of its own ("Access
-// prod"). The environments share the budget of MaxAccessSheets sheets
-// (each gets its share, at least one), so a tenant's workbook is no slower
-// to write or open than one environment's: a share of 20 environments at
-// the single budget each took minutes.
+// prod"). The environments share the budget of MaxAccessSheets sheets,
+// counted in rows (each gets its share; see fits), so a tenant's workbook
+// is no slower to write or open than one environment's: with a whole sheet
+// each, 20 environments wrote 20 sheets of a million rows, minutes of work
+// and a workbook nobody can open.
 func (wb *workbook) accessLayouts() ([]accessLayout, error) {
 	if !wb.rep.IsTenant() {
-		a, err := wb.accessSheets(matrixOf{m: wb.rep.Access, profiles: wb.rep.AccessProfiles, sheets: wb.opts.MaxAccessSheets,
+		a, err := wb.accessSheets(matrixOf{m: wb.rep.Access, profiles: wb.rep.AccessProfiles, sharedBy: 1,
 			name: func(s string) string { return s }})
 		return []accessLayout{a}, err
 	}
 	var out []accessLayout
 	labels := envSheetLabels(wb.rep.EnvironmentNames())
 	for i, e := range wb.rep.Environments {
-		share := max(1, wb.opts.MaxAccessSheets/len(wb.rep.Environments))
-		mo := matrixOf{env: e.Name, m: e.Access, sheets: share, name: func(s string) string { return s + " " + labels[i] }}
+		mo := matrixOf{env: e.Name, m: e.Access, sharedBy: len(wb.rep.Environments),
+			name: func(s string) string { return s + " " + labels[i] }}
 		if e.Access != nil {
 			mo.profiles = int64(len(e.Access.Matrix().Profiles) - 1) // Profiles[0] is no profile
 		}
@@ -71,8 +72,30 @@ type matrixOf struct {
 	env      string // "" for a single export
 	m        *access.AccessMatrix
 	profiles int64                    // access profiles
-	sheets   int                      // the most sheets its full matrix may take
+	sharedBy int                      // how many matrices share the MaxAccessSheets sheets: 1, or a tenant's environments
 	name     func(base string) string // the sheet of this matrix called base
+}
+
+// fits says whether sheet s of matrix mo stays within mo's share of the
+// MaxAccessSheets sheets: all of them for a single export, one part in
+// sharedBy for each of a tenant's environments, counted in rows.
+func (wb *workbook) fits(mo matrixOf, s *sheetSpec) bool {
+	return s.rows*int64(mo.sharedBy) <= int64(wb.opts.MaxAccessSheets)*wb.capacity(s)
+}
+
+// budget says how much of the workbook a matrix that did not fit may
+// take, ending in its verb: "1 sheets hold" ("of 1,048,576 rows" with
+// rowsToo), or a tenant environment's share.
+func (wb *workbook) budget(mo matrixOf, rowsToo bool) string {
+	sheets, rows := wb.opts.MaxAccessSheets, countText(int64(wb.opts.MaxSheetRows))
+	if mo.sharedBy > 1 {
+		return fmt.Sprintf("its environment's share of the workbook holds (%s of %s rows shared by %d environments)",
+			plural(sheets, "sheet"), rows, mo.sharedBy)
+	}
+	if rowsToo {
+		return fmt.Sprintf("%d sheets of %s rows hold", sheets, rows)
+	}
+	return fmt.Sprintf("%d sheets hold", sheets)
 }
 
 // accessSheets chooses the matrix's layout. The full matrix (one row per
@@ -103,7 +126,7 @@ func (wb *workbook) accessSheets(mo matrixOf) (accessLayout, error) {
 		"Dataverse role editor shows a role. The depth is the broadest over every role the user holds, directly or "+
 		"through a team; Sources lists each grant as ROLE@BU direct or team:TEAM with the broadest depth it gives on the table, "+
 		"the grants that decide the depth first.", wb.st.note)})
-	if wb.partsNeeded(full) <= int64(mo.sheets) {
+	if wb.fits(mo, full) {
 		a.sheets = []*sheetSpec{full}
 		return a, nil
 	}
@@ -112,10 +135,10 @@ func (wb *workbook) accessSheets(mo matrixOf) (accessLayout, error) {
 	}
 	profiles := wb.matrixSheet(mo, sheetAccessProfiles, "Effective access by access profile", a.profileRows, rowsByProfile, m.EachProfileRow)
 	profiles.intro = append(profiles.intro, []excelize.Cell{text(fmt.Sprintf("The full matrix has %s rows (user x table), "+
-		"more than %d sheets hold, so it is shown once per access profile: users with identical grants share one. "+
+		"more than %s, so it is shown once per access profile: users with identical grants share one. "+
 		"Each user's profile is on the sheet %s (and on %s); the full matrix is in access.parquet.",
-		countText(a.userRows), mo.sheets, mo.name(sheetUserProfiles), sheetUsers), wb.st.note)})
-	if wb.partsNeeded(profiles) <= int64(mo.sheets) {
+		countText(a.userRows), wb.budget(mo, false), mo.name(sheetUserProfiles), sheetUsers), wb.st.note)})
+	if wb.fits(mo, profiles) {
 		a.byProfile = true
 		a.sheets = []*sheetSpec{profiles, wb.userProfilesSheet(mo)}
 		return a, nil
@@ -126,12 +149,12 @@ func (wb *workbook) accessSheets(mo matrixOf) (accessLayout, error) {
 	}
 	roles := wb.matrixSheet(mo, sheetAccessRoles, "Access granted by each held role", a.roleRows, rowsByRole, m.EachRoleRow)
 	roles.intro = append(roles.intro, []excelize.Cell{text(fmt.Sprintf("The full matrix has %s rows (user x table) in "+
-		"%s access profiles (%s rows), more than %d sheets hold, so the workbook shows what each role that someone holds "+
+		"%s access profiles (%s rows), more than %s, so the workbook shows what each role that someone holds "+
 		"grants, as the role editor does; business-unit copies of a role grant what it does. A user's access is the "+
 		"broadest depth over the roles the sheet %s lists for them (a Basic grant of a team role whose members do not "+
 		"inherit it reaches only the team's records). The full matrix, with the source of every grant, is in "+
 		"access.parquet; d365audit access --user and who-can answer from audit.duckdb.",
-		countText(a.userRows), countText(mo.profiles), countText(a.profileRows), mo.sheets, sheetUsers), wb.st.note)})
+		countText(a.userRows), countText(mo.profiles), countText(a.profileRows), wb.budget(mo, false), sheetUsers), wb.st.note)})
 	a.sheets = []*sheetSpec{roles}
 	return a, nil
 }

@@ -194,20 +194,19 @@ func (wb *workbook) accessFact(a accessLayout) string {
 	case a.missing:
 		return "not computed for this report"
 	case a.byRole:
-		return fmt.Sprintf("%s rows (user x table) in %s access profiles (%s rows): more than %d sheets of %s rows hold, "+
+		return fmt.Sprintf("%s rows (user x table) in %s access profiles (%s rows): more than %s, "+
 			"so the workbook shows what each held role grants (%s, %s rows) and %s says who holds which role; "+
 			"the full matrix is in access.parquet", countText(a.userRows), countText(a.of.profiles), countText(a.profileRows),
-			a.of.sheets, countText(int64(wb.opts.MaxSheetRows)), a.of.name(sheetAccessRoles), countText(a.roleRows), sheetUsers)
+			wb.budget(a.of, true), a.of.name(sheetAccessRoles), countText(a.roleRows), sheetUsers)
 	case a.byProfile:
 		s := a.sheets[0]
 		where := s.parts[0]
 		if len(s.parts) > 1 {
 			where = s.parts[0] + " to " + s.parts[len(s.parts)-1]
 		}
-		return fmt.Sprintf("%s rows (user x table): more than %d sheets of %s rows hold, so shown by access profile: "+
+		return fmt.Sprintf("%s rows (user x table): more than %s, so shown by access profile: "+
 			"%s (profile x table, %s rows) and %s (user -> profile); the full matrix is in access.parquet",
-			countText(a.userRows), a.of.sheets, countText(int64(wb.opts.MaxSheetRows)), where, countText(a.profileRows),
-			a.of.name(sheetUserProfiles))
+			countText(a.userRows), wb.budget(a.of, true), where, countText(a.profileRows), a.of.name(sheetUserProfiles))
 	}
 	s := a.sheets[0]
 	if len(s.parts) > 1 {

@@ -646,3 +646,35 @@ func TestWorkbookTenantEmpty(t *testing.T) {
 		}
 	}
 }
+
+// TestWorkbookTenantSharesTheAccessBudget: a tenant's environments share
+// the MaxAccessSheets sheets, counted in rows. With one sheet that the
+// sample's full matrix fits on its own, each of two environments (the
+// sample twice) gets half of it, too little: neither shows its full
+// matrix, and the Summary says it was their share. (Each environment
+// once took a whole sheet: twenty environments, twenty sheets of a million
+// rows.)
+func TestWorkbookTenantSharesTheAccessBudget(t *testing.T) {
+	rep := loadReport(t, samples, sampleTime)
+	_, whole := writeWorkbook(t, rep, xlsx.Options{})
+	full, _ := matrixRows(t, whole, "Access", 3, "User")
+	opts := xlsx.Options{MaxSheetRows: len(full) + 20, MaxAccessSheets: 1}
+	_, single := writeWorkbook(t, rep, opts)
+	if idx, _ := single.GetSheetIndex("Access"); idx < 0 {
+		t.Fatalf("a single export's full matrix should fit the sheet Access: %v", single.GetSheetList())
+	}
+
+	tenant := loadReport(t, testenv.WriteTenant(t, samples), sampleTime)
+	_, f := writeWorkbook(t, tenant, opts)
+	for _, env := range tenant.EnvironmentNames() {
+		if idx, _ := f.GetSheetIndex("Access " + env); idx >= 0 {
+			t.Errorf("environment %s's full matrix takes a whole sheet, more than its share: %v", env, f.GetSheetList())
+		}
+	}
+	s := summaryText(t, f)
+	for _, want := range []string{"its environment's share of the workbook holds (1 sheet of ", " rows shared by 2 environments)"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("the Summary does not say %q:\n%s", want, s)
+		}
+	}
+}
